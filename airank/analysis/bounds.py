@@ -1,0 +1,351 @@
+"""Best and worst achievable rank of each unit over a set of admissible weights.
+
+For a component matrix X (units x components, e.g. pillar scores) and weights w,
+the index is ``s(w) = X @ w`` (arithmetic aggregation). A unit's rank is
+``1 + #{v : s_v(w) > s_u(w)}`` (ties share the best rank, as in
+:func:`airank.analysis.ranks.rank_desc`). :func:`rank_bounds` finds, exactly, the
+smallest and largest rank each unit can reach when the weights range over the
+admissible set, by a mixed-integer programme per unit and direction (HiGHS via
+``scipy.optimize.milp``).
+
+Admissible weights
+------------------
+Unnormalised weights ``v`` lie in a box ``lower <= v <= upper`` (``upper`` may be
+infinite) and the index uses ``w = v / sum(v)``. With ``rel = r`` the box is
+``w0 * (1 - r) <= v <= w0 * (1 + r)``: each weight may move by ``r`` of its nominal
+value before renormalising, so the effective weight ratios ``w_i / w_j`` stay within
+``[(1-r)/(1+r), (1+r)/(1-r)] * w0_i / w0_j``. ``rel=None`` without bounds means any
+non-negative weights (the simplex). Via the Charnes-Cooper substitution ``t = 1 /
+sum(v)``, the set of effective weights is the polytope
+``P = {w : sum(w) = 1, lower * t <= w <= upper * t, t >= 0}``, so the model is linear.
+Rank comparisons ``(x_v - x_u) @ w > 0`` do not depend on the scale of ``w``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
+from airank.errors import DataError, FactorError, Issue
+
+__all__ = ["rank_bounds", "weight_range"]
+
+#: Margin, on X rescaled to unit range, by which a unit must beat another to count as
+#: above it in the worst-rank model; larger than HiGHS's feasibility tolerance (1e-6).
+STRICT_TOL = 1e-5
+
+F64 = NDArray[np.float64]
+
+
+def weight_range(d: ArrayLike, lower: ArrayLike, upper: ArrayLike) -> tuple[F64, F64]:
+    """Exact minimum and maximum of ``d @ w`` over the admissible weights, per row of ``d``.
+
+    Parameters
+    ----------
+    d : array_like, shape (m, k)
+        Score-difference rows ``x_v - x_u``.
+    lower, upper : array_like, shape (k,)
+        The box on unnormalised weights (``upper`` may hold ``inf``).
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Minima and maxima, each shape (m,).
+
+    Notes
+    -----
+    ``max d @ v / sum(v)`` over a box is a linear-fractional programme whose optimum
+    (Dinkelbach) puts the components with the largest ``d`` at their upper bound and
+    the rest at their lower bound, so the ``k + 1`` threshold vertices suffice. An
+    infinite upper bound adds the simplex vertex ``e_j`` (value ``d_j``).
+
+    Examples
+    --------
+    >>> lo, hi = weight_range([[1.0, -1.0]], [0.0, 0.0], [np.inf, np.inf])
+    >>> float(lo[0]), float(hi[0])
+    (-1.0, 1.0)
+    """
+    dd = np.atleast_2d(np.asarray(d, dtype=np.float64))
+    lo = np.asarray(lower, dtype=np.float64)
+    hi = np.asarray(upper, dtype=np.float64)
+    return -_max_ratio(-dd, lo, hi), _max_ratio(dd, lo, hi)
+
+
+def _max_ratio(d: F64, lo: F64, hi: F64) -> F64:
+    finite = np.isfinite(hi)
+    cap = np.where(finite, hi, lo)  # an infinite bound enters through e_j below
+    order = np.argsort(-d, axis=1)
+    ds = np.take_along_axis(d, order, axis=1)
+    caps, los = cap[order], lo[order]
+    zeros = np.zeros((d.shape[0], 1))
+    up_num = np.hstack([zeros, np.cumsum(ds * caps, axis=1)])
+    lo_num = np.hstack([zeros, np.cumsum(ds * los, axis=1)])
+    up_den = np.hstack([zeros, np.cumsum(caps, axis=1)])
+    lo_den = np.hstack([zeros, np.cumsum(los, axis=1)])
+    num = up_num + (lo_num[:, -1:] - lo_num)
+    den = up_den + (lo_den[:, -1:] - lo_den)
+    ratio = np.divide(num, den, out=np.full(num.shape, -np.inf), where=den > 0)
+    best = ratio.max(axis=1)
+    if not finite.all():
+        best = np.maximum(best, d[:, ~finite].max(axis=1))
+    return best
+
+
+def _box(
+    w0: F64, rel: float | None, lower: ArrayLike | None, upper: ArrayLike | None
+) -> tuple[F64, F64]:
+    k = w0.shape[0]
+    issues = []
+    if rel is not None and not 0 <= rel:
+        issues.append(Issue(("rel",), "out_of_range", f"rel must be >= 0. Got {rel}.", rel))
+    FactorError.collect(issues)
+    lo = np.zeros(k) if rel is None else w0 * max(0.0, 1.0 - rel)
+    hi = np.full(k, np.inf) if rel is None else w0 * (1.0 + rel)
+    lo = lo if lower is None else np.asarray(lower, dtype=np.float64)
+    hi = hi if upper is None else np.asarray(upper, dtype=np.float64)
+    for name, arr in (("lower", lo), ("upper", hi)):
+        if arr.shape != (k,):
+            issues.append(Issue((name,), "bad_shape", f"{name} must have shape ({k},).",
+                                arr.shape))
+    FactorError.collect(issues)
+    if np.any(np.isnan(lo) | np.isnan(hi) | (lo < 0) | (lo > hi) | np.isinf(lo)):
+        issues.append(Issue(("lower",), "bad_bounds",
+                            "Need 0 <= lower <= upper, lower finite, no NaN.",
+                            (lo.tolist(), hi.tolist())))
+    elif not np.any(hi > 0):
+        issues.append(Issue(("upper",), "empty", "Some upper bound must be > 0.", hi.tolist()))
+    FactorError.collect(issues)
+    return lo, hi
+
+
+def _inputs(
+    X: ArrayLike | pd.DataFrame, w0: ArrayLike | pd.Series
+) -> tuple[F64, F64, list[object], list[str]]:
+    if isinstance(X, pd.DataFrame):
+        units, comps = list(X.index), [str(c) for c in X.columns]
+        if isinstance(w0, pd.Series):
+            w0 = w0.reindex(X.columns)
+        x = X.to_numpy(dtype=np.float64)
+    else:
+        x = np.asarray(X, dtype=np.float64)
+        units = list(range(x.shape[0])) if x.ndim == 2 else []
+        comps = [f"c{j}" for j in range(x.shape[1])] if x.ndim == 2 else []
+    w = np.asarray(w0, dtype=np.float64)
+    if x.ndim != 2 or x.shape[0] < 1 or w.shape != (x.shape[1],):
+        msg = f"X must be (units x k) and w0 (k,). Got {x.shape} and {w.shape}."
+        raise DataError([Issue(("X",), "bad_shape", msg, (x.shape, w.shape))])
+    if not np.isfinite(x).all():
+        rows = [units[i] for i in np.flatnonzero(~np.isfinite(x).all(axis=1))]
+        raise DataError([Issue(("X",), "non_finite", f"X has NaN/inf in units {rows[:20]}; "
+                               "impute first.", len(rows))])
+    if np.any(~np.isfinite(w) | (w < 0)) or w.sum() <= 0:
+        raise FactorError([Issue(("w0",), "bad_weights",
+                                 "w0 must be finite, >= 0, with a positive sum.", w.tolist())])
+    return x, w, units, comps
+
+
+def _ranks_at(x: F64, w: F64) -> NDArray[np.int64]:
+    s = x @ w
+    return 1 + (s[None, :] > s[:, None]).sum(axis=1)
+
+
+def _base_constraints(k: int, m: int, lo: F64, hi: F64) -> list[LinearConstraint]:
+    """Rows over variables [w (k), t, z (m)]: sum(w) = 1, lo t <= w, w <= hi t."""
+    rows, lbs, ubs = [np.r_[np.ones(k), 0.0, np.zeros(m)]], [1.0], [1.0]
+    for j in range(k):
+        if lo[j] > 0:
+            rows.append(np.r_[-np.eye(k)[j], lo[j], np.zeros(m)])
+            lbs.append(-np.inf)
+            ubs.append(0.0)
+        if np.isfinite(hi[j]):
+            rows.append(np.r_[np.eye(k)[j], -hi[j], np.zeros(m)])
+            lbs.append(-np.inf)
+            ubs.append(0.0)
+    return [LinearConstraint(np.array(rows), np.array(lbs), np.array(ubs))]
+
+
+def _admissible(w0: F64, lo: F64, hi: F64) -> bool:
+    """Whether some t >= 0 gives lo * t <= w0 <= hi * t."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_min = np.max(np.where(w0 > 0, w0 / hi, 0.0))
+        t_max = np.min(np.where(lo > 0, w0 / lo, np.inf))
+    return bool(t_min <= t_max * (1 + 1e-12))
+
+
+def _solve_unit(
+    d: F64, lo: F64, hi: F64, worst: bool, w0: F64 | None
+) -> tuple[int, F64, NDArray[np.bool_], bool]:
+    """Optimise the number of units above u (rows of ``d`` are ``x_v - x_u``).
+
+    Returns the count, the weights, which rows are counted above, and whether HiGHS
+    proved optimality. ``w0`` (when admissible) bounds the optimum by its own count.
+    """
+    k, tol = d.shape[1], STRICT_TOL if worst else 0.0
+    mn, mx = weight_range(d, lo, hi)
+    fixed = mn > 0
+    free = ~fixed & (mx > tol) & (mx > 0)
+    dv, m = d[free], int(free.sum())
+    cons = _base_constraints(k, m, lo, hi)
+    pad = np.zeros((m, 1))
+    if worst:  # z = 1  =>  d @ w >= tol;  z = 0  =>  d @ w >= min (always true)
+        cons.append(LinearConstraint(np.hstack([dv, pad, -np.diag(tol - mn[free])]),
+                                     mn[free], np.inf))
+    else:  # z = 0  =>  d @ w <= 0;  z = 1  =>  d @ w <= max (always true)
+        cons.append(LinearConstraint(np.hstack([dv, pad, -np.diag(mx[free])]), -np.inf, 0.0))
+    if w0 is not None and m:
+        at_w0 = int(np.sum(dv @ w0 >= tol)) if worst else int(np.sum(dv @ w0 > 0))
+        row = np.r_[np.zeros(k + 1), np.ones(m)]
+        cons.append(LinearConstraint(row, at_w0 if worst else 0, m if worst else at_w0))
+    sign = -1.0 if worst else 1.0
+    res = milp(np.r_[np.zeros(k + 1), sign * np.ones(m)], constraints=cons,
+               integrality=np.r_[np.zeros(k + 1), np.ones(m)],
+               bounds=Bounds(np.zeros(k + 1 + m), np.r_[np.ones(k), np.inf, np.ones(m)]))
+    above = fixed.copy()
+    if res.x is None:
+        return -1, np.full(k, np.nan), above, False
+    above[free] = res.x[k + 1 :] > 0.5
+    w = np.clip(res.x[:k], 0.0, None)
+    w[w < 1e-12] = 0.0
+    return int(above.sum()), w / w.sum(), above, bool(res.status == 0)
+
+
+def _polish_best(d: F64, lo: F64, hi: F64, not_above: NDArray[np.bool_], w: F64) -> F64:
+    """Admissible weights keeping ``not_above`` rows at or below u, widest margin (LP)."""
+    k = d.shape[1]
+    rows = d[not_above]
+    rows = rows[weight_range(rows, lo, hi)[1] > 0] if len(rows) else rows
+    if not len(rows):
+        return w
+    base = _base_constraints(k, 0, lo, hi)[0]
+    pad = np.zeros((base.A.shape[0] - 1, 1))
+    # variables [w, t, delta]: maximise delta with rows @ w + delta <= 0
+    a_ub = np.vstack([np.hstack([rows, np.zeros((len(rows), 1)), np.ones((len(rows), 1))]),
+                      np.hstack([base.A[1:], pad])])
+    res = linprog(np.r_[np.zeros(k + 1), -1.0], A_ub=a_ub, b_ub=np.zeros(a_ub.shape[0]),
+                  A_eq=np.hstack([base.A[:1], [[0.0]]]), b_eq=[1.0],
+                  bounds=[(0, 1)] * k + [(0, None), (None, 1.0)], method="highs")
+    if res.x is None or res.x[-1] <= 0:
+        return w
+    out = np.clip(res.x[:k], 0.0, None)
+    return out / out.sum()
+
+
+def rank_bounds(
+    X: ArrayLike | pd.DataFrame,
+    w0: ArrayLike | pd.Series,
+    *,
+    rel: float | None = 0.5,
+    lower: ArrayLike | None = None,
+    upper: ArrayLike | None = None,
+    units: Sequence[object] | None = None,
+) -> pd.DataFrame:
+    """Best and worst rank of each unit over all admissible weights (exact, by MILP).
+
+    Parameters
+    ----------
+    X : array_like or DataFrame, shape (n_units, k)
+        Component scores (no NaN). A DataFrame's index labels the units, its columns
+        the components.
+    w0 : array_like or Series, shape (k,)
+        Nominal weights (>= 0; rescaled to sum to 1). A Series is aligned to X's columns.
+    rel : float or None, default 0.5
+        Relative move allowed on each unnormalised weight: ``w0 * (1 - rel) <= v <=
+        w0 * (1 + rel)``. ``None`` (with no bounds): any non-negative weights.
+    lower, upper : array_like, shape (k,), optional
+        Explicit bounds on unnormalised weights (same scale as ``w0``); each replaces
+        the side that ``rel`` would set (``0`` / ``inf`` when ``rel`` is None).
+    units : sequence, optional
+        Labels (DataFrame index) or positions of the units to solve; default all.
+
+    Returns
+    -------
+    DataFrame
+        Index ``unit``; columns ``nominal``, ``best``, ``worst`` (ranks, 1 = top, ties
+        share the best rank), ``optimal`` (HiGHS proved both optima), then
+        ``best_w_<c>`` and ``worst_w_<c>`` per component ``c``: effective weights
+        (summing to 1) at which those ranks are attained.
+
+    Raises
+    ------
+    DataError
+        If X has NaN/inf or shapes do not match.
+    FactorError
+        If the weights or bounds are invalid.
+
+    Notes
+    -----
+    One MILP per unit and direction, a binary ``z_v`` per rival ``v`` whose order with
+    u can flip: best minimises ``sum z`` with ``(x_v - x_u) @ w <= M_v z_v``; worst
+    maximises it with ``(x_v - x_u) @ w >= tol z_v + m_v (1 - z_v)``, where ``m_v`` and
+    ``M_v`` are the exact min and max of ``(x_v - x_u) @ w`` over the admissible set
+    (:func:`weight_range`; the tightest big-M). Rivals above (or not above) u for
+    every admissible w get no binary. ``tol`` is :data:`STRICT_TOL` on X rescaled to
+    unit range: in the worst case a rival must beat u by that margin. The reported
+    ranks are re-evaluated at the returned weights, so they are attained exactly.
+
+    Examples
+    --------
+    >>> X = [[1.0, 0.0], [0.0, 1.0], [0.4, 0.4]]
+    >>> out = rank_bounds(X, [0.5, 0.5], rel=None)
+    >>> out[["nominal", "best", "worst"]].to_numpy().tolist()
+    [[1, 1, 2], [1, 1, 2], [3, 2, 3]]
+    """
+    x, w_raw, labels, comps = _inputs(X, w0)
+    lo, hi = _box(w_raw, rel, lower, upper)
+    w = w_raw / w_raw.sum()
+    span = float(np.ptp(x))
+    xs = (x - x.min()) / span if span > 0 else np.zeros_like(x)
+    w_start = w if _admissible(w, lo, hi) else None
+    nominal = _ranks_at(xs, w)
+    rows = []
+    for u in _positions(units, labels):
+        d = np.delete(xs, u, axis=0) - xs[u]
+        rows.append(_bounds_for_unit(xs, d, u, lo, hi, w_start, int(nominal[u])))
+    out = pd.DataFrame(
+        [(labels[u], nom, b, wst, ok, *wb, *ww) for u, nom, b, wst, ok, wb, ww in rows],
+        columns=["unit", "nominal", "best", "worst", "optimal",
+                 *[f"best_w_{c}" for c in comps], *[f"worst_w_{c}" for c in comps]],
+    )
+    return out.set_index("unit")
+
+
+def _positions(units: Sequence[object] | None, labels: list[object]) -> list[int]:
+    if units is None:
+        return list(range(len(labels)))
+    lookup = {lab: i for i, lab in enumerate(labels)}
+    out, missing = [], []
+    for u in units:
+        if u in lookup:
+            out.append(lookup[u])
+        elif isinstance(u, (int, np.integer)) and 0 <= u < len(labels):
+            out.append(int(u))
+        else:
+            missing.append(u)
+    if missing:
+        raise DataError([Issue(("units",), "unknown_unit", f"Unknown units: {missing[:20]}.",
+                               len(missing))])
+    return out
+
+
+def _bounds_for_unit(
+    xs: F64, d: F64, u: int, lo: F64, hi: F64, w0: F64 | None, nominal: int
+) -> tuple[int, int, int, int, bool, F64, F64]:
+    n_best, w_best, above_best, ok_b = _solve_unit(d, lo, hi, False, w0)
+    n_worst, w_worst, _, ok_w = _solve_unit(d, lo, hi, True, w0)
+    best = int(_ranks_at(xs, w_best)[u]) if ok_b else nominal
+    if ok_b and best != n_best + 1:  # a tolerance-level violation: re-centre the weights
+        w_try = _polish_best(d, lo, hi, ~above_best, w_best)
+        r_try = int(_ranks_at(xs, w_try)[u])
+        if r_try < best:
+            best, w_best = r_try, w_try
+    worst = int(_ranks_at(xs, w_worst)[u]) if ok_w else nominal
+    if w0 is not None:  # the nominal weights are admissible, so they bound both answers
+        if not ok_b or best > nominal:
+            best, w_best = nominal, w0
+        if not ok_w or worst < nominal:
+            worst, w_worst = nominal, w0
+    return u, nominal, best, worst, ok_b and ok_w, w_best, w_worst

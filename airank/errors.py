@@ -1,0 +1,127 @@
+"""Exceptions and the problem record shared by every validation in airank.
+
+The tree::
+
+    Exception
+     └── AirankError
+          ├── SpecError(AirankError, ValueError)      a spec (YAML or dict) is invalid
+          ├── DataError(AirankError, ValueError)      a data table does not fit its spec
+          ├── FactorError(AirankError, ValueError)    an uncertainty factor is invalid
+          └── ScenarioError(AirankError, ValueError)  a scenario file or request is invalid
+    UserWarning
+     └── AirankWarning                                 recoverable: reported, not fatal
+
+Validation collects every problem as an :class:`Issue` and raises once. Errors keep
+plain arguments so that they pickle (Monte Carlo workers send them across processes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+__all__ = [
+    "AirankError",
+    "AirankWarning",
+    "DataError",
+    "FactorError",
+    "Issue",
+    "ScenarioError",
+    "SpecError",
+]
+
+_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found in a spec, a table or a request.
+
+    Parameters
+    ----------
+    loc : tuple of str or int
+        Where: a key path such as ``("nodes", "talent", "weight")`` or a data cell such
+        as ``("data.csv", "row 12", "ai_patents")``.
+    code : str
+        A stable, machine-readable reason (``"unknown_parent"``, ``"non_numeric"``).
+    message : str
+        What is wrong, what was expected and, when known, the fix.
+    value : object, optional
+        The offending value, as given.
+    """
+
+    loc: tuple[str | int, ...]
+    code: str
+    message: str
+    value: Any = None
+
+    def where(self) -> str:
+        """The location as one dotted string."""
+        return ".".join(str(p) for p in self.loc) if self.loc else "<root>"
+
+    def __str__(self) -> str:
+        return f"{self.where()}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready record: ``loc``, ``code``, ``message``, ``value``."""
+        d = asdict(self)
+        d["loc"] = list(self.loc)
+        v = d["value"]
+        if v is not None and not isinstance(v, (str, int, float, bool, list, dict)):
+            d["value"] = repr(v)
+        return d
+
+
+class AirankError(Exception):
+    """Base of every error airank raises on purpose."""
+
+    def __init__(self, issues: Sequence[Issue] | str, title: str | None = None) -> None:
+        if isinstance(issues, str):
+            issues = [Issue((), "error", issues)]
+        self.issues: tuple[Issue, ...] = tuple(issues)
+        self.title = title or self._default_title()
+        super().__init__(list(self.issues), self.title)
+
+    def _default_title(self) -> str:
+        n = len(self.issues)
+        return f"{n} problem{'s' if n != 1 else ''} found"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (list(self.issues), self.title))
+
+    def __str__(self) -> str:
+        if len(self.issues) == 1 and not self.issues[0].loc:
+            return self.issues[0].message
+        lines = [f"{self.title}:"]
+        lines += [f"  - {i}" for i in self.issues[:_SHOWN]]
+        if len(self.issues) > _SHOWN:
+            lines.append(f"  ... and {len(self.issues) - _SHOWN} more")
+        return "\n".join(lines)
+
+    @classmethod
+    def collect(cls, issues: Iterable[Issue], title: str | None = None) -> None:
+        """Raise ``cls`` with ``issues`` if there is at least one."""
+        found = list(issues)
+        if found:
+            raise cls(found, title)
+
+
+class SpecError(AirankError, ValueError):
+    """The spec is invalid."""
+
+
+class DataError(AirankError, ValueError):
+    """The data table does not fit its spec."""
+
+
+class FactorError(AirankError, ValueError):
+    """An uncertainty factor is invalid."""
+
+
+class ScenarioError(AirankError, ValueError):
+    """A scenario is invalid."""
+
+
+class AirankWarning(UserWarning):
+    """Something recoverable worth the user's attention; also noted in the step records."""

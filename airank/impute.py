@@ -1,0 +1,135 @@
+"""Imputation methods: fill missing values of a units x indicators frame.
+
+Signature of every method: ``f(frame, *, params, context, learned=None) -> (frame, learned)``
+where ``frame`` (index: unit; columns: the indicator codes the method applies to) is not
+modified, and ``learned`` maps each code to the values used (group means, ...).
+Imputed cells are found afterwards by comparing NaN masks, so every imputation is visible
+in the result.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .methods import GroupStatParams, IterativeParams, KnnParams, LatestParams, NoParams
+
+__all__ = ["IMPUTERS", "ImputeContext"]
+
+
+@dataclass(frozen=True)
+class ImputeContext:
+    """What imputers may need besides the frame: unit groups and earlier years."""
+
+    groups: pd.DataFrame
+    history: pd.DataFrame | None = None  # long: unit, code, year, value
+    year: int | None = None
+
+
+Learned = dict[str, Any]
+Imputer = Callable[..., tuple[pd.DataFrame, Learned]]
+
+
+def none(frame: pd.DataFrame, *, params: NoParams, context: ImputeContext,
+         learned: Learned | None = None) -> tuple[pd.DataFrame, Learned]:
+    """Leave missing values missing."""
+    return frame.copy(), {}
+
+
+def _group_stat(frame: pd.DataFrame, params: GroupStatParams, context: ImputeContext,
+                stat: str, learned: Learned | None) -> tuple[pd.DataFrame, Learned]:
+    if params.by is None:
+        key = pd.Series("*", index=frame.index)
+    else:
+        key = context.groups[params.by].reindex(frame.index).astype(object)
+    if learned:
+        fill = learned
+    else:
+        table = frame.groupby(key, sort=True).agg(stat)
+        fill = {c: {str(g): float(v) for g, v in table[c].items()} for c in frame.columns}
+    labels = sorted({g for f in fill.values() for g in f})
+    table = np.array([[fill[c].get(g, np.nan) for c in frame.columns] for g in labels]
+                     ).reshape(len(labels), frame.shape[1])
+    pos = pd.Index(labels).get_indexer(key.astype(str).where(key.notna(), None))
+    values = frame.to_numpy(dtype=float)
+    guess = np.where(pos[:, None] >= 0, table[np.maximum(pos, 0)] if labels else np.nan, np.nan)
+    filled = np.where(np.isnan(values), guess, values)
+    return pd.DataFrame(filled, index=frame.index, columns=frame.columns), fill
+
+
+def mean(frame: pd.DataFrame, *, params: GroupStatParams, context: ImputeContext,
+         learned: Learned | None = None) -> tuple[pd.DataFrame, Learned]:
+    """Mean of the indicator over all units, or within the unit's group (``by``)."""
+    return _group_stat(frame, params, context, "mean", learned)
+
+
+def median(frame: pd.DataFrame, *, params: GroupStatParams, context: ImputeContext,
+           learned: Learned | None = None) -> tuple[pd.DataFrame, Learned]:
+    """Median of the indicator over all units, or within the unit's group (``by``)."""
+    return _group_stat(frame, params, context, "median", learned)
+
+
+def latest(frame: pd.DataFrame, *, params: LatestParams, context: ImputeContext,
+           learned: Learned | None = None) -> tuple[pd.DataFrame, Learned]:
+    """The unit's latest earlier value of the same indicator within ``window`` years."""
+    out = frame.copy()
+    if context.history is None or context.year is None:
+        return out, {}
+    h = context.history
+    h = h[(h["year"] >= context.year - params.window) & (h["year"] <= context.year)
+          & h["code"].isin(frame.columns) & h["unit"].isin(frame.index)]
+    last = h.sort_values("year").drop_duplicates(["unit", "code"], keep="last")
+    fill = last.pivot(index="unit", columns="code", values="value")
+    years = last.pivot(index="unit", columns="code", values="year")
+    out = out.fillna(fill.reindex(index=frame.index, columns=frame.columns))
+    used = {c: {u: int(y) for u, y in years[c].dropna().items() if pd.isna(frame.at[u, c])}
+            for c in years.columns if c in frame.columns}
+    return out, {c: {"from_year": v} for c, v in used.items() if v}
+
+
+def knn(frame: pd.DataFrame, *, params: KnnParams, context: ImputeContext,
+        learned: Learned | None = None) -> tuple[pd.DataFrame, Learned]:
+    """k nearest neighbours over the other indicators (scikit-learn ``KNNImputer``).
+
+    Columns are standardised first so that no indicator dominates the distance.
+    """
+    from sklearn.impute import KNNImputer
+
+    mu, sd = frame.mean(), frame.std(ddof=1).replace(0, 1).fillna(1)
+    z = (frame - mu) / sd
+    filled = KNNImputer(n_neighbors=params.k, keep_empty_features=True).fit_transform(z)
+    out = pd.DataFrame(filled, index=frame.index, columns=frame.columns) * sd + mu
+    out = frame.fillna(out)
+    return out, {c: {"k": params.k} for c in frame.columns}
+
+
+def iterative(frame: pd.DataFrame, *, params: IterativeParams, context: ImputeContext,
+              learned: Learned | None = None) -> tuple[pd.DataFrame, Learned]:
+    """Multivariate imputation by chained equations (scikit-learn ``IterativeImputer``)."""
+    from sklearn.experimental import enable_iterative_imputer  # noqa: F401
+    from sklearn.impute import IterativeImputer
+
+    imp = IterativeImputer(max_iter=params.max_iter, random_state=params.seed,
+                           keep_empty_features=True)
+    with warnings.catch_warnings():
+        # convergence warnings are expected on small tables; the record notes n_iter
+        warnings.simplefilter("ignore")
+        filled = imp.fit_transform(frame.to_numpy(dtype=float))
+    out = frame.fillna(pd.DataFrame(filled, index=frame.index, columns=frame.columns))
+    return out, {c: {"n_iter": int(imp.n_iter_)} for c in frame.columns}
+
+
+IMPUTERS: dict[str, Imputer] = {
+    "none": none,
+    "mean": mean,
+    "median": median,
+    "latest": latest,
+    "knn": knn,
+    "iterative": iterative,
+}
+

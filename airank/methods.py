@@ -1,0 +1,155 @@
+"""The parameters every method of every step accepts, by step and method name.
+
+This is the one list of method names: the spec validates against it, and each step
+module's registry must hold exactly these keys (a contract test checks it).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = ["METHOD_PARAMS", "STEPS"]
+
+
+class Params(BaseModel):
+    """Base of every parameter set: unknown keys are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NoParams(Params):
+    pass
+
+
+# -- denominate ----------------------------------------------------------------
+class DivideParams(Params):
+    scale: float = Field(1.0, gt=0, description="multiply the ratio by this (e.g. 1e6 per million)")
+
+
+# -- impute --------------------------------------------------------------------
+class GroupStatParams(Params):
+    by: str | None = Field(None, description="unit-group column; None = over all units")
+
+
+class LatestParams(Params):
+    window: int = Field(3, ge=1, le=50, description="look back at most this many years")
+
+
+class KnnParams(Params):
+    k: int = Field(5, ge=1, le=100)
+
+
+class IterativeParams(Params):
+    max_iter: int = Field(10, ge=1, le=1000)
+    seed: int = 0
+
+
+# -- screen --------------------------------------------------------------------
+class ScreenParams(Params):
+    min_coverage: float = Field(0.65, ge=0, le=1, description="share of indicators present")
+    include: tuple[str, ...] = Field((), description="units kept whatever their coverage")
+    exclude: tuple[str, ...] = Field((), description="units removed whatever their coverage")
+
+
+# -- treat ---------------------------------------------------------------------
+class JrcParams(Params):
+    skew: float = Field(2.0, gt=0, description="|skewness| threshold")
+    kurtosis: float = Field(3.5, gt=0, description="excess-kurtosis threshold")
+    max_points: int = Field(5, ge=0, le=1000, description="most points winsorised")
+    fallback: Literal["log", "none"] = "log"
+
+
+# -- normalise -----------------------------------------------------------------
+class MinMaxParams(Params):
+    lower: float = 0.0
+    upper: float = 100.0
+
+    @model_validator(mode="after")
+    def _order(self) -> MinMaxParams:
+        if not self.lower < self.upper:
+            raise ValueError(f"lower must be < upper. Got lower={self.lower}, upper={self.upper}.")
+        return self
+
+
+class ZScoreParams(Params):
+    mean: float = 0.0
+    sd: float = Field(1.0, gt=0)
+
+
+class ScaleParams(Params):
+    scale: float = Field(100.0, gt=0)
+
+
+class TargetParams(Params):
+    scale: float = Field(100.0, gt=0)
+    cap: bool = True
+
+
+class GoalpostParams(Params):
+    low: float | None = Field(None, description="worst-case goalpost in the indicator's units")
+    high: float | None = Field(None, description="best-case goalpost in the indicator's units")
+    scale: float = Field(100.0, gt=0)
+    trunc: bool = True
+
+    @model_validator(mode="after")
+    def _order(self) -> GoalpostParams:
+        if self.low is not None and self.high is not None and self.low == self.high:
+            raise ValueError(f"low and high must differ. Got {self.low} for both.")
+        return self
+
+
+# -- aggregate -----------------------------------------------------------------
+class AggParams(Params):
+    min_share: float = Field(
+        0.0, ge=0, le=1,
+        description="score missing if the present children carry less than this share of weight",
+    )
+
+
+class GeneralisedParams(AggParams):
+    p: float = Field(2.0, description="power: 1 arithmetic, 0 geometric, -1 harmonic")
+
+
+METHOD_PARAMS: dict[str, dict[str, type[Params]]] = {
+    "denominate": {"none": NoParams, "divide": DivideParams},
+    "impute": {
+        "none": NoParams,
+        "mean": GroupStatParams,
+        "median": GroupStatParams,
+        "latest": LatestParams,
+        "knn": KnnParams,
+        "iterative": IterativeParams,
+    },
+    "screen": {"none": NoParams, "coverage": ScreenParams},
+    "treat": {"none": NoParams, "jrc": JrcParams},
+    "normalise": {
+        "none": NoParams,
+        "minmax": MinMaxParams,
+        "zscore": ZScoreParams,
+        "rank": NoParams,
+        "prank": ScaleParams,
+        "frontier": ScaleParams,
+        "target": TargetParams,
+        "goalposts": GoalpostParams,
+    },
+    "aggregate": {
+        "arithmetic": AggParams,
+        "geometric": AggParams,
+        "harmonic": AggParams,
+        "generalised": GeneralisedParams,
+        "copeland": AggParams,
+    },
+}
+
+STEPS: tuple[str, ...] = tuple(METHOD_PARAMS)
+
+DEFAULT_METHOD: dict[str, str] = {
+    "denominate": "divide",
+    "impute": "none",
+    "screen": "coverage",
+    "treat": "none",
+    "normalise": "minmax",
+    "aggregate": "arithmetic",
+}

@@ -1,0 +1,196 @@
+"""Build an index: spec + data -> :class:`~airank.results.Result`, keeping every stage.
+
+The steps, in order (each stage is kept under its name)::
+
+    raw -> denominated -> imputed -> screened -> treated -> normalised -> aggregated
+
+Coverage is measured on the denominated stage (before imputation: imputed values do not
+count as data); the screen then removes the units below the threshold from the imputed
+stage on. Every step leaves :class:`~airank.records.StepRecord` s with what it learned, and
+``build(..., fitted=earlier.fitted)`` replays those learned parameters (same goalposts,
+same winsor bounds) on new data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .aggregate import NonPositiveError, aggregate_group
+from .data import Dataset
+from .errors import DataError, Issue
+from .impute import IMPUTERS, ImputeContext
+from .normalise import normalise_column
+from .records import StepRecord
+from .results import Result
+from .spec import IndexSpec, StepConfig
+from .treat import TREATERS
+
+__all__ = ["build"]
+
+Fitted = Mapping[str, Mapping[str, Any]]
+
+
+def build(spec: IndexSpec, data: Dataset, *, year: int | None = None,
+          fitted: Fitted | None = None) -> Result:
+    """Build the index.
+
+    Parameters
+    ----------
+    spec : IndexSpec
+    data : Dataset
+        From :func:`airank.read_data`.
+    year : int, optional
+        The edition year; default the spec's ``data.year``, else the latest in the data.
+    fitted : mapping, optional
+        ``{step: {code: learned}}`` from an earlier :attr:`Result.fitted`: reuse those
+        parameters (e.g. normalisation goalposts) instead of fitting them again.
+
+    Returns
+    -------
+    Result
+    """
+    fitted = fitted or {}
+    year = year if year is not None else spec.data.year
+    year = max(data.years) if year is None else int(year)
+    records: list[StepRecord] = []
+    raw, source_years = data.wide(spec.indicator_codes, year=year, lookback=spec.data.lookback)
+    dens = [d.code for d in spec.denominators]
+    den, _ = data.wide(dens, year=year, lookback=spec.data.lookback)
+    denominated = _denominate(raw, den, spec, records)
+    ctx = ImputeContext(data.groups, data.history(spec.indicator_codes, until=year), year)
+    imputed = _impute(denominated, spec, ctx, fitted.get("impute", {}), records)
+    coverage = denominated.notna().mean(axis=1)
+    kept = _screen(coverage, spec, records)
+    screened = imputed.loc[kept]
+    treated = _treat(screened, spec, fitted.get("treat", {}), records)
+    normalised = _normalise(treated, spec, fitted.get("normalise", {}), records)
+    aggregated = _aggregate(normalised, spec, records)
+    stages = {"raw": raw, "denominated": denominated, "imputed": imputed,
+              "screened": screened, "treated": treated, "normalised": normalised,
+              "aggregated": aggregated}
+    return Result(spec=spec, stages=stages, records=tuple(records), year=year,
+                  source_years=source_years, data_hash=data.hash, names=dict(data.names),
+                  unit_coverage=coverage, data_notes=data.notes)
+
+
+# -- steps -------------------------------------------------------------------------
+def _denominate(raw: pd.DataFrame, den: pd.DataFrame, spec: IndexSpec,
+                records: list[StepRecord]) -> pd.DataFrame:
+    out = raw.to_numpy(dtype=float, copy=True)
+    for j, code in enumerate(spec.indicator_codes):
+        d = spec.indicator(code).denominator
+        cfg = spec.method("denominate", code)
+        if d is None or cfg.method == "none":
+            continue
+        scale = cfg.options("denominate").scale
+        out[:, j] = out[:, j] / den[d].to_numpy(dtype=float) * scale
+        records.append(StepRecord("denominate", code, cfg.method, dict(cfg.params),
+                                  {"denominator": d, "scale": scale}))
+    return pd.DataFrame(out, index=raw.index, columns=raw.columns)
+
+
+def _by_method(spec: IndexSpec, step: str) -> list[tuple[StepConfig, list[str]]]:
+    groups: dict[str, tuple[StepConfig, list[str]]] = {}
+    for code in spec.indicator_codes:
+        cfg = spec.method(step, code)
+        groups.setdefault(cfg.model_dump_json(), (cfg, []))[1].append(code)
+    return list(groups.values())
+
+
+def _impute(frame: pd.DataFrame, spec: IndexSpec, ctx: ImputeContext, fitted: Fitted,
+            records: list[StepRecord]) -> pd.DataFrame:
+    out = frame.to_numpy(dtype=float, copy=True)
+    for cfg, codes in _by_method(spec, "impute"):
+        if cfg.method == "none":
+            continue
+        learned = {c: fitted[c] for c in codes if c in fitted}
+        part, fit = IMPUTERS[cfg.method](frame[codes], params=cfg.options("impute"),
+                                          context=ctx, learned=learned or None)
+        out[:, frame.columns.get_indexer(codes)] = part.to_numpy(dtype=float)
+        n_imp = (frame[codes].isna() & part.notna()).sum()
+        n_left = part.isna().sum()
+        for c in codes:
+            note = f"{int(n_imp[c])} values imputed" + (
+                f", {int(n_left[c])} still missing" if n_left[c] else "")
+            records.append(StepRecord("impute", c, cfg.method, dict(cfg.params),
+                                      fit.get(c, {}), note))
+    return pd.DataFrame(out, index=frame.index, columns=frame.columns)
+
+
+def _screen(coverage: pd.Series, spec: IndexSpec, records: list[StepRecord]) -> pd.Index:
+    cfg = spec.methodology.screen
+    if cfg.method == "none":
+        keep = coverage.index[coverage > 0]
+        records.append(StepRecord("screen", None, "none", {},
+                                  {"removed": sorted(coverage.index[coverage == 0])},
+                                  "units with no data at all are removed"))
+        return keep
+    p = cfg.options("screen")
+    ok = (coverage >= p.min_coverage) & (coverage > 0)
+    ok |= coverage.index.isin(p.include)
+    ok &= ~coverage.index.isin(p.exclude)
+    removed = sorted(coverage.index[~ok])
+    records.append(StepRecord("screen", None, cfg.method, dict(cfg.params),
+                              {"removed": removed, "kept": int(ok.sum())},
+                              f"{len(removed)} units below {p.min_coverage:.0%} data coverage "
+                              "(or excluded) removed"))
+    return coverage.index[ok]
+
+
+def _treat(frame: pd.DataFrame, spec: IndexSpec, fitted: Fitted,
+           records: list[StepRecord]) -> pd.DataFrame:
+    values = frame.to_numpy(dtype=float)
+    out = np.empty_like(values)
+    for j, code in enumerate(spec.indicator_codes):
+        cfg = spec.method("treat", code)
+        out[:, j], fit = TREATERS[cfg.method](values[:, j], params=cfg.options("treat"),
+                                              learned=fitted.get(code))
+        if cfg.method != "none":
+            records.append(StepRecord("treat", code, cfg.method, dict(cfg.params), fit,
+                                      str(fit.get("action", ""))))
+    return pd.DataFrame(out, index=frame.index, columns=frame.columns)
+
+
+def _normalise(frame: pd.DataFrame, spec: IndexSpec, fitted: Fitted,
+               records: list[StepRecord]) -> pd.DataFrame:
+    values = frame.to_numpy(dtype=float)
+    out = np.empty_like(values)
+    for j, code in enumerate(spec.indicator_codes):
+        ind = spec.indicator(code)
+        cfg = spec.method("normalise", code)
+        try:
+            out[:, j], fit = normalise_column(values[:, j], cfg.method,
+                                              cfg.options("normalise"), direction=ind.direction,
+                                              target=ind.target, learned=fitted.get(code))
+        except ValueError as exc:
+            raise DataError([Issue(("indicators", code, "target"), "no_target", str(exc))]
+                            ) from None
+        records.append(StepRecord("normalise", code, cfg.method, dict(cfg.params), fit))
+    return pd.DataFrame(out, index=frame.index, columns=frame.columns)
+
+
+def _aggregate(normalised: pd.DataFrame, spec: IndexSpec,
+               records: list[StepRecord]) -> pd.DataFrame:
+    values = normalised.to_numpy(dtype=float)
+    scores = {c: values[:, j] for j, c in enumerate(normalised.columns)}
+    for code in spec.group_codes:
+        kids = spec.children[code]
+        cfg = spec.aggregation(spec.levels[code])
+        X = np.column_stack([scores[k] for k in kids])
+        w = np.array([spec.node(k).weight for k in kids], dtype=float)
+        try:
+            scores[code] = aggregate_group(X, w, cfg.method, cfg.options("aggregate"))
+        except NonPositiveError as exc:
+            units = [str(u) for u in normalised.index[exc.rows]]
+            raise DataError([Issue(("aggregate", code), "non_positive",
+                                   f"The {cfg.method} mean of '{code}' needs values > 0, but "
+                                   f"units {units[:10]} have a child <= 0. Normalise to a "
+                                   "positive range (e.g. minmax lower: 1).", units)]) from None
+        records.append(StepRecord("aggregate", code, cfg.method, dict(cfg.params),
+                                  {"children": list(kids)}))
+    return pd.DataFrame(np.column_stack([scores[c] for c in spec.codes]),
+                        index=normalised.index, columns=list(spec.codes))

@@ -1,0 +1,185 @@
+"""The result of a build: every stage, scores and ranks at every level, the records.
+
+Frames are indexed by unit. ``scores`` holds the normalised indicators and the aggregate
+scores side by side (one column per code, indicators first, then groups bottom-up);
+``ranks`` has the same layout with rank 1 = highest and ties sharing the best rank.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .records import StepRecord
+from .spec import IndexSpec
+
+__all__ = ["STAGES", "Result"]
+
+STAGES = ("raw", "denominated", "imputed", "screened", "treated", "normalised", "aggregated")
+
+
+def rank_frame(scores: pd.DataFrame) -> pd.DataFrame:
+    """Ranks per column: 1 = highest, ties share the best rank, NaN stays NaN."""
+    return scores.rank(ascending=False, method="min", na_option="keep").astype("Int64")
+
+
+@dataclass(frozen=True, eq=False)
+class Result:
+    """Everything a build produced. Build one with :func:`airank.build`."""
+
+    spec: IndexSpec
+    stages: dict[str, pd.DataFrame]
+    records: tuple[StepRecord, ...]
+    year: int
+    source_years: pd.DataFrame
+    data_hash: str
+    names: dict[str, str]
+    unit_coverage: pd.Series
+    data_notes: tuple[str, ...] = field(default_factory=tuple)
+
+    # -- scores and ranks --------------------------------------------------------
+    @property
+    def scores(self) -> pd.DataFrame:
+        """index: unit; columns: indicator codes (normalised) then group codes (scores)."""
+        return self.stages["aggregated"]
+
+    @cached_property
+    def ranks(self) -> pd.DataFrame:
+        return rank_frame(self.scores)
+
+    @property
+    def index(self) -> pd.Series:
+        """The index score of every unit."""
+        return self.scores[self.spec.index_code]
+
+    @property
+    def units(self) -> list[str]:
+        return list(self.scores.index)
+
+    @cached_property
+    def imputed(self) -> pd.DataFrame:
+        """True where a value was filled by imputation (units x indicators, all units)."""
+        return self.stages["denominated"].isna() & self.stages["imputed"].notna()
+
+    @cached_property
+    def fitted(self) -> dict[str, dict[str, Any]]:
+        """Learned parameters by step and indicator: pass as ``build(..., fitted=...)``."""
+        out: dict[str, dict[str, Any]] = {}
+        for r in self.records:
+            if r.code is not None and r.step in ("impute", "treat", "normalise") and r.learned:
+                out.setdefault(r.step, {})[r.code] = r.learned
+        return out
+
+    def ranking(self, code: str | None = None) -> pd.DataFrame:
+        """The ranking table of ``code`` (default the index), best first.
+
+        Columns: ``rank``, ``unit``, ``name``, ``score``, then the scores of the
+        children of ``code``, then ``coverage`` (share of indicators with data).
+        """
+        code = code or self.spec.index_code
+        kids = list(self.spec.children.get(code, ()))
+        t = pd.DataFrame({
+            "rank": self.ranks[code].to_numpy(),
+            "unit": self.scores.index.to_numpy(),
+            "name": [self.names.get(u, u) for u in self.scores.index],
+            "score": self.scores[code],
+        }).reset_index(drop=True)
+        for k in kids:
+            t[k] = self.scores[k].to_numpy()
+        t["coverage"] = self.unit_coverage.reindex(self.scores.index).to_numpy()
+        return t.sort_values(["rank", "unit"], na_position="last").reset_index(drop=True)
+
+    # -- explanation -------------------------------------------------------------
+    def contributions(self, unit: str) -> pd.DataFrame:
+        """How much each indicator and group adds to ``unit``'s scores.
+
+        Columns: ``code``, ``level``, ``parent``, ``score`` (normalised value or group
+        score), ``weight`` (in its parent, rescaled over the children the unit has),
+        ``effective_weight`` (in the index, for this unit), ``to_parent`` and
+        ``to_index`` (points added: weight x score for arithmetic means; for geometric
+        means, weight x log(score), in log points) and ``share`` of the index.
+        """
+        self._check_unit(unit)
+        s = self.scores.loc[unit]
+        w_unit: dict[str, float] = {}
+        for kids in self.spec.children.values():
+            w = np.array([self.spec.node(k).weight if pd.notna(s[k]) else 0.0 for k in kids])
+            w = w / w.sum() if w.sum() > 0 else w
+            w_unit.update(zip(kids, w, strict=True))
+        rows = []
+        for code in self.spec.codes:
+            if code == self.spec.index_code:
+                continue
+            parent = self.spec.parent[code]
+            assert parent is not None
+            eff, c = w_unit[code], parent
+            while c is not None and c != self.spec.index_code:
+                eff *= w_unit[c]
+                c = self.spec.parent[c]
+            method = self.spec.aggregation(self.spec.levels[parent]).method
+            val = float(s[code]) if pd.notna(s[code]) else np.nan
+            term = np.log(val) if method == "geometric" and val > 0 else val
+            rows.append({"code": code, "level": self.spec.levels[code], "parent": parent,
+                         "score": val, "weight": w_unit[code], "effective_weight": eff,
+                         "to_parent": w_unit[code] * term, "to_index": eff * term})
+        t = pd.DataFrame(rows)
+        ind = t["level"] == 1
+        total = t.loc[ind, "to_index"].sum()
+        t["share"] = t["to_index"] / total if total else np.nan
+        return t
+
+    def strengths_weaknesses(self, unit: str, n: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The unit's ``n`` best and ``n`` worst indicators by rank among all units."""
+        self._check_unit(unit)
+        codes = list(self.spec.indicator_codes)
+        r = self.ranks.loc[unit, codes].astype(float)
+        t = pd.DataFrame({"code": codes,
+                          "name": [self.spec.node(c).name or c for c in codes],
+                          "rank": r.to_numpy(),
+                          "raw": self.stages["raw"].loc[unit, codes].to_numpy(),
+                          "imputed": self.imputed.loc[unit, codes].to_numpy(),
+                          "score": self.scores.loc[unit, codes].to_numpy()})
+        t = t.dropna(subset=["rank"]).sort_values(["rank", "code"])
+        return t.head(n).reset_index(drop=True), t.iloc[::-1].head(n).reset_index(drop=True)
+
+    def _check_unit(self, unit: str) -> None:
+        if unit not in self.scores.index:
+            from .errors import DataError, Issue
+
+            screened = unit in self.unit_coverage.index
+            why = (f"it was screened out (data coverage {self.unit_coverage[unit]:.0%})"
+                   if screened else "it is not in the data")
+            raise DataError([Issue(("unit",), "unknown_unit",
+                                   f"'{unit}' has no result: {why}.", unit)])
+
+    # -- metadata ----------------------------------------------------------------
+    def coverage(self) -> pd.DataFrame:
+        """Per unit: share of indicators with data before imputation, kept or screened."""
+        kept = set(self.scores.index)
+        return pd.DataFrame({
+            "unit": self.unit_coverage.index,
+            "name": [self.names.get(u, u) for u in self.unit_coverage.index],
+            "coverage": self.unit_coverage.to_numpy(),
+            "n_indicators": self.stages["denominated"].notna().sum(axis=1).to_numpy(),
+            "kept": [u in kept for u in self.unit_coverage.index],
+        })
+
+    def indicator_coverage(self) -> pd.DataFrame:
+        """Per indicator: share of units with data (all units, and the kept units)."""
+        den = self.stages["denominated"]
+        kept = den.loc[self.scores.index]
+        return pd.DataFrame({"code": den.columns, "coverage_all": den.notna().mean().to_numpy(),
+                             "coverage_kept": kept.notna().mean().to_numpy(),
+                             "n_imputed": self.imputed.loc[self.scores.index].sum().to_numpy()})
+
+    def manifest(self) -> dict[str, Any]:
+        """The provenance every output carries: spec, data hash, airank version, year."""
+        from . import __version__
+
+        return {"airank_version": __version__, "data_hash": self.data_hash, "year": self.year,
+                "index": self.spec.index_code, "n_units": len(self.scores),
+                "spec": self.spec.to_dict(), "data_notes": list(self.data_notes)}
