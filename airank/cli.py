@@ -23,7 +23,7 @@ from .errors import AirankError
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Build composite indices and the Open Global AI Index.")
 out = Console(soft_wrap=True)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 SpecArg = Annotated[Path | None, typer.Argument(help="Spec YAML file", show_default=False)]
 DataArg = Annotated[Path | None, typer.Argument(help="Data table (CSV, Excel, Parquet)",

@@ -119,7 +119,7 @@ def iterative(frame: pd.DataFrame, *, params: IterativeParams, context: ImputeCo
     with warnings.catch_warnings():
         # convergence warnings are expected on small tables; the record notes n_iter
         warnings.simplefilter("ignore")
-        filled = imp.fit_transform(frame.to_numpy(dtype=float))
+        filled = imp.fit_transform(frame.to_numpy(dtype=float, copy=True))
     out = frame.fillna(pd.DataFrame(filled, index=frame.index, columns=frame.columns))
     return out, {c: {"n_iter": int(imp.n_iter_)} for c in frame.columns}
 

@@ -58,6 +58,10 @@ AGGREGATES: dict[str, str] = {
     "NATO": "alliance", "North America and the Caribbean": "region",
     "OECD": "intergovernmental group", "Oceania": "continent", "Quad": "alliance",
     "South and Central America": "region",
+    "European Patent Organization": "patent office (EPO)",
+    "Eurasian Patent Organization": "patent office (EAPO)",
+    "International Bureau of WIPO": "patent office (WIPO, PCT receiving office)",
+    "World Intellectual Property Organization (WIPO)": "patent office (WIPO)",
     # IMF AIPI country groups
     "ADVEC": "IMF advanced economies", "APQ": "IMF Asia and Pacific",
     "AS5": "IMF ASEAN-5", "EME": "IMF emerging market economies",
@@ -178,6 +182,10 @@ def _eto(file: str, column: str, code: str) -> Callable[[Path], Record]:
     return lambda s: eto(s, "eto_cat/" + file, column, code)
 
 
+def _imf(column: str, code: str) -> Callable[[Path], Record]:
+    return lambda s: by_column(s, _IMF, "iso3", column, 2023, code)
+
+
 def _gh(name: str, code: str) -> Callable[[Path], Record]:
     return lambda s: github(s, f"github_innovation_graph/{name}.csv", name, code)
 
@@ -187,41 +195,40 @@ EXTRACTORS: dict[str, Callable[[Path], Record]] = {
     "population": _wbl("sp.pop.totl.csv", "population"),
     "gdp": _wbl("ny.gdp.mktp.cd.csv", "gdp"),
     "tertiary_enrolment": _wbl("se.ter.enrr.csv", "tertiary_enrolment"),
-    "education_expenditure": _wbl("se.xpd.totl.gd.zs.csv", "education_expenditure"),
     "github_developers": _gh("developers", "github_developers"),
     "ai_diffusion": lambda s: by_column(s, _MS, "iso3", "h2_2025", 2025, "ai_diffusion"),
     "internet_users": lambda s: wb_wide(
         s, _WB + "IT.NET.USER.ZS_internet_users_pct_wide.csv", "internet_users"),
     "fixed_broadband": _wbl("it.net.bbnd.p2.csv", "fixed_broadband"),
     "secure_servers": _wbl("it.net.secr.p6.csv", "secure_servers"),
-    "electricity_access": _wbl("eg.elc.accs.zs.csv", "electricity_access"),
     "ai_compute_capacity": _oi(_OI25, "Compute capacity", 2025, "ai_compute_capacity"),
     "ai_bills_passed": lambda s: owid(
         s, _OWID_BILLS, "Cumulative AI-related bills passed into law since 2016, as of 2024",
         "ai_bills_passed"),
     "ai_views_help": lambda s: owid(s, _OWID_VIEWS, "Mostly help", "ai_views_help"),
-    "imf_regulation_ethics": lambda s: by_column(
-        s, _IMF, "iso3", "RE_regulation_ethics", 2023, "imf_regulation_ethics"),
+    "ai_views_harm": lambda s: owid(s, _OWID_VIEWS, "Mostly harm", "ai_views_harm"),
+    "imf_regulation_ethics": _imf("RE_regulation_ethics", "imf_regulation_ethics"),
+    "imf_human_capital": _imf("HCLMP_human_capital_labor_market_policies", "imf_human_capital"),
+    "imf_digital_infrastructure": _imf("DI_digital_infrastructure",
+                                       "imf_digital_infrastructure"),
+    "imf_innovation": _imf("IEI_innovation_economic_integration", "imf_innovation"),
     "data_availability": spliced(_oi(_OI24, "Data Availability", 2024, "data_availability"),
                                  _oi(_OI25, "Data quality", 2025, "data_availability")),
     "ai_publications": _eto("publications_yearly_articles.csv", "num_articles",
                             "ai_publications"),
     "ai_citations": _eto("publications_yearly_citations.csv", "num_citations", "ai_citations"),
-    "scientific_articles": _wbl("ip.jrn.artc.sc.csv", "scientific_articles"),
     "rd_expenditure": _wbl("gb.xpd.rsdv.gd.zs.csv", "rd_expenditure"),
     "researchers_rd": _wbl("sp.pop.scie.rd.p6.csv", "researchers_rd"),
     "github_repositories": _gh("repositories", "github_repositories"),
     "github_git_pushes": _gh("git_pushes", "github_git_pushes"),
     "patent_applications_resident": _wbl("ip.pat.resd.csv", "patent_applications_resident"),
+    "ai_patent_applications": _eto("patents_yearly_applications.csv",
+                                   "num_patent_applications", "ai_patent_applications"),
     "gov_ai_strategy": spliced(_oi(_OI24, "Vision", 2024, "gov_ai_strategy"),
                                _oi(_OI25, "Policy vision", 2025, "gov_ai_strategy")),
     "gov_ai_governance": spliced(
         _oi(_OI24, "Governance and Ethics", 2024, "gov_ai_governance"),
         _oi(_OI25, "Governance principles", 2025, "gov_ai_governance")),
-    "gov_digital_services": spliced(
-        _oi(_OI24, "Digital Capacity", 2024, "gov_digital_services"),
-        _oi(_OI25, "e-Government delivery", 2025, "gov_digital_services")),
-    "gov_adaptability": _oi(_OI24, "Adaptability", 2024, "gov_adaptability"),
     "gov_ai_commitment": _oi(_OI25, "Policy commitment", 2025, "gov_ai_commitment"),
     "ai_investment": _eto("companies_yearly_estimated.csv", "estimated_investment",
                           "ai_investment"),
@@ -393,8 +400,7 @@ def write_spec(spec: dict, path: str | Path) -> None:
 
 # ---------------------------------------------------------------- copying the sources
 _WB_FILES = ["sp.pop.totl.csv", "ny.gdp.mktp.cd.csv", "se.ter.enrr.csv",
-             "se.xpd.totl.gd.zs.csv", "it.net.bbnd.p2.csv", "it.net.secr.p6.csv",
-             "eg.elc.accs.zs.csv", "ip.jrn.artc.sc.csv", "gb.xpd.rsdv.gd.zs.csv",
+             "it.net.bbnd.p2.csv", "it.net.secr.p6.csv", "gb.xpd.rsdv.gd.zs.csv",
              "sp.pop.scie.rd.p6.csv", "ip.pat.resd.csv", "bx.gsr.royl.cd.csv",
              "tx.val.tech.cd.csv"]
 _VERBATIM = [
@@ -442,7 +448,7 @@ def copy_sources(raw_dir: str | Path, sources_dir: str | Path = SOURCES_DIR) -> 
     _select_columns(raw / wide, out / wide,
                     lambda c: not c.isdigit() or int(c) >= MIN_YEAR)
     for f in ["publications_yearly_articles.csv", "publications_yearly_citations.csv",
-              "companies_yearly_estimated.csv"]:
+              "patents_yearly_applications.csv", "companies_yearly_estimated.csv"]:
         _filter_lines(raw / "eto_cat" / f, out / "eto_cat" / f, lambda r: r["field"] == "All")
     for f in _VERBATIM:
         (out / f).write_bytes((raw / f).read_bytes())

@@ -1,0 +1,5 @@
+"""``python -m airank`` runs the command line."""
+
+from .cli import run
+
+run()
