@@ -1,7 +1,8 @@
 """Aggregation methods: children's scores (units x children) -> the group's score.
 
 Signature of every method: ``f(X, w, *, params) -> y`` with ``X`` of shape (units,
-children), ``w`` the children's weights (rescaled to sum to 1) and ``y`` of shape (units,).
+children), ``w`` the children's nominal weights (each method rescales them to sum to 1
+over the children a unit has) and ``y`` of shape (units,).
 
 Missing children (the stated rule): a unit's group score uses the children it has, with
 their weights rescaled to sum to 1; it is missing when the children present carry less
@@ -38,10 +39,10 @@ class NonPositiveError(ValueError):
 def _weights(X: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     present = ~np.isnan(X)
     W = np.where(present, w, 0.0)
-    share = W.sum(axis=1)
+    have = W.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        Wn = W / share[:, None]
-    return np.nan_to_num(X), Wn, share
+        Wn = W / have[:, None]
+    return np.nan_to_num(X), Wn, have / w.sum()
 
 
 def _finish(y: np.ndarray, share: np.ndarray, params: AggParams) -> np.ndarray:
@@ -56,10 +57,20 @@ def _positive(X: np.ndarray, w: np.ndarray) -> None:
         raise NonPositiveError(np.flatnonzero(bad))
 
 
+def _sum(terms: np.ndarray) -> np.ndarray:
+    """Row sums accumulated in extended precision, then rounded once to double.
+
+    The result is (almost always) the correctly rounded sum whatever the order of the
+    children, so units tied in exact arithmetic stay tied; it is also how R sums, which
+    makes our scores and ranks equal COINr's.
+    """
+    return np.sum(terms.astype(np.longdouble), axis=1).astype(float)
+
+
 def arithmetic(X: np.ndarray, w: np.ndarray, *, params: AggParams) -> np.ndarray:
     """Weighted arithmetic mean."""
     X0, Wn, share = _weights(X, w)
-    return _finish(np.sum(X0 * Wn, axis=1), share, params)
+    return _finish(_sum(X0 * Wn), share, params)
 
 
 def geometric(X: np.ndarray, w: np.ndarray, *, params: AggParams) -> np.ndarray:
@@ -121,6 +132,6 @@ AGGREGATORS: dict[str, Aggregator] = {
 
 
 def aggregate_group(X: np.ndarray, w: np.ndarray, method: str, params: AggParams) -> np.ndarray:
-    """Aggregate one group with the named method; ``w`` is rescaled to sum to 1 here."""
-    w = np.asarray(w, dtype=float)
-    return AGGREGATORS[method](np.asarray(X, dtype=float), w / w.sum(), params=params)
+    """Aggregate one group with the named method (weights rescaled over present children)."""
+    return AGGREGATORS[method](np.asarray(X, dtype=float), np.asarray(w, dtype=float),
+                               params=params)

@@ -13,6 +13,7 @@ one country, are returned as such: never dropped silently.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -25,6 +26,7 @@ __all__ = ["Reconciliation", "country_names", "load_aliases", "reconcile"]
 
 
 _NOT_FOUND = "\x00not found"
+_ISO3 = re.compile(r"^[A-Z]{3}$")
 
 
 @dataclass(frozen=True)
@@ -76,29 +78,40 @@ def _converter() -> Any:
 
 
 def load_aliases(path: str | Path) -> dict[str, str]:
-    """Read an alias table: a CSV with columns ``name`` and ``iso3``.
+    """Read an alias table: a CSV with columns ``name`` and ``iso3`` (extra columns ignored).
 
     Raises
     ------
     DataError
-        If the file lacks the columns or repeats a name with different codes.
+        If the file is missing or lacks the columns, or (all listed together) a row has an
+        empty name, a code that is not three letters, or repeats a name with another code.
     """
     from .errors import DataError, Issue
 
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if not Path(path).is_file():
+        raise DataError([Issue((str(path),), "no_file", f"Alias file '{path}' does not exist.")])
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame.columns = [str(c).strip() for c in frame.columns]
     missing = {"name", "iso3"} - set(frame.columns)
     if missing:
         raise DataError([Issue((str(path),), "missing_column",
                                f"The alias file must have columns 'name' and 'iso3'. "
-                               f"Missing: {sorted(missing)}.")])
+                               f"Missing: {sorted(missing)}. Got {list(frame.columns)}.")])
     issues = []
     out: dict[str, str] = {}
     for i, (name, code) in enumerate(zip(frame["name"], frame["iso3"], strict=True), start=2):
-        if name in out and out[name] != code:
+        name, code = name.strip(), code.strip().upper()
+        if not name or not _ISO3.match(code):
+            col, val = ("name", name) if not name else ("iso3", code)
+            issues.append(Issue((str(path), f"row {i}", col), "bad_alias",
+                                f"Each alias needs a name and a three-letter code. Got "
+                                f"{val!r}.", val))
+        elif name in out and out[name] != code:
             issues.append(Issue((str(path), f"row {i}", "iso3"), "conflicting_alias",
                                 f"'{name}' is mapped to both '{out[name]}' and '{code}'.", code))
-        out[name.strip()] = code.strip().upper()
-    DataError.collect(issues)
+        else:
+            out[name] = code
+    DataError.collect(issues, f"{len(issues)} problem(s) in the alias file {path}")
     return out
 
 
@@ -123,7 +136,7 @@ def reconcile(names: Iterable[str], *, aliases: Mapping[str, str] | None = None)
     >>> r.mapping["Namibia"], r.unmatched
     ('NAM', ('Atlantis',))
     """
-    aliases = dict(aliases or {})
+    aliases = {str(k).strip(): v for k, v in (aliases or {}).items()}
     uniq = list(dict.fromkeys(str(n) for n in names))
     mapping: dict[str, str] = {}
     todo: list[str] = []

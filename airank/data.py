@@ -37,6 +37,7 @@ __all__ = ["Dataset", "read_data"]
 _UNIT_COLS = ("unit", "iso3", "uCode", "code", "country", "Country", "unit_code")
 _NAME_COLS = ("name", "uName", "unit_name", "country_name")
 _YEAR_COLS = ("year", "Year", "Time", "time")
+_INDICATOR_COLS = ("indicator", "iCode", "code")
 _MISSING = {"", "n/a", "na", "nan", "null", "none", "..", "...", "-", "—", "–", "#n/a"}
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _MAX_SHOWN = 5
@@ -151,20 +152,25 @@ def read_data(source: str | Path | pd.DataFrame, spec: IndexSpec, *,
         Listing every problem found.
     """
     label = str(source) if not isinstance(source, pd.DataFrame) else "DataFrame"
-    frame = _load(source, sheet)
-    long, names, grp, issues, notes = _to_long(frame, spec, label)
+    long, names, grp, issues = _to_long(_load(source, sheet), spec, label)
+    wanted = set(spec.indicator_codes) | {d.code for d in spec.denominators}
+    issues += _check_codes(set(long["code"]), spec, label)
+    extra = sorted(set(long["code"]) - wanted)
+    long = long[long["code"].isin(wanted)].reset_index(drop=True)
+    long["value"], more, notes = _parse_values(long, label)
+    issues += more
+    if extra:
+        notes.append(f"{len(extra)} data columns/indicators not in the spec were ignored: "
+                     f"{extra[:10]}{' ...' if len(extra) > 10 else ''}")
     if spec.units.kind == "country":
         long, names, grp, more = _to_iso3(long, names, grp, spec, aliases, label)
         issues += more
     if groups is not None:
         grp = groups.copy()
         grp.index = grp.index.astype(str)
-    issues += _check_codes(long, spec, label, notes)
     issues += _check_duplicates(long, label)
     issues += _check_groups(grp, spec, label)
     DataError.collect(issues, f"{len(issues)} problem(s) in the data ({label})")
-    wanted = set(spec.indicator_codes) | {d.code for d in spec.denominators}
-    long = long[long["code"].isin(wanted)]
     long = long[["unit", "code", "year", "value"]].sort_values(["unit", "code", "year"])
     long = long.reset_index(drop=True)
     units = sorted(long["unit"].unique())
@@ -181,20 +187,24 @@ def read_data(source: str | Path | pd.DataFrame, spec: IndexSpec, *,
 # -- loading -----------------------------------------------------------------
 def _load(source: str | Path | pd.DataFrame, sheet: str | int) -> pd.DataFrame:
     if isinstance(source, pd.DataFrame):
-        return source.copy()
+        frame = source.copy()
+        if frame.index.name in _UNIT_COLS:  # units as the index, e.g. after set_index("iso3")
+            frame = frame.reset_index()
+        return frame
     p = Path(source)
     if not p.is_file():
         raise DataError([Issue((str(p),), "no_file", f"Data file '{p}' does not exist.")])
     suffix = p.suffix.lower()
+    # keep_default_na=False: "NA" is Namibia's ISO2 code; our own cell rules find missing
     try:
         if suffix in (".csv", ".txt", ".tsv"):
-            return pd.read_csv(p, dtype=str, keep_default_na=False,
+            return pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig",
                                sep="\t" if suffix == ".tsv" else ",")
         if suffix in (".xlsx", ".xls", ".xlsm"):
-            return pd.read_excel(p, sheet_name=sheet, dtype=object)
+            return pd.read_excel(p, sheet_name=sheet, dtype=object, keep_default_na=False)
         if suffix == ".parquet":
             return pd.read_parquet(p)
-    except (ValueError, OSError, UnicodeDecodeError) as exc:
+    except (ValueError, OSError, UnicodeDecodeError, ImportError) as exc:
         raise DataError([Issue((str(p),), "unreadable", f"Cannot read '{p}': {exc}")]) from None
     raise DataError([Issue((str(p),), "bad_format",
                            f"Unknown data format '{suffix}'. Expected .csv, .tsv, .xlsx, .xls "
@@ -206,7 +216,8 @@ def _first(cols: list[str], options: tuple[str, ...]) -> str | None:
 
 
 def _to_long(frame: pd.DataFrame, spec: IndexSpec, label: str
-             ) -> tuple[pd.DataFrame, dict[str, str], pd.DataFrame, list[Issue], list[str]]:
+             ) -> tuple[pd.DataFrame, dict[str, str], pd.DataFrame, list[Issue]]:
+    """Columns ``unit, code, year, raw, row, col`` (raw cells as read), names, groups."""
     frame.columns = [str(c).strip() for c in frame.columns]
     cols = list(frame.columns)
     ucol = _first(cols, _UNIT_COLS)
@@ -216,25 +227,33 @@ def _to_long(frame: pd.DataFrame, spec: IndexSpec, label: str
                                f"got columns {cols[:12]}.")])
     ycol = _first(cols, _YEAR_COLS)
     ncol = _first([c for c in cols if c != ucol], _NAME_COLS)
+    icol = _first([c for c in cols if c != ucol], _INDICATOR_COLS) if "value" in cols else None
     frame = frame.reset_index(drop=True)
     frame["__row"] = np.arange(len(frame)) + 2  # spreadsheet row (header is row 1)
     issues: list[Issue] = []
+    blank = frame[ucol].isna().to_numpy() | (frame[ucol].astype(str).str.strip() == "").to_numpy()
+    if blank.any():
+        rows = frame.loc[blank, "__row"].tolist()
+        issues.append(Issue((label, ucol), "missing_unit",
+                            f"{len(rows)} rows have no unit in column '{ucol}' (rows "
+                            f"{_rows(rows)}). Fill them in or remove the rows.", rows[:20]))
+        frame = frame[~blank].reset_index(drop=True)
     if ycol is None:
         frame["__year"] = 0
     else:
         yr = pd.to_numeric(frame[ycol], errors="coerce")
-        for r in frame.loc[yr.isna() | (yr % 1 != 0), "__row"]:
-            issues.append(Issue((label, f"row {r}", ycol), "bad_year",
-                                f"The year must be a whole number. Got {frame.at[r - 2, ycol]!r}.",
-                                str(frame.at[r - 2, ycol])))
+        for i in np.flatnonzero((yr.isna() | (yr % 1 != 0)).to_numpy()):
+            issues.append(Issue((label, f"row {frame.at[i, '__row']}", ycol), "bad_year",
+                                f"The year must be a whole number. Got {frame.at[i, ycol]!r}.",
+                                str(frame.at[i, ycol])))
         frame["__year"] = yr.fillna(0).astype(int)
     frame[ucol] = frame[ucol].astype(str).str.strip()
-    names = {} if ncol is None else dict(zip(frame[ucol], frame[ncol].astype(str), strict=True))
+    names = {} if ncol is None else {u: str(n) for u, n in zip(frame[ucol], frame[ncol],
+                                                                 strict=True) if pd.notna(n)}
     gcols = [g for g in spec.units.groups if g in cols]
     grp = frame.drop_duplicates(ucol).set_index(ucol)[gcols].astype(str)
-    if "indicator" in cols and "value" in cols:
-        code = frame["indicator"].astype(str).str.strip()
-        long = pd.DataFrame({"unit": frame[ucol], "code": code,
+    if icol is not None:
+        long = pd.DataFrame({"unit": frame[ucol], "code": frame[icol].astype(str).str.strip(),
                              "year": frame["__year"], "raw": frame["value"],
                              "row": frame["__row"], "col": "value"})
     else:
@@ -244,11 +263,16 @@ def _to_long(frame: pd.DataFrame, spec: IndexSpec, label: str
                           var_name="code", value_name="raw")
         long = long.rename(columns={ucol: "unit", "__year": "year", "__row": "row"})
         long["col"] = long["code"]
-    long["value"], more, notes = _parse_values(long, label)
-    return long, names, grp, issues + more, notes
+    return long, names, grp, issues
+
+
+def _rows(rows: list[Any]) -> str:
+    return ", ".join(map(str, rows[:10])) + (f" and {len(rows) - 10} more" if len(rows) > 10
+                                             else "")
 
 
 def _parse_values(long: pd.DataFrame, label: str) -> tuple[np.ndarray, list[Issue], list[str]]:
+    """Cells -> floats by the stated rules; the notes count what each rule did."""
     raw = long["raw"]
     num = pd.to_numeric(raw, errors="coerce").astype(float)
     issues: list[Issue] = []
@@ -256,9 +280,10 @@ def _parse_values(long: pd.DataFrame, label: str) -> tuple[np.ndarray, list[Issu
     todo = num.isna() & raw.notna()
     text = raw[todo].astype(str).str.strip()
     missing = text.str.lower().isin(_MISSING)
-    if missing.any():
+    n_missing = int(missing.sum() + raw.isna().sum())
+    if n_missing:
         ex = sorted(set(text[missing]) - {""})
-        notes.append(f"{int(missing.sum())} empty or missing-marker cells read as missing"
+        notes.append(f"{n_missing} empty or missing-marker cells read as missing"
                      + (f" (markers: {ex[:_MAX_SHOWN]})" if ex else ""))
     rest = text[~missing]
     thousands = rest.str.match(_THOUSANDS)
@@ -284,7 +309,7 @@ def _parse_values(long: pd.DataFrame, label: str) -> tuple[np.ndarray, list[Issu
         issues.append(Issue((label, f"row {long.at[i, 'row']}", str(long.at[i, "col"])),
                             "infinite", f"Infinite value for unit '{long.at[i, 'unit']}', "
                             f"indicator '{long.at[i, 'code']}'. Expected a finite number or an "
-                            "empty cell.", str(num[i])))
+                            f"empty cell. Got {str(raw[i]).strip()!r}.", str(num[i])))
     return num.to_numpy(), issues, notes
 
 
@@ -311,35 +336,35 @@ def _to_iso3(long: pd.DataFrame, names: dict[str, str], grp: pd.DataFrame, spec:
     return long, names, grp, issues
 
 
-def _check_codes(long: pd.DataFrame, spec: IndexSpec, label: str, notes: list[str]
-                 ) -> list[Issue]:
-    present = set(long["code"])
+def _check_codes(present: set[str], spec: IndexSpec, label: str) -> list[Issue]:
     issues = []
     for code in spec.indicator_codes:
         if code not in present:
             issues.append(Issue((label, code), "missing_indicator",
-                                f"The spec's indicator '{code}' is not in the data.", code))
+                                f"The spec's indicator '{code}' is not in the data. Add it, "
+                                "or remove it from the spec.", code))
     needed = {spec.indicator(c).denominator for c in spec.indicator_codes} - {None}
     for code in sorted(str(c) for c in needed):
         if code not in present:
             issues.append(Issue((label, code), "missing_denominator",
                                 f"The denominator '{code}' is not in the data.", code))
-    extra = sorted(present - set(spec.indicator_codes) - {d.code for d in spec.denominators})
-    if extra:
-        notes.append(f"{len(extra)} data columns/indicators not in the spec were ignored: "
-                     f"{extra[:10]}{' ...' if len(extra) > 10 else ''}")
     return issues
 
 
 def _check_duplicates(long: pd.DataFrame, label: str) -> list[Issue]:
+    """One issue per unit, year and set of rows, naming the indicators they repeat."""
     dup = long[long.duplicated(["unit", "code", "year"], keep=False)]
-    issues = []
+    found: dict[tuple[Any, ...], list[str]] = {}
     for (unit, code, year), rows in dup.groupby(["unit", "code", "year"], sort=True):
-        where = ", ".join(f"row {r}" for r in rows["row"])
-        issues.append(Issue((label, str(unit), str(code)), "duplicate_row",
-                            f"{len(rows)} values for unit '{unit}', indicator '{code}'"
-                            + (f", year {year}" if year else "") + f" ({where}). Expected one.",
-                            [None if np.isnan(v) else float(v) for v in rows["value"]]))
+        found.setdefault((unit, year, tuple(rows["row"])), []).append(str(code))
+    issues = []
+    for (unit, year, rows), codes in found.items():
+        what = f"indicator '{codes[0]}'" if len(codes) == 1 else f"indicators {codes}"
+        issues.append(Issue((label, str(unit), *codes[:1]), "duplicate_row",
+                            f"{len(rows)} rows for unit '{unit}'" + (f", year {year}" if year
+                                                                     else "")
+                            + f", {what}: rows {_rows(list(rows))}. Expected one.",
+                            list(rows)))
     return issues
 
 

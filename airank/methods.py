@@ -51,6 +51,10 @@ class ScreenParams(Params):
     min_coverage: float = Field(0.65, ge=0, le=1, description="share of indicators present")
     include: tuple[str, ...] = Field((), description="units kept whatever their coverage")
     exclude: tuple[str, ...] = Field((), description="units removed whatever their coverage")
+    on: Literal["denominated", "imputed"] = Field(
+        "denominated",
+        description="stage whose data availability is measured: 'denominated' (before "
+                    "imputation, the JRC rule) or 'imputed' (as COINr's example build)")
 
 
 # -- treat ---------------------------------------------------------------------

@@ -5,7 +5,8 @@ The steps, in order (each stage is kept under its name)::
     raw -> denominated -> imputed -> screened -> treated -> normalised -> aggregated
 
 Coverage is measured on the denominated stage (before imputation: imputed values do not
-count as data); the screen then removes the units below the threshold from the imputed
+count as data, the JRC rule) or, with ``screen: {on: imputed}``, after imputation (as in
+COINr's example build); the screen removes the units below the threshold from the imputed
 stage on. Every step leaves :class:`~airank.records.StepRecord` s with what it learned, and
 ``build(..., fitted=earlier.fitted)`` replays those learned parameters (same goalposts,
 same winsor bounds) on new data.
@@ -64,7 +65,7 @@ def build(spec: IndexSpec, data: Dataset, *, year: int | None = None,
     ctx = ImputeContext(data.groups, data.history(spec.indicator_codes, until=year), year)
     imputed = _impute(denominated, spec, ctx, fitted.get("impute", {}), records)
     coverage = denominated.notna().mean(axis=1)
-    kept = _screen(coverage, spec, records)
+    kept = _screen(coverage, imputed.notna().mean(axis=1), spec, records)
     screened = imputed.loc[kept]
     treated = _treat(screened, spec, fitted.get("treat", {}), records)
     normalised = _normalise(treated, spec, fitted.get("normalise", {}), records)
@@ -121,8 +122,11 @@ def _impute(frame: pd.DataFrame, spec: IndexSpec, ctx: ImputeContext, fitted: Fi
     return pd.DataFrame(out, index=frame.index, columns=frame.columns)
 
 
-def _screen(coverage: pd.Series, spec: IndexSpec, records: list[StepRecord]) -> pd.Index:
+def _screen(before: pd.Series, after: pd.Series, spec: IndexSpec,
+            records: list[StepRecord]) -> pd.Index:
+    """Units kept: data availability (before or after imputation) >= the threshold."""
     cfg = spec.methodology.screen
+    coverage = before
     if cfg.method == "none":
         keep = coverage.index[coverage > 0]
         records.append(StepRecord("screen", None, "none", {},
@@ -130,14 +134,15 @@ def _screen(coverage: pd.Series, spec: IndexSpec, records: list[StepRecord]) -> 
                                   "units with no data at all are removed"))
         return keep
     p = cfg.options("screen")
-    ok = (coverage >= p.min_coverage) & (coverage > 0)
+    coverage = after if p.on == "imputed" else before
+    ok = (coverage >= p.min_coverage) & (before > 0)
     ok |= coverage.index.isin(p.include)
     ok &= ~coverage.index.isin(p.exclude)
     removed = sorted(coverage.index[~ok])
     records.append(StepRecord("screen", None, cfg.method, dict(cfg.params),
                               {"removed": removed, "kept": int(ok.sum())},
                               f"{len(removed)} units below {p.min_coverage:.0%} data coverage "
-                              "(or excluded) removed"))
+                              f"({p.on} stage) or excluded removed"))
     return coverage.index[ok]
 
 

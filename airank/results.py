@@ -23,7 +23,11 @@ STAGES = ("raw", "denominated", "imputed", "screened", "treated", "normalised", 
 
 
 def rank_frame(scores: pd.DataFrame) -> pd.DataFrame:
-    """Ranks per column: 1 = highest, ties share the best rank, NaN stays NaN."""
+    """Ranks per column: 1 = highest, ties share the best rank, NaN stays NaN.
+
+    Scores are ranked exactly as computed (as COINr does); aggregates are summed in
+    extended precision (see :mod:`airank.aggregate`), so exact ties stay ties.
+    """
     return scores.rank(ascending=False, method="min", na_option="keep").astype("Int64")
 
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import yaml
@@ -27,6 +27,7 @@ __all__ = ["Denominator", "IndexSpec", "Indicator", "Node", "StepConfig", "load_
 
 _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _OVERRIDABLE = ("denominate", "impute", "treat", "normalise")
+Weight = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 
 class _Frozen(BaseModel):
@@ -53,7 +54,7 @@ class Node(_Frozen):
     code: str
     name: str = ""
     parent: str | None = None
-    weight: float = 1.0
+    weight: Weight = 1.0
     description: str = ""
 
 
@@ -63,7 +64,7 @@ class Indicator(_Frozen):
     code: str
     name: str = ""
     parent: str
-    weight: float = 1.0
+    weight: Weight = 1.0
     direction: Literal[1, -1] = 1
     unit: str = ""
     source: str = ""
@@ -132,27 +133,32 @@ class IndexSpec(_Frozen):
             spec = cls.model_validate({**doc, "base_dir": str(base_dir) if base_dir else None})
         except ValidationError as err:
             issues += [_issue_from_pydantic(e, doc) for e in err.errors()]
-        issues += _check_tree(doc)
-        issues += _check_methods(doc)
-        if issues or spec is None:
-            raise SpecError(_dedupe(issues), f"{len(_dedupe(issues))} problem(s) in {source}")
+        tree = _check_tree(doc)
+        issues += tree + _check_methods(doc)
+        if spec is not None and not tree:  # levels exist only for a sound tree
+            top = spec.levels[spec.index_code]
+            issues += [Issue(("methodology", "aggregate_levels", lv), "unknown_level",
+                             f"There is no group level {lv}: groups are levels 2 to {top} "
+                             "(indicators are level 1).", lv)
+                       for lv in spec.methodology.aggregate_levels if not 2 <= lv <= top]
+        unique = list({(i.loc, i.code): i for i in reversed(issues)}.values())[::-1]
+        if unique or spec is None:
+            raise SpecError(unique, f"{len(unique)} problem(s) in {source}")
         return spec
 
     def to_dict(self) -> dict[str, Any]:
-        """The spec as a plain document (the YAML form), suitable for :meth:`from_dict`."""
-        d = self.model_dump(mode="json", exclude={"base_dir"}, exclude_defaults=False)
+        """The spec as a plain, JSON-ready document (the YAML form) for :meth:`from_dict`."""
+        d = self.model_dump(mode="json", exclude={"base_dir"})
         m = d["methodology"]
-        for k in list(m):
-            if k == "aggregate_levels":
-                m[k] = {lv: {"method": c["method"], **c["params"]} for lv, c in m[k].items()}
-            else:
-                m[k] = {"method": m[k]["method"], **m[k]["params"]}
+        for k in DEFAULT_METHOD:
+            m[k] = _flat(m[k])
+        m["aggregate_levels"] = {lv: _flat(c) for lv, c in m["aggregate_levels"].items()}
         for ind in d["indicators"]:
-            ind["methods"] = {s: {"method": c["method"], **c["params"]}
-                              for s, c in ind["methods"].items()}
+            ind["methods"] = {s: _flat(c) for s, c in ind["methods"].items()}
         return d
 
     def to_yaml(self) -> str:
+        """The spec as YAML text (what :func:`load_spec` reads)."""
         return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
 
     def with_changes(self, changes: Mapping[str, Any]) -> IndexSpec:
@@ -160,7 +166,14 @@ class IndexSpec(_Frozen):
 
         Paths: ``nodes.<code>.<field>``, ``indicators.<code>.<field>`` (or just
         ``<code>.<field>`` for either), ``methodology.<step>.<param>`` (``method`` for the
-        method name), ``methodology.aggregate_levels.<level>.<param>``, ``data.<field>``.
+        method name), ``methodology.aggregate_levels.<level>.<param>`` (a level without an
+        entry starts from ``methodology.aggregate``), ``data.<field>``, ``units.<field>``.
+        A new method name drops the old method's parameters that the new one lacks.
+
+        Raises
+        ------
+        SpecError
+            If a path does not exist (all listed), or if the changed spec is invalid.
 
         Examples
         --------
@@ -172,12 +185,12 @@ class IndexSpec(_Frozen):
         issues = []
         for path, value in changes.items():
             try:
-                _set_path(doc, path, value)
+                _set_path(doc, str(path), value)
             except KeyError as exc:
-                issues.append(Issue(tuple(path.split(".")), "unknown_path", str(exc.args[0]),
-                                    value))
-        SpecError.collect(issues)
-        return IndexSpec.from_dict(doc, base_dir=self.base_dir, source="changed spec")
+                issues.append(Issue(tuple(str(path).split(".")), "unknown_path",
+                                    str(exc.args[0]), value))
+        SpecError.collect(issues, f"{len(issues)} unknown path(s) in the changes")
+        return IndexSpec.from_dict(doc, base_dir=self.base_dir, source="the changed spec")
 
     # -- the tree ---------------------------------------------------------------
     @cached_property
@@ -285,267 +298,296 @@ def load_spec(path: str | Path) -> IndexSpec:
     Raises
     ------
     SpecError
-        If the file is missing, is not YAML, or the spec is invalid (every problem listed).
+        If the file is missing or is not YAML; else every problem of the spec, and every
+        key repeated within one mapping (YAML would silently keep the last), together.
     """
     p = Path(path)
     if not p.is_file():
         raise SpecError([Issue((str(p),), "no_file", f"Spec file '{p}' does not exist.")])
+    loader = _Loader(p.read_text(encoding="utf-8"))
     try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
+        doc = loader.get_single_data()
     except yaml.YAMLError as exc:
-        raise SpecError([Issue((str(p),), "bad_yaml", f"'{p}' is not valid YAML: {exc}")]) from None
-    return IndexSpec.from_dict(doc if doc is not None else {}, base_dir=p.parent, source=str(p))
+        mark = getattr(exc, "problem_mark", None)
+        where = (f"line {mark.line + 1}",) if mark is not None else ()
+        raise SpecError([Issue((str(p), *where), "bad_yaml", f"'{p}' is not valid YAML: "
+                               f"{getattr(exc, 'problem', None) or exc}.")]) from None
+    finally:
+        loader.dispose()
+    issues = [Issue((str(p), f"line {line}"), "duplicate_key", f"The key '{key}' is given "
+                    "twice in one mapping; YAML keeps only the last. Remove one.", key)
+              for key, line in loader.duplicates]
+    try:
+        spec = IndexSpec.from_dict(doc if doc is not None else {}, base_dir=p.parent,
+                                   source=str(p))
+    except SpecError as err:
+        issues += err.issues
+    SpecError.collect(issues, f"{len(issues)} problem(s) in {p}")
+    return spec
 
 
 # -- helpers ---------------------------------------------------------------------
-def _step_doc(value: Any) -> Any:
-    """``{method: m, a: 1}`` or ``"m"`` -> ``{method: m, params: {a: 1}}``."""
+class _Loader(yaml.SafeLoader):
+    """A safe YAML loader that notes repeated keys (PyYAML silently keeps the last)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates: list[tuple[Any, int]] = []
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: list[Any] = []
+        for key_node, _ in node.value:
+            if key_node.tag != "tag:yaml.org,2002:merge":
+                key = self.construct_object(key_node, deep=deep)
+                if key in seen:
+                    self.duplicates.append((key, key_node.start_mark.line + 1))
+                seen.append(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _flat(cfg: Mapping[str, Any]) -> dict[str, Any]:
+    """``{method: m, params: {a: 1}}`` -> ``{method: m, a: 1}`` (the YAML form)."""
+    return {"method": cfg["method"], **cfg["params"]}
+
+
+def _step_doc(value: Any, default: Any) -> Any:
+    """``{method: m, a: 1}``, ``{a: 1}`` (the default method) or ``"m"`` -> ``{method, params}``."""
     if isinstance(value, str):
         return {"method": value, "params": {}}
     if isinstance(value, Mapping) and "params" not in value:
-        rest = {k: v for k, v in value.items() if k != "method"}
-        return {"method": value.get("method"), "params": rest}
+        return {"method": value.get("method", default),
+                "params": {k: v for k, v in value.items() if k != "method"}}
     return value
 
 
 def _normalise_steps(doc: dict[str, Any]) -> dict[str, Any]:
+    """Steps in their ``{method, params}`` form; a step without ``method`` takes the default
+    (for an indicator's override: the methodology's method of that step)."""
     meth = doc.get("methodology")
     if isinstance(meth, Mapping):
-        meth = dict(meth)
+        meth = doc["methodology"] = dict(meth)
         for k, v in meth.items():
             if k == "aggregate_levels" and isinstance(v, Mapping):
-                meth[k] = {lv: _step_doc(c) for lv, c in v.items()}
+                agg = _step_doc(meth.get("aggregate", {}), DEFAULT_METHOD["aggregate"])
+                meth[k] = {lv: _step_doc(c, _get(agg, "method")) for lv, c in v.items()}
             elif k in DEFAULT_METHOD:
-                meth[k] = _step_doc(v)
-        doc["methodology"] = meth
-    inds = doc.get("indicators")
-    if isinstance(inds, list):
-        for ind in inds:
-            if isinstance(ind, dict) and isinstance(ind.get("methods"), Mapping):
-                ind["methods"] = {s: _step_doc(c) for s, c in ind["methods"].items()}
+                meth[k] = _step_doc(v, DEFAULT_METHOD[k])
+    for _, ind in _items(doc, "indicators"):
+        if isinstance(ind.get("methods"), Mapping):
+            ind["methods"] = {s: _step_doc(c, _get(_get(meth, s), "method",
+                                                   DEFAULT_METHOD.get(s)))
+                              for s, c in ind["methods"].items()}
     return doc
 
 
-def _label(doc: Mapping[str, Any], loc: tuple[Any, ...]) -> tuple[str | int, ...]:
-    """Replace list positions under nodes/indicators by the item's code when it has one."""
-    out: list[str | int] = []
-    cur: Any = doc
-    for part in loc:
-        if isinstance(cur, list) and isinstance(part, int) and part < len(cur):
-            item = cur[part]
-            code = item.get("code") if isinstance(item, Mapping) else None
-            out.append(str(code) if isinstance(code, str) and code else part)
-            cur = item
-        else:
-            out.append(part if isinstance(part, int) else str(part))
-            cur = cur.get(part) if isinstance(cur, Mapping) else None
-    return tuple(out)
-
-
-def _issue_from_pydantic(e: Any, doc: Mapping[str, Any]) -> Issue:
-    loc = _label(doc, tuple(e["loc"]))
-    kind = e["type"]
-    value = e.get("input")
-    if kind == "missing":
-        msg = f"The key '{loc[-1]}' is required but missing."
-        value = None
-    elif kind == "extra_forbidden":
-        msg = f"Unknown key '{loc[-1]}'. Check its spelling (see docs/spec.md)."
-    else:
-        msg = f"{e['msg']}. Got {value!r}."
-    if isinstance(value, (dict, list)):
-        value = None
-    return Issue(loc, kind, msg, value)
+def _get(obj: Any, key: str, default: Any = None) -> Any:
+    return obj.get(key, default) if isinstance(obj, Mapping) else default
 
 
 def _items(doc: Mapping[str, Any], key: str) -> list[tuple[str | int, dict[str, Any]]]:
+    """(label, item) for each mapping in the list ``doc[key]``; label = code or position."""
     raw = doc.get(key)
-    if not isinstance(raw, list):
-        return []
-    out: list[tuple[str | int, dict[str, Any]]] = []
-    for i, item in enumerate(raw):
-        if isinstance(item, dict):
-            code = item.get("code")
-            out.append((code if isinstance(code, str) and code else i, item))
-    return out
+    return [(item["code"] if isinstance(item.get("code"), str) and item["code"] else i, item)
+            for i, item in enumerate(raw) if isinstance(item, dict)
+            ] if isinstance(raw, list) else []
+
+
+def _describe(e: Any) -> str:
+    """A pydantic error as 'what was expected. Got <value>.'."""
+    if e["type"] == "value_error":  # our own validators already name the values
+        return str(e["ctx"]["error"])
+    return f"{e['msg']}. Got {e.get('input')!r}."
+
+
+def _issue_from_pydantic(e: Any, doc: Mapping[str, Any]) -> Issue:
+    loc: list[str | int] = []  # list positions under nodes/indicators -> the item's code
+    cur: Any = doc
+    for part in e["loc"]:
+        if isinstance(cur, list) and isinstance(part, int) and part < len(cur):
+            cur = cur[part]
+            code = cur.get("code") if isinstance(cur, Mapping) else None
+            loc.append(code if isinstance(code, str) and code else part)
+        else:
+            loc.append(part if isinstance(part, int) else str(part))
+            cur = cur.get(part) if isinstance(cur, Mapping) else None
+    kind, value = e["type"], e.get("input")
+    if kind == "missing":
+        msg, value = f"The key '{loc[-1]}' is required but missing.", None
+    elif kind == "extra_forbidden":
+        msg = f"Unknown key '{loc[-1]}'. Check its spelling (see docs/spec.md)."
+    elif loc[-1] == "weight" and kind in ("greater_than_equal", "finite_number"):
+        kind, msg = "bad_weight", (f"The weight of '{loc[-2]}' must be a finite number >= 0. "
+                                   f"Got {value!r}.")
+    else:
+        msg = _describe(e)
+    return Issue(tuple(loc), kind, msg, None if isinstance(value, (dict, list)) else value)
 
 
 def _check_tree(doc: Mapping[str, Any]) -> list[Issue]:
+    """Codes, the one root, parents, cycles, denominators, empty groups, all-zero weights."""
     issues: list[Issue] = []
     nodes, inds = _items(doc, "nodes"), _items(doc, "indicators")
-    denoms = {d.get("code") for _, d in _items(doc, "denominators")}
+    for key, what in (("nodes", "node (the index)"), ("indicators", "indicator")):
+        if doc.get(key) == []:
+            issues.append(Issue((key,), "empty", f"At least one {what} is required. Got none.",
+                                None))
     seen: dict[str, str] = {}
-    for section, items in (("nodes", nodes), ("indicators", inds)):
-        for label, item in items:
-            code = item.get("code")
-            if not isinstance(code, str):
-                continue
-            if not _CODE.match(code):
-                issues.append(Issue((section, label, "code"), "bad_code",
-                                    "A code must start with a letter and hold only letters, "
-                                    f"digits and '_'. Got {code!r}.", code))
-            if code in seen:
-                issues.append(Issue((section, label, "code"), "duplicate_code",
-                                    f"The code '{code}' is used twice (also in {seen[code]}).",
-                                    code))
+    for section, label, item in [("nodes", *n) for n in nodes] + [("indicators", *i)
+                                                                    for i in inds]:
+        code = item.get("code")
+        if isinstance(code, str) and not _CODE.match(code):
+            issues.append(Issue((section, label, "code"), "bad_code", "A code must start with "
+                                f"a letter and hold only letters, digits and '_'. Got {code!r}.",
+                                code))
+        if isinstance(code, str) and code in seen:
+            issues.append(Issue((section, label, "code"), "duplicate_code",
+                                f"The code '{code}' is used twice (also in {seen[code]}). "
+                                "Codes must be unique across nodes and indicators.", code))
+        if isinstance(code, str):
             seen.setdefault(code, section)
-    group_codes = {i.get("code") for _, i in nodes}
     roots = [label for label, n in nodes if n.get("parent") is None]
     if nodes and len(roots) != 1:
-        issues.append(Issue(("nodes",), "root_count",
-                            "Exactly one node must have no parent (the index). "
-                            f"Got {len(roots)}: {roots}.", roots))
-    parent_of: dict[str, Any] = {}
-    for section, items in (("nodes", nodes), ("indicators", inds)):
-        for label, item in items:
-            par = item.get("parent")
-            parent_of[str(item.get("code"))] = par
-            if par is not None and par not in group_codes:
-                is_ind = par in {i.get("code") for _, i in inds}
-                hint = " Indicators cannot be parents." if is_ind else ""
-                issues.append(Issue((section, label, "parent"), "unknown_parent",
-                                    f"The parent '{par}' is not a node code.{hint}", par))
-            den = item.get("denominator")
-            if section == "indicators" and den is not None and den not in denoms:
-                issues.append(Issue((section, label, "denominator"), "unknown_denominator",
-                                    f"The denominator '{den}' is not listed under "
-                                    f"'denominators'. Known: {sorted(map(str, denoms))}.", den))
-    issues += _check_cycles(parent_of, group_codes)
-    issues += _check_children_and_weights(nodes, inds)
-    return issues
-
-
-def _check_cycles(parent_of: Mapping[str, Any], groups: set[Any]) -> list[Issue]:
-    issues, reported = [], set()
-    for start in parent_of:
-        path, c = [start], parent_of.get(start)
-        while c is not None and c in parent_of and c not in path:
+        issues.append(Issue(("nodes",), "root_count", "Exactly one node must have no parent "
+                            f"(the index). Got {len(roots)}: {roots}.", roots))
+    groups = {n.get("code") for _, n in nodes}
+    denoms = {d.get("code") for _, d in _items(doc, "denominators")}
+    kids: dict[Any, list[tuple[Any, Any]]] = {g: [] for g in groups}
+    for section, label, item in [("nodes", *n) for n in nodes] + [("indicators", *i)
+                                                                    for i in inds]:
+        par, den = item.get("parent"), item.get("denominator")
+        if par in kids:
+            kids[par].append((label, item.get("weight", 1)))
+        elif par is not None:
+            hint = " Indicators cannot be parents." if section == "indicators" and par in {
+                i.get("code") for _, i in inds} else ""
+            issues.append(Issue((section, label, "parent"), "unknown_parent", f"The parent "
+                                f"'{par}' is not a node code.{hint} Nodes: "
+                                f"{sorted(map(str, groups))}.", par))
+        if section == "indicators" and den is not None and den not in denoms:
+            issues.append(Issue((section, label, "denominator"), "unknown_denominator",
+                                f"The denominator '{den}' is not listed under 'denominators'. "
+                                f"Known: {sorted(map(str, denoms))}.", den))
+    parent_of = {str(n.get("code")): n.get("parent") for _, n in nodes}
+    reported: set[frozenset[str]] = set()
+    for start in parent_of:  # cycles among groups (an indicator parent is reported above)
+        path, c = [start], parent_of[start]
+        while c in parent_of and c not in path:
             path.append(c)
-            c = parent_of.get(c)
-        if c is not None and c in path:
-            cyc = path[path.index(c):]
-            key = frozenset(cyc)
-            if key not in reported:
-                reported.add(key)
-                issues.append(Issue(("nodes", c, "parent"), "cycle",
-                                    "The tree has a cycle: " + " -> ".join([*cyc, c]) + ".", c))
-    return issues
-
-
-def _check_children_and_weights(nodes: list[Any], inds: list[Any]) -> list[Issue]:
-    issues: list[Issue] = []
-    kids: dict[Any, list[tuple[str, Any, Any]]] = {n.get("code"): [] for _, n in nodes}
-    for section, items in (("nodes", nodes), ("indicators", inds)):
-        for label, item in items:
-            w = item.get("weight", 1.0)
-            if isinstance(w, (int, float)) and not isinstance(w, bool):
-                if not np.isfinite(w) or w < 0:
-                    issues.append(Issue((section, label, "weight"), "bad_weight",
-                                        f"The weight of '{label}' must be a finite number >= 0. "
-                                        f"Got {w}.", w))
-            if item.get("parent") in kids:
-                kids[item["parent"]].append((section, label, w))
+            c = parent_of[c]
+        if c in path and frozenset(path[path.index(c):]) not in reported:
+            reported.add(frozenset(path[path.index(c):]))
+            issues.append(Issue(("nodes", c, "parent"), "cycle", "The tree has a cycle: "
+                                + " -> ".join([*path[path.index(c):], c]) + ".", c))
     for code, ch in kids.items():
         if not ch:
-            issues.append(Issue(("nodes", code), "empty_group",
-                                f"The group '{code}' has no children. Give it indicators or "
-                                "groups, or remove it.", code))
-            continue
-        ws = [w for _, _, w in ch if isinstance(w, (int, float)) and not isinstance(w, bool)]
-        if len(ws) == len(ch) and all(np.isfinite(w) and w >= 0 for w in ws) and sum(ws) == 0:
-            issues.append(Issue(("nodes", code), "zero_weights",
-                                f"The children of '{code}' all have weight 0; at least one must "
-                                f"be > 0. Children: {[lab for _, lab, _ in ch]}.", code))
+            issues.append(Issue(("nodes", code), "empty_group", f"The group '{code}' has no "
+                                "children. Give it indicators or groups, or remove it.", code))
+        elif all(isinstance(w, (int, float)) and w == 0 for _, w in ch):
+            issues.append(Issue(("nodes", code), "zero_weights", f"The children of '{code}' "
+                                "all have weight 0; at least one must be > 0. Children: "
+                                f"{[lab for lab, _ in ch]}.", code))
     return issues
 
 
-def _check_step(step: str, cfg: Any, loc: tuple[str | int, ...]) -> list[Issue]:
+def _check_step(step: str, cfg: Any, loc: tuple[str | int, ...],
+                doc: Mapping[str, Any]) -> list[Issue]:
+    """The method name, its parameters, and the unit-group column ``by`` names."""
     if not isinstance(cfg, Mapping) or not isinstance(cfg.get("method"), str):
         return []  # pydantic reports the structure
-    known = METHOD_PARAMS[step]
-    method = cfg["method"]
+    known, method, params = METHOD_PARAMS[step], cfg["method"], cfg.get("params") or {}
     if method not in known:
         return [Issue((*loc, "method"), "unknown_method",
                       f"Unknown {step} method '{method}'. Expected one of {sorted(known)}.",
                       method)]
-    params = cfg.get("params") or {}
+    if not isinstance(params, Mapping):
+        return []  # pydantic reports it
     try:
-        known[method].model_validate(params)
+        options = known[method].model_validate(params)
     except ValidationError as err:
-        return [_param_issue(step, method, e, loc) for e in err.errors()]
-    except TypeError:
-        return [Issue(loc, "bad_params", f"Parameters of {step} must be a mapping.", params)]
+        return [Issue((*loc, *map(str, e["loc"])), e["type"],
+                      f"Bad parameter for {step} method '{method}': "
+                      + (f"unknown parameter '{e['loc'][-1]}'." if e["type"] == "extra_forbidden"
+                         else _describe(e)),
+                      None if isinstance(e.get("input"), (dict, list)) else e.get("input"))
+                for e in err.errors()]
+    by, units = getattr(options, "by", None), doc.get("units")
+    groups = (units.get("groups") or []) if isinstance(units, Mapping) else []
+    if by is not None and by not in groups:
+        return [Issue((*loc, "by"), "unknown_group", f"'{by}' is not a unit-group column. "
+                      f"Name one listed under units.groups ({list(groups)}) or leave 'by' out.",
+                      by)]
     return []
 
 
-def _param_issue(step: str, method: str, e: Any, loc: tuple[str | int, ...]) -> Issue:
-    value = e.get("input")
-    if e["type"] == "extra_forbidden":
-        what = f"unknown parameter '{e['loc'][-1]}'."
-    else:
-        what = f"{e['msg']}. Got {value!r}."
-    return Issue((*loc, *map(str, e["loc"])), e["type"],
-                 f"Bad parameter for {step} method '{method}': {what}",
-                 None if isinstance(value, (dict, list)) else value)
-
-
 def _check_methods(doc: Mapping[str, Any]) -> list[Issue]:
+    """Every step setting, per-indicator overrides, and targets where 'target' normalises."""
     issues: list[Issue] = []
-    meth = doc.get("methodology")
-    if isinstance(meth, Mapping):
-        for step in DEFAULT_METHOD:
-            if step in meth:
-                issues += _check_step(step, meth[step], ("methodology", step))
-        levels = meth.get("aggregate_levels")
-        if isinstance(levels, Mapping):
-            for lv, cfg in levels.items():
-                issues += _check_step("aggregate", cfg, ("methodology", "aggregate_levels", lv))
+    meth = doc.get("methodology") if isinstance(doc.get("methodology"), Mapping) else {}
+    for step in (s for s in DEFAULT_METHOD if s in meth):
+        issues += _check_step(step, meth[step], ("methodology", step), doc)
+    levels = meth.get("aggregate_levels")
+    for lv, cfg in (levels.items() if isinstance(levels, Mapping) else ()):
+        issues += _check_step("aggregate", cfg, ("methodology", "aggregate_levels", lv), doc)
+    norm = meth.get("normalise")
+    default_norm = norm.get("method") if isinstance(norm, Mapping) else DEFAULT_METHOD["normalise"]
     for label, ind in _items(doc, "indicators"):
-        over = ind.get("methods")
-        if isinstance(over, Mapping):
-            for step, cfg in over.items():
-                if step not in _OVERRIDABLE:
-                    issues.append(Issue(("indicators", label, "methods", step), "bad_override",
-                                        f"Only {list(_OVERRIDABLE)} can be set per indicator. "
-                                        f"Got '{step}'.", step))
-                else:
-                    issues += _check_step(step, cfg, ("indicators", label, "methods", step))
+        over = ind.get("methods") if isinstance(ind.get("methods"), Mapping) else {}
+        for step, cfg in over.items():
+            loc = ("indicators", label, "methods", step)
+            if step in _OVERRIDABLE:
+                issues += _check_step(step, cfg, loc, doc)
+            else:
+                issues.append(Issue(loc, "bad_override", f"Only {list(_OVERRIDABLE)} can be "
+                                    f"set per indicator. Got '{step}'.", step))
+        own = over.get("normalise")
+        if (own.get("method") if isinstance(own, Mapping) else default_norm) == "target" and (
+                ind.get("target") is None):
+            issues.append(Issue(("indicators", label, "target"), "missing_target",
+                                f"'{label}' is normalised by distance to target but has no "
+                                "'target'. Give it one or another normalise method."))
     return issues
 
 
-def _dedupe(issues: list[Issue]) -> list[Issue]:
-    seen, out = set(), []
-    for i in issues:
-        key = (i.loc, i.code)
-        if key not in seen:
-            seen.add(key)
-            out.append(i)
-    return out
-
-
 def _set_path(doc: dict[str, Any], path: str, value: Any) -> None:
+    """Set ``value`` at a dotted ``path`` of a spec document; KeyError when it does not exist."""
     parts = path.split(".")
-    if parts[0] not in ("nodes", "indicators", "methodology", "data", "units", "name"):
+    if parts[0] not in ("nodes", "indicators", "methodology", "data", "units", "name",
+                        "description"):
         parts = ["*", *parts]
     if parts[0] in ("nodes", "indicators", "*"):
         if len(parts) != 3:
             raise KeyError(f"'{path}' must be '<section>.<code>.<field>' or '<code>.<field>'.")
-        sections = ("nodes", "indicators") if parts[0] == "*" else (parts[0],)
-        for sec in sections:
-            for item in doc[sec]:
-                if item["code"] == parts[1]:
-                    if parts[2] not in item and parts[2] not in (
-                            "weight", "direction", "denominator", "target", "parent"):
-                        raise KeyError(f"'{parts[1]}' has no field '{parts[2]}'.")
-                    item[parts[2]] = value
-                    return
-        raise KeyError(f"No node or indicator has the code '{parts[1]}'.")
-    cur: Any = doc
-    for i, p in enumerate(parts[:-1]):
-        key: Any = int(p) if isinstance(cur, dict) and p.isdigit() and i == 2 else p
-        if not isinstance(cur, dict) or key not in cur:
-            raise KeyError(f"'{path}': no key '{p}'.")
-        cur = cur[key]
-    if parts[0] == "methodology" and len(parts) == 2:
-        raise KeyError(f"'{path}': name a parameter, e.g. '{path}.method'.")
-    cur[parts[-1]] = value
+        item = next((it for sec in (("nodes", "indicators") if parts[0] == "*" else parts[:1])
+                     for it in doc[sec] if it["code"] == parts[1]), None)
+        if item is None:
+            raise KeyError(f"No {'node or indicator' if parts[0] == '*' else parts[0][:-1]} "
+                           f"has the code '{parts[1]}'.")
+        if parts[2] not in item:
+            raise KeyError(f"'{parts[1]}' has no field '{parts[2]}'. Fields: {sorted(item)}.")
+        item[parts[2]] = value
+        return
+    if parts[0] != "methodology":
+        cur: Any = doc
+        for p in parts[:-1]:
+            cur = cur.get(p) if isinstance(cur, dict) else None
+        if not isinstance(cur, dict) or (len(parts) > 1 and parts[-1] not in cur):
+            raise KeyError(f"'{path}' is not a key of the spec.")
+        cur[parts[-1]] = value
+        return
+    steps, step, cfg = doc["methodology"], parts[1] if len(parts) > 1 else "", None
+    if len(parts) == 4 and step == "aggregate_levels" and parts[2].isdigit():
+        key = next((k for k in steps[step] if str(k) == parts[2]), int(parts[2]))
+        cfg = steps[step].setdefault(key, dict(steps["aggregate"]))
+        step, parts = "aggregate", parts[1:]
+    elif len(parts) == 3 and step in DEFAULT_METHOD:
+        cfg = steps[step]
+    if cfg is None:
+        raise KeyError(f"'{path}' must be 'methodology.<step>.<param>' with a step in "
+                       f"{list(DEFAULT_METHOD)}, or 'methodology.aggregate_levels.<level>."
+                       "<param>'.")
+    cfg[parts[2]] = value
+    model = METHOD_PARAMS[step].get(value) if parts[2] == "method" and isinstance(
+        value, str) else None
+    for k in [k for k in cfg if model is not None and k != "method"
+              and k not in model.model_fields]:
+        del cfg[k]  # a new method drops the parameters it does not take

@@ -3,12 +3,12 @@
 Signature of every method: ``f(x, *, params, learned=None) -> (y, learned)``.
 
 The JRC rule (``jrc``), as COINr's ``Treat()`` applies it: a column needs treatment when
-its absolute skewness and its kurtosis both exceed their thresholds (defaults 2 and 3.5),
-with the bias-corrected sample estimators (type 2 of R's e1071: SAS/SPSS G1 and excess
-G2). Points are winsorised one at a time on the side of the skew -- the most extreme value
+its absolute skewness and its kurtosis reach their thresholds (defaults 2 and 3.5), with
+the bias-corrected sample estimators (type 2 of R's e1071: SAS/SPSS G1 and excess G2).
+Points are winsorised one at a time on the side of the skew -- the most extreme value
 is set to the next one in -- re-checking after each, up to ``max_points``. If the column
 still fails, the winsorising is undone and the original column is log-transformed instead
-(``fallback: log``).
+(``fallback: log``, COINr's ``log_CT``: ``log(x - min + 0.01 (max - min))``).
 
 References
 ----------
@@ -60,50 +60,57 @@ def kurtosis2(x: np.ndarray) -> float:
 
 def _fails(x: np.ndarray, p: JrcParams) -> tuple[bool, float, float]:
     sk, ku = skewness2(x), kurtosis2(x)
-    bad = bool(np.isfinite(sk) and np.isfinite(ku) and abs(sk) > p.skew and ku > p.kurtosis)
+    bad = bool(np.isfinite(sk) and np.isfinite(ku) and abs(sk) >= p.skew and ku >= p.kurtosis)
     return bad, sk, ku
 
 
-def _winsorise(x: np.ndarray, p: JrcParams) -> tuple[np.ndarray, list[int], list[int], bool]:
-    """Winsorise point by point; returns (y, high points, low points, still failing)."""
+def _winsorise(x: np.ndarray, p: JrcParams) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    """Winsorise step by step as COINr's ``winsorise()`` does.
+
+    At each step the side is chosen again (skewness >= 0: the top), every point tied at
+    the extreme is set to the next value in, and the count of winsorised points is the
+    size of the latest top and bottom blocks (earlier clamped points tie with them).
+    Returns (y, top points, bottom points, still failing).
+    """
     y = x.copy()
-    hi_pts: list[int] = []
-    lo_pts: list[int] = []
+    ok = ~np.isnan(y)
+    top = bottom = np.empty(0, dtype=int)
     bad, sk, _ = _fails(y, p)
-    while bad and len(hi_pts) + len(lo_pts) < p.max_points:
-        ok = ~np.isnan(y)
-        if sk > 0:
-            top = np.nanmax(y)
-            idx = np.flatnonzero(ok & (y == top))
-            rest = y[ok & (y < top)]
-            if rest.size == 0:
-                break
-            y[idx] = rest.max()
-            hi_pts += idx.tolist()
+    while bad and top.size + bottom.size < p.max_points:
+        v = y[ok]
+        if sk >= 0:
+            idx = np.flatnonzero(ok & (y == v.max()))
+            rest = v[v < v.max()]
         else:
-            bot = np.nanmin(y)
-            idx = np.flatnonzero(ok & (y == bot))
-            rest = y[ok & (y > bot)]
-            if rest.size == 0:
-                break
-            y[idx] = rest.min()
-            lo_pts += idx.tolist()
+            idx = np.flatnonzero(ok & (y == v.min()))
+            rest = v[v > v.min()]
+        if rest.size == 0:
+            break
+        if sk >= 0:
+            y[idx], top = rest.max(), idx
+        else:
+            y[idx], bottom = rest.min(), idx
         bad, sk, _ = _fails(y, p)
-    return y, hi_pts, lo_pts, bad
+    return y, top, bottom, bad
 
 
 def log_ct(x: np.ndarray) -> np.ndarray:
-    """COINr's ``log_CT``: ``log(x)`` if all values are positive... see module notes."""
-    mn = np.nanmin(x)
-    return np.log(x - mn + 1) if mn <= 0 else np.log(x)
+    """COINr's ``log_CT``: ``log(x - min + 0.01 (max - min))``, defined for any sign."""
+    lo, hi = np.nanmin(x), np.nanmax(x)
+    return np.log(x - lo + 0.01 * (hi - lo))
 
 
 def jrc(x: np.ndarray, *, params: JrcParams, learned: dict[str, Any] | None = None
         ) -> tuple[np.ndarray, dict[str, Any]]:
     """The JRC skewness/kurtosis rule with winsorisation, then a log fallback.
 
+    A column fails when ``|skew| >= skew`` and ``kurtosis >= kurtosis``. If winsorising
+    up to ``max_points`` points does not make it pass, the winsorising is discarded and
+    the original column is log-transformed (``log_ct``); the log is kept even if the
+    column still fails (reported as ``still_fails``), as in COINr.
+
     ``learned`` (from an earlier edition) replays the same treatment: clip to its bounds,
-    or take logs, without testing the column again.
+    or take logs with the same shift, without testing the column again.
     """
     x = np.asarray(x, dtype=float)
     if learned is not None:
@@ -112,24 +119,25 @@ def jrc(x: np.ndarray, *, params: JrcParams, learned: dict[str, Any] | None = No
     rec: dict[str, Any] = {"skew_before": sk0, "kurtosis_before": ku0, "action": "none",
                            "winsorised_high": 0, "winsorised_low": 0}
     if not bad:
-        return x.copy(), {**rec, "skew_after": sk0, "kurtosis_after": ku0}
-    y, hi, lo, still = _winsorise(x, params)
+        return x.copy(), {**rec, "skew_after": sk0, "kurtosis_after": ku0, "still_fails": False}
+    y, top, bottom, still = _winsorise(x, params)
     if still and params.fallback == "log":
         y = log_ct(x)
-        rec.update(action="log", log_min=float(np.nanmin(x)))
+        lo, hi = float(np.nanmin(x)), float(np.nanmax(x))
+        rec.update(action="log", log_shift=-lo + 0.01 * (hi - lo))
     else:
-        rec.update(action="winsorised" if hi or lo else "none",
-                   winsorised_high=len(hi), winsorised_low=len(lo),
-                   upper=float(np.nanmax(y)), lower=float(np.nanmin(y)), still_fails=still)
-    _, sk1, ku1 = _fails(y, params)
-    return y, {**rec, "skew_after": sk1, "kurtosis_after": ku1}
+        rec.update(action="winsorised" if top.size or bottom.size else "none",
+                   winsorised_high=int(top.size), winsorised_low=int(bottom.size),
+                   upper=float(np.nanmax(y)), lower=float(np.nanmin(y)),
+                   points=[int(i) for i in (*top, *bottom)])
+    still_after, sk1, ku1 = _fails(y, params)
+    return y, {**rec, "skew_after": sk1, "kurtosis_after": ku1, "still_fails": still_after}
 
 
 def _replay(x: np.ndarray, learned: dict[str, Any]) -> np.ndarray:
     action = learned.get("action", "none")
     if action == "log":
-        mn = learned["log_min"]
-        return np.log(x - mn + 1) if mn <= 0 else np.log(x)
+        return np.log(x + learned["log_shift"])
     if action == "winsorised":
         return np.clip(x, learned["lower"], learned["upper"])
     return x.copy()

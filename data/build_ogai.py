@@ -100,7 +100,8 @@ def _wb_aggregates(src: Path) -> set[str]:
 def wb_long(src: Path, file: str, indicator: str) -> Record:
     d = pd.read_csv(src / file, keep_default_na=False, na_values=[""])
     d = d[~d["Country Code"].isin(_wb_aggregates(src))]
-    keys = [f"{file}[Country Code={c};Year={y}]" for c, y in zip(d["Country Code"], d["Year"])]
+    keys = [f"{file}[Country Code={c};Year={y}]"
+            for c, y in zip(d["Country Code"], d["Year"], strict=True)]
     return _records(d["Country Code"], indicator, d["Year"], d["Value"], keys)
 
 
@@ -109,25 +110,18 @@ def wb_wide(src: Path, file: str, indicator: str) -> Record:
     d = d[~d["Country Code"].isin(_wb_aggregates(src))]
     years = [c for c in d.columns if c.isdigit()]
     d = d.melt(id_vars=["Country Code"], value_vars=years, var_name="Year", value_name="Value")
-    keys = [f"{file}[Country Code={c};column={y}]" for c, y in zip(d["Country Code"], d["Year"])]
+    keys = [f"{file}[Country Code={c};column={y}]"
+            for c, y in zip(d["Country Code"], d["Year"], strict=True)]
     return _records(d["Country Code"], indicator, d["Year"].astype(int), d["Value"], keys)
 
 
-def _eto_incomplete_years(src: Path) -> set[int]:
-    d = pd.read_csv(src / "eto_cat/publications_yearly_articles.csv")
-    return set(d.loc[d["complete"].astype(str) != "True", "year"])
-
-
 def eto(src: Path, file: str, column: str, indicator: str) -> Record:
-    """ETO CAT, field 'All'. Rows flagged incomplete are dropped; the citation file has
-    no flag, so its years are cut where the article counts are incomplete."""
+    """ETO CAT, field 'All'; rows ETO flags incomplete (``complete`` False) are dropped."""
     d = pd.read_csv(src / file)
     d = d[(d["field"] == "All") & ~d["country"].isin(ETO_AMBIGUOUS)]
-    if "complete" in d.columns:
-        d = d[d["complete"].astype(str) == "True"]
-    else:
-        d = d[~d["year"].isin(_eto_incomplete_years(src))]
-    keys = [f"{file}[country={c};field=All;year={y}]" for c, y in zip(d["country"], d["year"])]
+    d = d[d["complete"].astype(str) == "True"]
+    keys = [f"{file}[country={c};field=All;year={y}]"
+            for c, y in zip(d["country"], d["year"], strict=True)]
     return _records(d["country"], indicator, d["year"], d[column], keys)
 
 
@@ -138,7 +132,7 @@ def github(src: Path, file: str, column: str, indicator: str) -> Record:
     g = d.groupby(["iso2_code", "year"])[column].agg(["mean", "count"]).reset_index()
     g = g[g["count"] == 4]
     keys = [f"{file}[iso2_code={c};year={y};quarters=1-4;mean]"
-            for c, y in zip(g["iso2_code"], g["year"])]
+            for c, y in zip(g["iso2_code"], g["year"], strict=True)]
     return _records(g["iso2_code"], indicator, g["year"], g["mean"], keys)
 
 
@@ -153,7 +147,7 @@ def by_column(src: Path, file: str, key: str, column: str, year: int,
 
 def owid(src: Path, file: str, column: str, indicator: str) -> Record:
     d = pd.read_csv(src / file, keep_default_na=False, na_values=[""])
-    keys = [f"{file}[Entity={n};Year={y}]" for n, y in zip(d["Entity"], d["Year"])]
+    keys = [f"{file}[Entity={n};Year={y}]" for n, y in zip(d["Entity"], d["Year"], strict=True)]
     return _records(d["Entity"], indicator, d["Year"], d[column], keys)
 
 
@@ -209,16 +203,12 @@ EXTRACTORS: dict[str, Callable[[Path], Record]] = {
     "ai_views_harm": lambda s: owid(s, _OWID_VIEWS, "Mostly harm", "ai_views_harm"),
     "imf_regulation_ethics": _imf("RE_regulation_ethics", "imf_regulation_ethics"),
     "imf_human_capital": _imf("HCLMP_human_capital_labor_market_policies", "imf_human_capital"),
-    "imf_digital_infrastructure": _imf("DI_digital_infrastructure",
-                                       "imf_digital_infrastructure"),
     "imf_innovation": _imf("IEI_innovation_economic_integration", "imf_innovation"),
     "data_availability": spliced(_oi(_OI24, "Data Availability", 2024, "data_availability"),
                                  _oi(_OI25, "Data quality", 2025, "data_availability")),
     "ai_publications": _eto("publications_yearly_articles.csv", "num_articles",
                             "ai_publications"),
-    "ai_citations": _eto("publications_yearly_citations.csv", "num_citations", "ai_citations"),
     "rd_expenditure": _wbl("gb.xpd.rsdv.gd.zs.csv", "rd_expenditure"),
-    "researchers_rd": _wbl("sp.pop.scie.rd.p6.csv", "researchers_rd"),
     "github_repositories": _gh("repositories", "github_repositories"),
     "github_git_pushes": _gh("git_pushes", "github_git_pushes"),
     "patent_applications_resident": _wbl("ip.pat.resd.csv", "patent_applications_resident"),
@@ -354,16 +344,33 @@ METHODOLOGY = {
 }
 
 
-def make_spec(catalogue: pd.DataFrame, view: str) -> dict:
-    """The engine spec for ``view`` 'scale' or 'intensity' (``denominator`` only there)."""
+def available_codes(table: pd.DataFrame, edition: int) -> set[str]:
+    """Series with at least one value dated edition-LOOKBACK .. edition."""
+    years = table["year"].astype(int)
+    return set(table.loc[(years <= edition) & (years >= edition - LOOKBACK), "indicator"])
+
+
+def make_spec(catalogue: pd.DataFrame, view: str, *, available: set[str] | None = None,
+              edition: int | None = None) -> dict:
+    """The engine spec for ``view`` 'scale' or 'intensity' (``denominator`` only there).
+
+    ``available`` limits the spec to indicators with data in the edition (the engine counts
+    coverage over every indicator of the spec); sub-pillars and pillars left without
+    indicators are dropped. ``edition`` goes to ``data.year`` (None = latest in the data).
+    """
     if view not in ("scale", "intensity"):
         raise ValueError(f"view must be 'scale' or 'intensity'. Got {view!r}.")
     dens = catalogue[catalogue["role"] == "denominator"]
     inds = catalogue[catalogue["role"] == "indicator"]
+    if available is not None:
+        inds = inds[inds["code"].isin(available)]
+    used = set(inds["subpillar"])
     nodes: list[dict] = [{"code": "ogai", "name": "Open Global AI Index"}]
     for pcode, (pname, subs) in PILLARS.items():
-        nodes.append({"code": pcode, "name": pname, "parent": "ogai", "weight": 1})
-        nodes += [{"code": c, "name": n, "parent": pcode, "weight": 1} for c, n in subs]
+        subs = [(c, n) for c, n in subs if c in used]
+        if subs:
+            nodes.append({"code": pcode, "name": pname, "parent": "ogai", "weight": 1})
+            nodes += [{"code": c, "name": n, "parent": pcode, "weight": 1} for c, n in subs]
     indicators = []
     for r in inds.itertuples(index=False):
         item = {"code": r.code, "name": r.name, "parent": r.subpillar, "weight": 1,
@@ -382,7 +389,7 @@ def make_spec(catalogue: pd.DataFrame, view: str) -> dict:
                         "Generated by data/build_ogai.py from data/indicators.csv; "
                         "see docs/ogai.md."),
         "units": {"kind": "country", "groups": ["region", "income_group"]},
-        "data": {"year": None, "lookback": LOOKBACK},
+        "data": {"year": edition, "lookback": LOOKBACK},
         "denominators": [{"code": r.code, "name": r.name, "unit": r.unit}
                          for r in dens.itertuples(index=False)],
         "nodes": nodes,
@@ -393,6 +400,8 @@ def make_spec(catalogue: pd.DataFrame, view: str) -> dict:
 
 def write_spec(spec: dict, path: str | Path) -> None:
     head = ("# Generated by data/build_ogai.py from data/indicators.csv: do not edit.\n"
+            "# Indicators with data in the latest edition only; other editions:\n"
+            "# make_spec(catalogue, view, available=available_codes(table, E), edition=E).\n"
             "# lookback 2 = the latest value in years edition-2 .. edition.\n")
     text = yaml.safe_dump(spec, sort_keys=False, allow_unicode=True, width=100)
     Path(path).write_text(head + text, encoding="utf-8", newline="\n")
@@ -401,7 +410,7 @@ def write_spec(spec: dict, path: str | Path) -> None:
 # ---------------------------------------------------------------- copying the sources
 _WB_FILES = ["sp.pop.totl.csv", "ny.gdp.mktp.cd.csv", "se.ter.enrr.csv",
              "it.net.bbnd.p2.csv", "it.net.secr.p6.csv", "gb.xpd.rsdv.gd.zs.csv",
-             "sp.pop.scie.rd.p6.csv", "ip.pat.resd.csv", "bx.gsr.royl.cd.csv",
+             "ip.pat.resd.csv", "bx.gsr.royl.cd.csv",
              "tx.val.tech.cd.csv"]
 _VERBATIM = [
     "github_innovation_graph/developers.csv", "github_innovation_graph/organizations.csv",
@@ -447,8 +456,8 @@ def copy_sources(raw_dir: str | Path, sources_dir: str | Path = SOURCES_DIR) -> 
     wide = _WB + "IT.NET.USER.ZS_internet_users_pct_wide.csv"
     _select_columns(raw / wide, out / wide,
                     lambda c: not c.isdigit() or int(c) >= MIN_YEAR)
-    for f in ["publications_yearly_articles.csv", "publications_yearly_citations.csv",
-              "patents_yearly_applications.csv", "companies_yearly_estimated.csv"]:
+    for f in ["publications_yearly_articles.csv", "patents_yearly_applications.csv",
+              "companies_yearly_estimated.csv"]:
         _filter_lines(raw / "eto_cat" / f, out / "eto_cat" / f, lambda r: r["field"] == "All")
     for f in _VERBATIM:
         (out / f).write_bytes((raw / f).read_bytes())
@@ -470,8 +479,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     units = build_units(SOURCES_DIR, table["iso3"].unique().tolist())
     units.to_csv(OUT_DIR / "units.csv", index=False, lineterminator="\n")
     cat = read_catalogue()
+    latest = available_codes(table, int(table["year"].max()))
     for view in ("scale", "intensity"):
-        write_spec(make_spec(cat, view), OUT_DIR / f"spec_{view}.yaml")
+        write_spec(make_spec(cat, view, available=latest), OUT_DIR / f"spec_{view}.yaml")
     print(f"{len(table)} rows, {table['iso3'].nunique()} units, "
           f"{table['indicator'].nunique()} series -> {OUT_DIR}")
     return 0

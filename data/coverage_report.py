@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import build_ogai as b  # noqa: E402
+import build_ogai as b
 
 THRESHOLD = 0.65
 TORTOISE = b.SOURCES_DIR / "tortoise_gai" / "AI_index_db_iso3_crosswalk.csv"

@@ -22,7 +22,7 @@ def test_build_example_writes_tables(tmp_path, asem_result):
     ranks = pd.read_csv(out / "ranks.csv")
     assert scores.columns[0] == "unit" and ranks.columns[0] == "unit"
     assert list(scores.columns[1:]) == list(asem_result.spec.codes)
-    assert len(scores) == len(asem_result.units) == 46
+    assert len(scores) == len(asem_result.units) == 51
     assert ranks.set_index("unit").loc["CHE", "Index"] == 1
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["data_hash"] == asem_result.data_hash

@@ -110,10 +110,13 @@ def test_jrc_winsorises_one_outlier():
 
 
 def test_jrc_log_fallback_and_untouched_column():
-    x = np.exp(np.arange(30.0))  # far too skewed for 5 points of winsorisation
+    x = np.exp(np.arange(30.0) / 3)  # far too skewed for 1 point of winsorisation
     y, rec = jrc(x, params=_params("treat", "jrc", max_points=1))
     assert rec["action"] == "log"
-    np.testing.assert_allclose(y, np.arange(30.0))
+    # COINr's log_CT: log(x - min + 0.01 (max - min)), on the original column
+    np.testing.assert_allclose(y, np.log(x - x.min() + 0.01 * (x.max() - x.min())))
+    z, _ = jrc(x * 2, params=_params("treat", "jrc"), learned=rec)  # replayed, same shift
+    np.testing.assert_allclose(z, np.log(2 * x + rec["log_shift"]))
     normal = np.linspace(0, 1, 20)
     y, rec = jrc(normal, params=_params("treat", "jrc"))
     assert rec["action"] == "none" and np.array_equal(y, normal)

@@ -49,7 +49,7 @@ def main() -> None:
         "methodology": {
             "denominate": {"method": "divide"},
             "impute": {"method": "mean", "by": "EurAsia_group"},
-            "screen": {"method": "coverage", "min_coverage": 0.9},
+            "screen": {"method": "coverage", "min_coverage": 0.9, "on": "imputed"},
             "treat": {"method": "jrc", "skew": 2.0, "kurtosis": 3.5, "max_points": 5},
             "normalise": {"method": "minmax", "lower": 0, "upper": 100},
             "aggregate": {"method": "arithmetic"},
