@@ -235,8 +235,8 @@ def _to_long(frame: pd.DataFrame, spec: IndexSpec, label: str
     if blank.any():
         rows = frame.loc[blank, "__row"].tolist()
         issues.append(Issue((label, ucol), "missing_unit",
-                            f"{len(rows)} rows have no unit in column '{ucol}' (rows "
-                            f"{_rows(rows)}). Fill them in or remove the rows.", rows[:20]))
+                            f"{len(rows)} rows have no unit in column '{ucol}' ({_rows(rows)}). "
+                            "Fill them in or remove the rows.", rows[:20]))
         frame = frame[~blank].reset_index(drop=True)
     if ycol is None:
         frame["__year"] = 0
@@ -267,8 +267,9 @@ def _to_long(frame: pd.DataFrame, spec: IndexSpec, label: str
 
 
 def _rows(rows: list[Any]) -> str:
-    return ", ".join(map(str, rows[:10])) + (f" and {len(rows) - 10} more" if len(rows) > 10
-                                             else "")
+    """'row 4' or 'rows 2, 3, ...' (ten at most shown)."""
+    more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
+    return f"row{'s' if len(rows) > 1 else ''} " + ", ".join(map(str, rows[:10])) + more
 
 
 def _parse_values(long: pd.DataFrame, label: str) -> tuple[np.ndarray, list[Issue], list[str]]:
@@ -293,12 +294,14 @@ def _parse_values(long: pd.DataFrame, label: str) -> tuple[np.ndarray, list[Issu
                      f"(e.g. {rest[thousands].iloc[0]!r})")
     rest = rest[~thousands]
     pct = rest.str.endswith("%")
-    pct_num = pd.to_numeric(rest[pct].str[:-1].str.replace(",", ""), errors="coerce")
+    pct_text = rest[pct].str[:-1].str.strip()  # thousands separators only, not "1,5%"
+    pct_text = pct_text.where(~pct_text.str.match(_THOUSANDS), pct_text.str.replace(",", ""))
+    pct_num = pd.to_numeric(pct_text, errors="coerce")
     good = pct_num.notna()
     if good.any():
         num.loc[pct_num.index[good]] = pct_num[good].astype(float)
         notes.append(f"{int(good.sum())} cells with a trailing '%' read as percent values "
-                     f"(e.g. {rest[pct][good].iloc[0]!r} -> {pct_num[good].iloc[0]})")
+                     f"(e.g. {rest[pct][good].iloc[0]!r} -> {pct_num[good].iloc[0]:g})")
     bad = rest.drop(pct_num.index[good])
     for i in bad.index:
         issues.append(Issue((label, f"row {long.at[i, 'row']}", str(long.at[i, "col"])),
@@ -321,11 +324,13 @@ def _to_iso3(long: pd.DataFrame, names: dict[str, str], grp: pd.DataFrame, spec:
         aliases = spec.resolve_path(spec.units.aliases)
     table = load_aliases(aliases) if isinstance(aliases, (str, Path)) else dict(aliases or {})
     rec = reconcile(long["unit"].unique(), aliases=table)
+    rows = long.groupby("unit")["row"].unique()
     issues = [Issue((label, "unit"), "unmatched_unit",
-                    f"'{n}' matches no country. Add it to the alias file (name,iso3) or fix "
-                    "the name.", n) for n in rec.unmatched]
+                    f"'{n}' ({_rows(sorted(rows[n]))}) matches no country. Add it to the "
+                    "alias file (name,iso3) or fix the name.", n) for n in rec.unmatched]
     issues += [Issue((label, "unit"), "ambiguous_unit",
-                     f"'{n}' matches several countries {list(c)}. Add it to the alias file.", n)
+                     f"'{n}' ({_rows(sorted(rows[n]))}) matches several countries "
+                     f"{list(c)}. Add it to the alias file.", n)
                for n, c in rec.ambiguous.items()]
     long = long.assign(unit=long["unit"].map(rec.mapping))
     long = long[long["unit"].notna()]
@@ -363,7 +368,7 @@ def _check_duplicates(long: pd.DataFrame, label: str) -> list[Issue]:
         issues.append(Issue((label, str(unit), *codes[:1]), "duplicate_row",
                             f"{len(rows)} rows for unit '{unit}'" + (f", year {year}" if year
                                                                      else "")
-                            + f", {what}: rows {_rows(list(rows))}. Expected one.",
+                            + f", {what}: {_rows(list(rows))}. Expected one.",
                             list(rows)))
     return issues
 

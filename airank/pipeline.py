@@ -64,8 +64,9 @@ def build(spec: IndexSpec, data: Dataset, *, year: int | None = None,
     denominated = _denominate(raw, den, spec, records)
     ctx = ImputeContext(data.groups, data.history(spec.indicator_codes, until=year), year)
     imputed = _impute(denominated, spec, ctx, fitted.get("impute", {}), records)
-    coverage = denominated.notna().mean(axis=1)
-    kept = _screen(coverage, imputed.notna().mean(axis=1), spec, records)
+    available = _available(raw, records)
+    coverage = denominated.loc[:, available].notna().mean(axis=1)
+    kept = _screen(coverage, imputed.loc[:, available].notna().mean(axis=1), spec, records)
     screened = imputed.loc[kept]
     treated = _treat(screened, spec, fitted.get("treat", {}), records)
     normalised = _normalise(treated, spec, fitted.get("normalise", {}), records)
@@ -92,6 +93,21 @@ def _denominate(raw: pd.DataFrame, den: pd.DataFrame, spec: IndexSpec,
         records.append(StepRecord("denominate", code, cfg.method, dict(cfg.params),
                                   {"denominator": d, "scale": scale}))
     return pd.DataFrame(out, index=raw.index, columns=raw.columns)
+
+
+def _available(raw: pd.DataFrame, records: list[StepRecord]) -> list[str]:
+    """Indicators with data for at least one unit in this edition.
+
+    An indicator without any value (a source that starts later, say) does not count in
+    the coverage of any unit; it stays in the tree as a missing child, so its parent
+    aggregates the children that have data.
+    """
+    has = raw.notna().any(axis=0)
+    for code in raw.columns[~has]:
+        records.append(StepRecord("data", str(code), "no_data", {}, {},
+                                  "no value in this edition: left out of coverage and "
+                                  "aggregation"))
+    return [str(c) for c in raw.columns[has]]
 
 
 def _by_method(spec: IndexSpec, step: str) -> list[tuple[StepConfig, list[str]]]:

@@ -77,6 +77,16 @@ AGGREGATES: dict[str, str] = {
 ETO_AMBIGUOUS = {"Congo": "ETO has two entities named 'Congo' (DR Congo and Republic of the "
                           "Congo) with different values in the same year"}
 
+# ETO continent rows, summed for the world citation rate (each article counted once per
+# continent of its authors, as countries are counted once per country)
+CONTINENTS = ("Africa", "Asia", "Europe", "North America and the Caribbean", "Oceania",
+              "South and Central America")
+MIN_ARTICLES = 30  # citation impact needs at least this many articles in the year
+EPOCH_LAST_YEAR = 2023  # the 2024-12 snapshot holds 46 models for 2024, 106 for 2023
+# Census sources: a country absent from them has none (0), written explicitly per year
+CENSUS = {"notable_ai_models": "epoch_ai/notable_ai_models_subset_2024-12.csv"
+                               "[no model of an organisation in the country, {y0}-{y}]"}
+
 Record = pd.DataFrame  # columns: name, indicator, year, value, source
 
 
@@ -151,6 +161,60 @@ def owid(src: Path, file: str, column: str, indicator: str) -> Record:
     return _records(d["Entity"], indicator, d["Year"], d[column], keys)
 
 
+def citation_impact(src: Path) -> Record:
+    """Citations per AI article relative to the world's, by publication year.
+
+    ``(citations / articles of the country) / (citations / articles of the world)``, the
+    world being the sum of ETO's six continent rows. Dividing by the world rate removes the
+    citation-window truncation (recent articles have had less time to be cited), so values
+    compare across years (1 = world average). Country-years with fewer than
+    :data:`MIN_ARTICLES` articles are left out (a handful of papers is noise), as are years
+    ETO flags incomplete for articles.
+    """
+    fa, fc = "eto_cat/publications_yearly_articles.csv", "eto_cat/publications_yearly_citations.csv"
+    a = pd.read_csv(src / fa)
+    c = pd.read_csv(src / fc)
+    a = a[(a["field"] == "All") & (a["complete"].astype(str) == "True")]
+    d = a.merge(c[c["field"] == "All"], on=["country", "field", "year"])
+    world = d[d["country"].isin(CONTINENTS)].groupby("year")[["num_citations", "num_articles"]]
+    rate = world.sum().eval("num_citations / num_articles")
+    d = d[~d["country"].isin(ETO_AMBIGUOUS) & (d["num_articles"] >= MIN_ARTICLES)]
+    d = d[d["year"].isin(rate.index)]
+    value = d["num_citations"] / d["num_articles"] / d["year"].map(rate)
+    keys = [f"{fc}[country={n};field=All;year={y}] / {fa}[same key] / world (ETO continents)"
+            for n, y in zip(d["country"], d["year"], strict=True)]
+    return _records(d["country"], "ai_citation_impact", d["year"], value, keys)
+
+
+def notable_models(src: Path) -> Record:
+    """Epoch AI notable models published in the three years to each year, by country.
+
+    A model counts once for every distinct country of its organisations (whole counting;
+    "Multinational" is not a country and is skipped). Years after :data:`EPOCH_LAST_YEAR`
+    are incomplete in the snapshot and dropped. Countries with no model get an explicit 0
+    in :func:`build_table` (:data:`CENSUS`): the database is a census of notable models.
+    """
+    f = "epoch_ai/notable_ai_models_subset_2024-12.csv"
+    d = pd.read_csv(src / f, dtype=str, keep_default_na=False)
+    d["year"] = d["Publication date"].str[:4].astype(int)
+    # one row per (country, model, year): count distinct models, not pairs
+    rows = [(c.strip(), m, y) for cs, m, y in zip(d["Country (from Organization)"], d["Model"],
+                                                  d["year"], strict=True)
+            for c in set(cs.split(",")) if c.strip() not in ("", "Multinational")]
+    per = pd.DataFrame(rows, columns=["name", "model", "year"]).drop_duplicates()
+    per = per.groupby(["name", "year"]).size()
+    out = []
+    for name in sorted(per.index.get_level_values(0).unique()):
+        s = per.loc[name]
+        for y in range(MIN_YEAR, EPOCH_LAST_YEAR + 1):
+            n = int(s[(s.index >= y - 2) & (s.index <= y)].sum())
+            if n:
+                out.append((name, y, n, f"{f}[Country (from Organization) contains {name};"
+                                        f"Publication date in {y - 2}-{y};count models]"))
+    names, years, values, keys = zip(*out, strict=True)
+    return _records(names, "notable_ai_models", years, values, keys)
+
+
 def spliced(*parts: Callable[[Path], Record]) -> Callable[[Path], Record]:
     return lambda src: pd.concat([p(src) for p in parts], ignore_index=True)
 
@@ -204,6 +268,16 @@ EXTRACTORS: dict[str, Callable[[Path], Record]] = {
     "imf_regulation_ethics": _imf("RE_regulation_ethics", "imf_regulation_ethics"),
     "imf_human_capital": _imf("HCLMP_human_capital_labor_market_policies", "imf_human_capital"),
     "imf_innovation": _imf("IEI_innovation_economic_integration", "imf_innovation"),
+    "imf_digital_infrastructure": _imf("DI_digital_infrastructure",
+                                       "imf_digital_infrastructure"),
+    "ai_citation_impact": citation_impact,
+    "notable_ai_models": notable_models,
+    "oi_human_capital": spliced(_oi(_OI24, "Human Capital", 2024, "oi_human_capital"),
+                                _oi(_OI25, "Human capital", 2025, "oi_human_capital")),
+    "ai_sector_maturity": spliced(_oi(_OI24, "Maturity", 2024, "ai_sector_maturity"),
+                                  _oi(_OI25, "AI sector maturity", 2025, "ai_sector_maturity")),
+    "ai_regulatory_compliance": _oi(_OI25, "Regulatory compliance", 2025,
+                                    "ai_regulatory_compliance"),
     "data_availability": spliced(_oi(_OI24, "Data Availability", 2024, "data_availability"),
                                  _oi(_OI25, "Data quality", 2025, "data_availability")),
     "ai_publications": _eto("publications_yearly_articles.csv", "num_articles",
@@ -270,6 +344,7 @@ def build_table(sources_dir: str | Path = SOURCES_DIR) -> pd.DataFrame:
     raw = raw[~raw["name"].isin(AGGREGATES)]
     mapping = _to_iso3(raw["name"].tolist(), load_aliases(ALIASES))
     raw["iso3"] = raw["name"].map(mapping)
+    raw = pd.concat([raw, _census_zeros(raw)], ignore_index=True)
     dup = raw[raw.duplicated(["iso3", "indicator", "year"], keep=False)]
     if len(dup):
         raise ValueError("Several source rows for one (iso3, indicator, year):\n"
@@ -280,6 +355,20 @@ def build_table(sources_dir: str | Path = SOURCES_DIR) -> pd.DataFrame:
         raise ValueError(f"Non-finite values:\n{bad.to_string()}")
     out = raw.assign(value=values)[COLUMNS].sort_values(["iso3", "indicator", "year"])
     return out.reset_index(drop=True)
+
+
+def _census_zeros(raw: pd.DataFrame) -> pd.DataFrame:
+    """Explicit zeros for the :data:`CENSUS` sources: every unit of the table without a
+    value in a year the source covers (units = those with any value of any indicator)."""
+    units = sorted(raw["iso3"].unique())
+    rows = []
+    for code, key in CENSUS.items():
+        have = raw[raw["indicator"] == code]
+        for y in sorted(have["year"].unique()):
+            done = set(have.loc[have["year"] == y, "iso3"])
+            rows += [(u, u, code, int(y), 0.0, key.format(y0=int(y) - 2, y=int(y)))
+                     for u in units if u not in done]
+    return pd.DataFrame(rows, columns=["name", "iso3", "indicator", "year", "value", "source"])
 
 
 def write_table(table: pd.DataFrame, path: str | Path) -> None:
@@ -335,8 +424,11 @@ PILLARS = {  # pillar -> sub-pillars, as in Tortoise Media's Global AI Index
     "investment": ("Investment", [("government_strategy", "Government Strategy"),
                                   ("commercial", "Commercial")]),
 }
+FORCE_INCLUDE = ("HKG", "TWN")
 METHODOLOGY = {
-    "screen": {"min_coverage": 0.65},
+    # Taiwan and Hong Kong are ranked whatever their coverage, with a low-coverage flag
+    # (airank.ogai.ranking): each misses a whole family of sources (see docs/ogai.md)
+    "screen": {"min_coverage": 0.65, "include": list(FORCE_INCLUDE)},
     "impute": {"method": "mean", "by": "region"},
     "treat": {"method": "jrc", "skew": 2.0, "kurtosis": 3.5, "max_points": 5},
     "normalise": {"method": "minmax", "lower": 0, "upper": 100},
@@ -354,9 +446,11 @@ def make_spec(catalogue: pd.DataFrame, view: str, *, available: set[str] | None 
               edition: int | None = None) -> dict:
     """The engine spec for ``view`` 'scale' or 'intensity' (``denominator`` only there).
 
-    ``available`` limits the spec to indicators with data in the edition (the engine counts
-    coverage over every indicator of the spec); sub-pillars and pillars left without
-    indicators are dropped. ``edition`` goes to ``data.year`` (None = latest in the data).
+    The shipped specs hold every catalogue indicator and serve every edition: the engine
+    leaves an indicator without data in an edition out of coverage and aggregates it as a
+    missing child. ``available`` (optional) limits the spec to some indicators; sub-pillars
+    and pillars left without indicators are dropped. ``edition`` goes to ``data.year``
+    (None = latest in the data).
     """
     if view not in ("scale", "intensity"):
         raise ValueError(f"view must be 'scale' or 'intensity'. Got {view!r}.")
@@ -400,9 +494,9 @@ def make_spec(catalogue: pd.DataFrame, view: str, *, available: set[str] | None 
 
 def write_spec(spec: dict, path: str | Path) -> None:
     head = ("# Generated by data/build_ogai.py from data/indicators.csv: do not edit.\n"
-            "# Indicators with data in the latest edition only; other editions:\n"
-            "# make_spec(catalogue, view, available=available_codes(table, E), edition=E).\n"
-            "# lookback 2 = the latest value in years edition-2 .. edition.\n")
+            "# One spec for every edition: build(spec, data, year=E); an indicator without\n"
+            "# data in edition E drops out of coverage and aggregation (airank.ogai does this\n"
+            "# with fixed goalposts). lookback 2 = the latest value in years E-2 .. E.\n")
     text = yaml.safe_dump(spec, sort_keys=False, allow_unicode=True, width=100)
     Path(path).write_text(head + text, encoding="utf-8", newline="\n")
 
@@ -416,7 +510,7 @@ _VERBATIM = [
     "github_innovation_graph/developers.csv", "github_innovation_graph/organizations.csv",
     "github_innovation_graph/repositories.csv", "github_innovation_graph/git_pushes.csv",
     "github_innovation_graph/datapackage.json", _OWID_BILLS, _OWID_VIEWS, _OI24, _OI25,
-    _IMF, _MS, "country_metadata/wb_country_metadata_2026-07.csv",
+    _IMF, _MS, "epoch_ai/notable_ai_models_subset_2024-12.csv", "country_metadata/wb_country_metadata_2026-07.csv",
     # validation only: never read by build_table
     "tortoise_gai/AI_index_db.csv", "tortoise_gai/AI_index_db_iso3_crosswalk.csv",
 ]
@@ -448,7 +542,7 @@ def copy_sources(raw_dir: str | Path, sources_dir: str | Path = SOURCES_DIR) -> 
     """Copy from a raw mirror the files the index uses, subset as SOURCES.md states."""
     raw, out = Path(raw_dir), Path(sources_dir)
     for sub in ["world_bank_wdi", "eto_cat", "github_innovation_graph", "owid_ai",
-                "oxford_insights_gairi", "imf_aipi", "microsoft_ai_diffusion",
+                "oxford_insights_gairi", "imf_aipi", "microsoft_ai_diffusion", "epoch_ai",
                 "country_metadata", "tortoise_gai"]:
         (out / sub).mkdir(parents=True, exist_ok=True)
     for f in _WB_FILES:
@@ -456,7 +550,8 @@ def copy_sources(raw_dir: str | Path, sources_dir: str | Path = SOURCES_DIR) -> 
     wide = _WB + "IT.NET.USER.ZS_internet_users_pct_wide.csv"
     _select_columns(raw / wide, out / wide,
                     lambda c: not c.isdigit() or int(c) >= MIN_YEAR)
-    for f in ["publications_yearly_articles.csv", "patents_yearly_applications.csv",
+    for f in ["publications_yearly_articles.csv", "publications_yearly_citations.csv",
+              "patents_yearly_applications.csv",
               "companies_yearly_estimated.csv"]:
         _filter_lines(raw / "eto_cat" / f, out / "eto_cat" / f, lambda r: r["field"] == "All")
     for f in _VERBATIM:
@@ -479,9 +574,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     units = build_units(SOURCES_DIR, table["iso3"].unique().tolist())
     units.to_csv(OUT_DIR / "units.csv", index=False, lineterminator="\n")
     cat = read_catalogue()
-    latest = available_codes(table, int(table["year"].max()))
     for view in ("scale", "intensity"):
-        write_spec(make_spec(cat, view, available=latest), OUT_DIR / f"spec_{view}.yaml")
+        write_spec(make_spec(cat, view), OUT_DIR / f"spec_{view}.yaml")
     print(f"{len(table)} rows, {table['iso3'].nunique()} units, "
           f"{table['indicator'].nunique()} series -> {OUT_DIR}")
     return 0

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import copy
 import pickle
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -520,3 +522,78 @@ def test_cli_validate_bad_spec_lists_every_problem(tmp_path, capsys):
 def test_cli_validate_spec_only(capsys):
     assert main(["validate", str(path("asem", "spec.yaml"))]) == 0
     assert "OK:" in capsys.readouterr().out
+
+
+# -- docs/spec.md: the examples are real ------------------------------------------------
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "spec.md"
+
+
+def _block(marker: str) -> str:
+    found = re.search(rf"<!-- {marker} -->\n```[a-z]*\n(.*?)```", DOCS.read_text("utf-8"), re.S)
+    assert found, marker
+    return found.group(1)
+
+
+def test_docs_worked_example_is_valid(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    Path("mini_ai.yaml").write_text(_block("example-spec"), encoding="utf-8")
+    Path("mini_ai.csv").write_text(_block("example-data"), encoding="utf-8")
+    assert main(["validate", "mini_ai.yaml", "mini_ai.csv"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[-1] == "OK: mini_ai.yaml and mini_ai.csv (5 units)"
+    for line in out.splitlines():
+        assert line in DOCS.read_text("utf-8")
+    s = load_spec("mini_ai.yaml")
+    assert s.levels["ai_strategy"] == 1 and s.levels["ai_index"] == 3
+    assert s.effective_weights["electricity_price"] == pytest.approx(2 / 9)
+    assert s.effective_weights["ai_strategy"] == pytest.approx(1 / 9)
+
+
+def test_docs_error_report_is_what_validate_prints(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("broken_ai.yaml").write_text(_block("broken-spec"), encoding="utf-8")
+    with pytest.raises(SpecError) as info:
+        load_spec("broken_ai.yaml")
+    assert f"error: {info.value}\n" == _block("broken-output")
+
+
+# -- robustness: any document gives a spec or a SpecError, nothing else -------------------
+VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-2, 3) | st.floats() | st.sampled_from(
+        ["", "talent", "ai_index", "ai_papers", "minmax", "geometric", "population", "1x"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["code", "parent", "method", "weight", "by", "p", "x", 2]), inner,
+        max_size=3),
+    max_leaves=6)
+PLACES = [("name",), ("nodes",), ("nodes", 0), ("nodes", 1, "parent"), ("nodes", 1, "code"),
+          ("nodes", 2, "weight"), ("indicators",), ("indicators", 0, "parent"),
+          ("indicators", 0, "code"), ("indicators", 1, "denominator"),
+          ("indicators", 1, "methods"), ("indicators", 2, "target"), ("methodology",),
+          ("methodology", "normalise"), ("methodology", "impute"),
+          ("methodology", "aggregate_levels"), ("units",), ("units", "groups"),
+          ("denominators",), ("denominators", 0), ("data",)]
+
+
+@given(st.lists(st.tuples(st.sampled_from(PLACES), VALUES), min_size=1, max_size=3))
+def test_any_document_gives_a_spec_or_a_spec_error(edits):
+    d: Any = doc()
+    d["methodology"] = {}
+    for place, value in edits:
+        cur = d
+        for key in place[:-1]:
+            cur = cur[key] if isinstance(cur, dict) or (
+                isinstance(cur, list) and isinstance(key, int) and key < len(cur)) else None
+            if not isinstance(cur, (dict, list)):
+                break
+        else:
+            if isinstance(cur, dict) or (isinstance(cur, list) and place[-1] < len(cur)):
+                cur[place[-1]] = value
+    try:
+        s = IndexSpec.from_dict(d)
+    except SpecError as err:
+        assert err.issues and all(isinstance(i.loc, tuple) for i in err.issues)
+        str(err)
+        [i.to_dict() for i in err.issues]
+    else:
+        assert sum(s.effective_weights[c] for c in s.indicator_codes) == pytest.approx(1.0)
+        assert IndexSpec.from_dict(s.to_dict()) == s

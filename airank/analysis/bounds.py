@@ -196,6 +196,8 @@ def _solve_unit(
                                      mn[free], np.inf))
     else:  # z = 0  =>  d @ w <= 0;  z = 1  =>  d @ w <= max (always true)
         cons.append(LinearConstraint(np.hstack([dv, pad, -np.diag(mx[free])]), -np.inf, 0.0))
+    if m > 1:
+        cons.extend(_pair_cuts(dv, lo, hi, worst, tol, k))
     if w0 is not None and m:
         at_w0 = int(np.sum(dv @ w0 >= tol)) if worst else int(np.sum(dv @ w0 > 0))
         row = np.r_[np.zeros(k + 1), np.ones(m)]
@@ -211,6 +213,28 @@ def _solve_unit(
     w = np.clip(res.x[:k], 0.0, None)
     w[w < 1e-12] = 0.0
     return int(above.sum()), w / w.sum(), above, bool(res.status == 0)
+
+
+def _pair_cuts(
+    dv: F64, lo: F64, hi: F64, worst: bool, tol: float, k: int
+) -> list[LinearConstraint]:
+    """Conflict cuts: rivals that cannot both be below u (best) or both above (worst).
+
+    ``z_v + z_w >= 1`` when ``(d_v + d_w) @ w > 0`` on all of P (one of them is above);
+    ``z_v + z_w <= 1`` when ``(d_v + d_w) @ w < 2 tol`` on all of P. They tighten the
+    big-M relaxation, often by an order of magnitude in solve time.
+    """
+    m = dv.shape[0]
+    iu, ju = np.triu_indices(m, 1)
+    lo_s, hi_s = weight_range(dv[iu] + dv[ju], lo, hi)
+    sel = hi_s < 2 * tol if worst else lo_s > 0
+    a, b = iu[sel], ju[sel]
+    if not len(a):
+        return []
+    rows = np.zeros((len(a), k + 1 + m))
+    rows[np.arange(len(a)), k + 1 + a] = 1.0
+    rows[np.arange(len(a)), k + 1 + b] = 1.0
+    return [LinearConstraint(rows, -np.inf, 1.0) if worst else LinearConstraint(rows, 1.0, np.inf)]
 
 
 def _polish_best(d: F64, lo: F64, hi: F64, not_above: NDArray[np.bool_], w: F64) -> F64:

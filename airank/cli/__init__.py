@@ -13,7 +13,7 @@ import sys
 import click
 
 from ..errors import AirankError
-from . import engine  # noqa: F401  (registers the commands)
+from . import engine, ogai  # noqa: F401  (registers the commands)
 from ._common import app, err
 
 __all__ = ["app", "main", "run"]
