@@ -384,6 +384,11 @@ def _get(obj: Any, key: str, default: Any = None) -> Any:
     return obj.get(key, default) if isinstance(obj, Mapping) else default
 
 
+def _str(value: Any) -> str | None:
+    """The value if it is text, else None (pydantic reports values of the wrong type)."""
+    return value if isinstance(value, str) else None
+
+
 def _items(doc: Mapping[str, Any], key: str) -> list[tuple[str | int, dict[str, Any]]]:
     """(label, item) for each mapping in the list ``doc[key]``; label = code or position."""
     raw = doc.get(key)
@@ -449,17 +454,17 @@ def _check_tree(doc: Mapping[str, Any]) -> list[Issue]:
     if nodes and len(roots) != 1:
         issues.append(Issue(("nodes",), "root_count", "Exactly one node must have no parent "
                             f"(the index). Got {len(roots)}: {roots}.", roots))
-    groups = {n.get("code") for _, n in nodes}
-    denoms = {d.get("code") for _, d in _items(doc, "denominators")}
+    groups = {_str(n.get("code")) for _, n in nodes} - {None}
+    denoms = {_str(d.get("code")) for _, d in _items(doc, "denominators")} - {None}
     kids: dict[Any, list[tuple[Any, Any]]] = {g: [] for g in groups}
     for section, label, item in [("nodes", *n) for n in nodes] + [("indicators", *i)
                                                                     for i in inds]:
-        par, den = item.get("parent"), item.get("denominator")
+        par, den = _str(item.get("parent")), _str(item.get("denominator"))
         if par in kids:
             kids[par].append((label, item.get("weight", 1)))
         elif par is not None:
-            hint = " Indicators cannot be parents." if section == "indicators" and par in {
-                i.get("code") for _, i in inds} else ""
+            hint = " Indicators cannot be parents." if par in {
+                _str(i.get("code")) for _, i in inds} else ""
             issues.append(Issue((section, label, "parent"), "unknown_parent", f"The parent "
                                 f"'{par}' is not a node code.{hint} Nodes: "
                                 f"{sorted(map(str, groups))}.", par))
@@ -467,7 +472,7 @@ def _check_tree(doc: Mapping[str, Any]) -> list[Issue]:
             issues.append(Issue((section, label, "denominator"), "unknown_denominator",
                                 f"The denominator '{den}' is not listed under 'denominators'. "
                                 f"Known: {sorted(map(str, denoms))}.", den))
-    parent_of = {str(n.get("code")): n.get("parent") for _, n in nodes}
+    parent_of = {str(n.get("code")): _str(n.get("parent")) for _, n in nodes}
     reported: set[frozenset[str]] = set()
     for start in parent_of:  # cycles among groups (an indicator parent is reported above)
         path, c = [start], parent_of[start]

@@ -574,20 +574,27 @@ PLACES = [("name",), ("nodes",), ("nodes", 0), ("nodes", 1, "parent"), ("nodes",
           ("denominators",), ("denominators", 0), ("data",)]
 
 
+def _put(d: Any, place: tuple[Any, ...], value: Any) -> None:
+    cur = d
+    for key in place[:-1]:
+        if isinstance(cur, dict):
+            cur = cur.get(key)
+        elif isinstance(cur, list) and isinstance(key, int) and key < len(cur):
+            cur = cur[key]
+        else:
+            return
+    last = place[-1]
+    if isinstance(cur, dict) or (isinstance(cur, list) and isinstance(last, int)
+                                 and last < len(cur)):
+        cur[last] = value
+
+
 @given(st.lists(st.tuples(st.sampled_from(PLACES), VALUES), min_size=1, max_size=3))
 def test_any_document_gives_a_spec_or_a_spec_error(edits):
     d: Any = doc()
     d["methodology"] = {}
     for place, value in edits:
-        cur = d
-        for key in place[:-1]:
-            cur = cur[key] if isinstance(cur, dict) or (
-                isinstance(cur, list) and isinstance(key, int) and key < len(cur)) else None
-            if not isinstance(cur, (dict, list)):
-                break
-        else:
-            if isinstance(cur, dict) or (isinstance(cur, list) and place[-1] < len(cur)):
-                cur[place[-1]] = value
+        _put(d, place, value)
     try:
         s = IndexSpec.from_dict(d)
     except SpecError as err:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import sys
 
-import click
+import typer
 
 from ..errors import AirankError
-from . import engine, ogai  # noqa: F401  (registers the commands)
+from . import engine, ogai, robustness  # noqa: F401  (registers the commands)
 from ._common import app, err
 
 __all__ = ["app", "main", "run"]
@@ -26,14 +26,18 @@ def main(argv: list[str] | None = None) -> int:
     except AirankError as exc:
         err.print(f"[bold red]error:[/bold red] {exc}", markup=True, highlight=False)
         return 2
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return int(exc.exit_code or 0)
-    except click.ClickException as exc:
-        exc.show()
-        return int(exc.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         err.print("aborted")
         return 1
+    except typer.TyperException as exc:  # usage errors: bad option, missing argument
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            err.print(f"error: {exc}")
+        return int(getattr(exc, "exit_code", 2))
     return 0
 
 

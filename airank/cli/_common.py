@@ -15,7 +15,8 @@ from ..errors import AirankError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Build composite indices and the Open Global AI Index.")
-out = Console(soft_wrap=True)
+# piped output is not cut to 80 columns
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True, soft_wrap=True)
 
 SpecArg = Annotated[Path | None, typer.Argument(help="Spec YAML file", show_default=False)]

@@ -1,0 +1,108 @@
+"""Robustness commands: uncertainty, sensitivity, importance, bounds."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ._common import (
+    DataArg,
+    ExampleOpt,
+    FormatOpt,
+    SpecArg,
+    _check_format,
+    _load,
+    _print_frame,
+    app,
+    err,
+)
+
+FactorsOpt = Annotated[Path | None, typer.Option(
+    "--factors", help="Factors YAML (default: COINr's vignette design)")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed")]
+
+
+def _factors(path: Path | None, spec: object) -> tuple[object, ...]:
+    from ..analysis.defaults import default_factors
+    from ..analysis.factors import load_factors
+
+    if path is None:
+        return default_factors(spec)  # type: ignore[arg-type]
+    return load_factors(path, spec)  # type: ignore[arg-type]
+
+
+@app.command()
+def uncertainty(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt = None,
+                factors: FactorsOpt = None,
+                n: Annotated[int, typer.Option("--n", help="Replications")] = 1000,
+                seed: SeedOpt = 1,
+                k: Annotated[int, typer.Option("-k", help="Report moves of more than k "
+                                                      "places")] = 3,
+                fmt: FormatOpt = "table") -> None:
+    """Monte Carlo rank intervals: nominal, median, mean, 5th and 95th percentile ranks."""
+    from ..analysis.uncertainty import uncertainty as run
+
+    _check_format(fmt)
+    s, d = _load(spec, data, example)
+    fs = _factors(factors, s)
+    with Progress(TextColumn("uncertainty"), BarColumn(), TextColumn("{task.completed:,}/"
+                  "{task.total:,}"), TimeElapsedColumn(), console=err,
+                  disable=fmt != "table" or n < 200_000) as bar:
+        task = bar.add_task("mc", total=n)
+        res = run(s, d, fs, n=n, seed=seed, k=k,  # type: ignore[arg-type]
+                  progress=lambda done, total: bar.update(task, completed=done))
+    table = res.to_frame()[["unit", "name", "nominal", "median", "mean", "q05", "q95",
+                            "moved", "score_nominal", "score_q05", "score_q95"]]
+    if fmt == "json":
+        doc = {"n": res.n, "seed": res.seed, "k": res.k, "n_failed": res.n_failed,
+               "first_error": res.first_error, "mean_abs_shift": res.mean_abs_shift,
+               "units": json.loads(table.to_json(orient="records"))}
+        sys.stdout.write(json.dumps(doc, indent=1) + "\n")
+        return
+    _print_frame(table, fmt, title=f"Rank intervals over {res.n:,} replications (seed {res.seed})")
+    if res.n_failed:
+        err.print(f"{res.n_failed} replications failed; first error: {res.first_error}")
+
+
+@app.command()
+def sensitivity(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt = None,
+                factors: FactorsOpt = None,
+                n_base: Annotated[int, typer.Option("--n-base", help="Base samples (power of "
+                                                                     "2)")] = 1024,
+                seed: SeedOpt = 1,
+                unit: Annotated[str | None, typer.Option(help="Also show this unit's "
+                                                              "indices")] = None,
+                fmt: FormatOpt = "table") -> None:
+    """Sobol' first-order and total-effect indices of each factor."""
+    from ..analysis.sensitivity import sensitivity as run
+
+    _check_format(fmt)
+    s, d = _load(spec, data, example)
+    res = run(s, d, _factors(factors, s), n_base=n_base, seed=seed)  # type: ignore[arg-type]
+    shift = res.shift.reset_index()
+    units = res.units.reset_index()
+    if unit is not None:
+        units = units[units["unit"] == unit]
+        if units.empty:
+            from ..errors import AirankError
+
+            raise AirankError(f"Unknown unit '{unit}'.")
+    if fmt == "json":
+        doc = {"n_base": res.n_base, "n_rows": res.n_rows, "seed": res.seed,
+               "mean_abs_rank_shift": json.loads(shift.to_json(orient="records")),
+               "units": json.loads(units.to_json(orient="records"))}
+        sys.stdout.write(json.dumps(doc, indent=1) + "\n")
+    elif fmt == "csv":
+        _print_frame(pd.concat([shift.assign(unit="*"), units]), "csv")
+    else:
+        _print_frame(shift, "table", title=f"Sobol' indices: mean absolute rank shift "
+                                           f"({res.n_rows:,} runs)")
+        if unit is not None:
+            _print_frame(units, "table", title=f"Sobol' indices: rank of {unit}")
+
