@@ -116,7 +116,6 @@ def _fitted(view: str) -> dict[str, dict[str, Any]]:
     return {"treat": treat, "normalise": norm}
 
 
-@lru_cache(maxsize=None)
 def build(edition: int | None = None, view: str = "scale") -> Result:
     """Build one edition (the latest when None) of one view, with fixed goalposts.
 
@@ -126,7 +125,11 @@ def build(edition: int | None = None, view: str = "scale") -> Result:
         For an unknown edition or view; the message lists the valid ones.
     """
     _check_view(view)
-    year = _check_edition(edition)
+    return _built(_check_edition(edition), view)
+
+
+@lru_cache(maxsize=None)
+def _built(year: int, view: str) -> Result:
     return _build(spec(view), dataset(view), year=year, fitted=_fitted(view))
 
 

@@ -177,7 +177,7 @@ def _admissible(w0: F64, lo: F64, hi: F64) -> bool:
 
 
 def _solve_unit(
-    d: F64, lo: F64, hi: F64, worst: bool, w0: F64 | None
+    d: F64, lo: F64, hi: F64, worst: bool, w0: F64 | None, time_limit: float | None = None
 ) -> tuple[int, F64, NDArray[np.bool_], bool]:
     """Optimise the number of units above u (rows of ``d`` are ``x_v - x_u``).
 
@@ -205,7 +205,8 @@ def _solve_unit(
     sign = -1.0 if worst else 1.0
     res = milp(np.r_[np.zeros(k + 1), sign * np.ones(m)], constraints=cons,
                integrality=np.r_[np.zeros(k + 1), np.ones(m)],
-               bounds=Bounds(np.zeros(k + 1 + m), np.r_[np.ones(k), np.inf, np.ones(m)]))
+               bounds=Bounds(np.zeros(k + 1 + m), np.r_[np.ones(k), np.inf, np.ones(m)]),
+               options={} if time_limit is None else {"time_limit": float(time_limit)})
     above = fixed.copy()
     if res.x is None:
         return -1, np.full(k, np.nan), above, False
@@ -266,6 +267,7 @@ def rank_bounds(
     lower: ArrayLike | None = None,
     upper: ArrayLike | None = None,
     units: Sequence[object] | None = None,
+    time_limit: float | None = 60.0,
 ) -> pd.DataFrame:
     """Best and worst rank of each unit over all admissible weights (exact, by MILP).
 
@@ -284,6 +286,9 @@ def rank_bounds(
         the side that ``rel`` would set (``0`` / ``inf`` when ``rel`` is None).
     units : sequence, optional
         Labels (DataFrame index) or positions of the units to solve; default all.
+    time_limit : float or None, default 60
+        Seconds allowed per MILP. On timeout the best weights found so far are used:
+        the ranks reported are still attained, but ``optimal`` is False.
 
     Returns
     -------
@@ -316,7 +321,7 @@ def rank_bounds(
     >>> X = [[1.0, 0.0], [0.0, 1.0], [0.4, 0.4]]
     >>> out = rank_bounds(X, [0.5, 0.5], rel=None)
     >>> out[["nominal", "best", "worst"]].to_numpy().tolist()
-    [[1, 1, 2], [1, 1, 2], [3, 2, 3]]
+    [[1, 1, 3], [1, 1, 3], [3, 2, 3]]
     """
     x, w_raw, labels, comps = _inputs(X, w0)
     lo, hi = _box(w_raw, rel, lower, upper)
@@ -328,7 +333,7 @@ def rank_bounds(
     rows = []
     for u in _positions(units, labels):
         d = np.delete(xs, u, axis=0) - xs[u]
-        rows.append(_bounds_for_unit(xs, d, u, lo, hi, w_start, int(nominal[u])))
+        rows.append(_bounds_for_unit(xs, d, u, (lo, hi), w_start, int(nominal[u]), time_limit))
     out = pd.DataFrame(
         [(labels[u], nom, b, wst, ok, *wb, *ww) for u, nom, b, wst, ok, wb, ww in rows],
         columns=["unit", "nominal", "best", "worst", "optimal",
@@ -356,20 +361,23 @@ def _positions(units: Sequence[object] | None, labels: list[object]) -> list[int
 
 
 def _bounds_for_unit(
-    xs: F64, d: F64, u: int, lo: F64, hi: F64, w0: F64 | None, nominal: int
+    xs: F64, d: F64, u: int, box: tuple[F64, F64], w0: F64 | None, nominal: int,
+    time_limit: float | None,
 ) -> tuple[int, int, int, int, bool, F64, F64]:
-    n_best, w_best, above_best, ok_b = _solve_unit(d, lo, hi, False, w0)
-    n_worst, w_worst, _, ok_w = _solve_unit(d, lo, hi, True, w0)
-    best = int(_ranks_at(xs, w_best)[u]) if ok_b else nominal
-    if ok_b and best != n_best + 1:  # a tolerance-level violation: re-centre the weights
+    lo, hi = box
+    n_best, w_best, above_best, ok_b = _solve_unit(d, lo, hi, False, w0, time_limit)
+    _, w_worst, _, ok_w = _solve_unit(d, lo, hi, True, w0, time_limit)
+    found_b, found_w = bool(np.isfinite(w_best).all()), bool(np.isfinite(w_worst).all())
+    best = int(_ranks_at(xs, w_best)[u]) if found_b else nominal
+    if found_b and best != n_best + 1:  # a tolerance-level violation: re-centre the weights
         w_try = _polish_best(d, lo, hi, ~above_best, w_best)
         r_try = int(_ranks_at(xs, w_try)[u])
         if r_try < best:
             best, w_best = r_try, w_try
-    worst = int(_ranks_at(xs, w_worst)[u]) if ok_w else nominal
+    worst = int(_ranks_at(xs, w_worst)[u]) if found_w else nominal
     if w0 is not None:  # the nominal weights are admissible, so they bound both answers
-        if not ok_b or best > nominal:
+        if not found_b or best > nominal:
             best, w_best = nominal, w0
-        if not ok_w or worst < nominal:
+        if not found_w or worst < nominal:
             worst, w_worst = nominal, w0
     return u, nominal, best, worst, ok_b and ok_w, w_best, w_worst

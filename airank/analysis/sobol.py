@@ -90,7 +90,7 @@ class SobolResult:
 
     def to_frame(self) -> pd.DataFrame:
         """Long table: one row per (output, factor) with S1, S1_conf, ST, ST_conf, constant."""
-        n_out, d = self.S1.shape
+        d = self.S1.shape[1]
         index = pd.MultiIndex.from_product([list(self.outputs), list(self.names)],
                                            names=["output", "factor"])
         return pd.DataFrame(
