@@ -60,7 +60,8 @@ def _converter() -> Any:
 
     must_be_string = ["name_short", "name_official", "regex", "ISO2", "ISO3", "continent",
                       "UNregion", "EXIO1", "EXIO2", "EXIO3", "WIOD"]
-    na_markers = [v for v in pd.io.parsers.readers.STR_NA_VALUES if v != "NA"]
+    na_markers = [v for v in pd.io.parsers.readers.STR_NA_VALUES  # type: ignore[attr-defined]
+                  if v != "NA"]
     table = pd.read_csv(
         coco_mod.COUNTRY_DATA_FILE,
         sep="\t",

@@ -86,7 +86,7 @@ class Dataset:
         units, codes = pd.Index(self.units), pd.Index(sorted(p["code"].unique()))
         years = np.array(self.years)
         cube = np.full((len(units), len(codes), len(years)), np.nan)
-        cube[units.get_indexer(p["unit"]), codes.get_indexer(p["code"]),
+        cube[units.get_indexer(pd.Index(p["unit"])), codes.get_indexer(pd.Index(p["code"])),
              np.searchsorted(years, p["year"].to_numpy())] = p["value"].to_numpy(dtype=float)
         return units, codes, years, cube
 
@@ -103,7 +103,7 @@ class Dataset:
         """
         units, known, years, cube = self._cube
         year = int(years.max()) if year is None else year
-        pos = known.get_indexer(list(codes))
+        pos = known.get_indexer(pd.Index(list(codes)))
         window = np.flatnonzero((years <= year) & (years >= year - lookback))
         sub = cube[:, np.maximum(pos, 0)][:, :, window]
         sub[:, pos < 0, :] = np.nan
@@ -242,8 +242,8 @@ def _to_long(frame: pd.DataFrame, spec: IndexSpec, label: str
         frame["__year"] = 0
     else:
         yr = pd.to_numeric(frame[ycol], errors="coerce")
-        for i in np.flatnonzero((yr.isna() | (yr % 1 != 0)).to_numpy()):
-            issues.append(Issue((label, f"row {frame.at[i, '__row']}", ycol), "bad_year",
+        for i in np.flatnonzero((yr.isna() | (yr % 1 != 0)).to_numpy()).tolist():
+            issues.append(Issue((label, f"row {frame.at[i, '__row']!s}", ycol), "bad_year",
                                 f"The year must be a whole number. Got {frame.at[i, ycol]!r}.",
                                 str(frame.at[i, ycol])))
         frame["__year"] = yr.fillna(0).astype(int)
@@ -304,14 +304,14 @@ def _parse_values(long: pd.DataFrame, label: str) -> tuple[np.ndarray, list[Issu
                      f"(e.g. {rest[pct][good].iloc[0]!r} -> {pct_num[good].iloc[0]:g})")
     bad = rest.drop(pct_num.index[good])
     for i in bad.index:
-        issues.append(Issue((label, f"row {long.at[i, 'row']}", str(long.at[i, "col"])),
-                            "non_numeric", f"Expected a number for unit '{long.at[i, 'unit']}', "
-                            f"indicator '{long.at[i, 'code']}'. Got {bad[i]!r}.", bad[i]))
+        issues.append(Issue((label, f"row {long.at[i, 'row']!s}", str(long.at[i, "col"])),
+                            "non_numeric", f"Expected a number for unit '{long.at[i, 'unit']!s}', "
+                            f"indicator '{long.at[i, 'code']!s}'. Got {bad[i]!r}.", bad[i]))
     inf = np.isinf(num.to_numpy())
     for i in long.index[inf]:
-        issues.append(Issue((label, f"row {long.at[i, 'row']}", str(long.at[i, "col"])),
-                            "infinite", f"Infinite value for unit '{long.at[i, 'unit']}', "
-                            f"indicator '{long.at[i, 'code']}'. Expected a finite number or an "
+        issues.append(Issue((label, f"row {long.at[i, 'row']!s}", str(long.at[i, "col"])),
+                            "infinite", f"Infinite value for unit '{long.at[i, 'unit']!s}', "
+                            f"indicator '{long.at[i, 'code']!s}'. Expected a finite number or an "
                             f"empty cell. Got {str(raw[i]).strip()!r}.", str(num[i])))
     return num.to_numpy(), issues, notes
 

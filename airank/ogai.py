@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -66,7 +66,7 @@ def _check_edition(edition: int | None) -> int:
     return int(edition)
 
 
-@lru_cache(maxsize=None)
+@cache
 def spec(view: str = "scale") -> IndexSpec:
     """The index spec of ``view`` ('scale' or 'intensity'), the same for every edition."""
     _check_view(view)
@@ -99,7 +99,7 @@ def _dataset() -> Dataset:
     return Dataset(d.panel, d.groups, {**d.names, **names}, d.source, d.hash, d.notes)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fitted(view: str) -> dict[str, dict[str, Any]]:
     """Treatment fitted on all editions pooled, and the pooled goalposts (module doc)."""
     s, d = spec(view), dataset(view)
@@ -128,7 +128,7 @@ def build(edition: int | None = None, view: str = "scale") -> Result:
     return _built(_check_edition(edition), view)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _built(year: int, view: str) -> Result:
     return _build(spec(view), dataset(view), year=year, fitted=_fitted(view))
 
@@ -180,9 +180,10 @@ def trend(iso3: str, view: str = "scale") -> pd.DataFrame:
     rows = []
     for e in EDITIONS:
         t = ranking(e, view).set_index("iso3")
-        row = {"edition": e, "n_ranked": len(t)}
+        row: dict[str, Any] = {"edition": e, "n_ranked": len(t)}
         if code in t.index:
-            row.update(t.loc[code].drop(["country", "missing"]).to_dict())
+            row.update({str(k): v for k, v in
+                        t.loc[code].drop(["country", "missing"]).items()})
         rows.append(row)
     if all("rank" not in r for r in rows):
         ranked = sorted(ranking(None, view)["iso3"])

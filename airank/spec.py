@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 import numpy as np
 import yaml
@@ -88,7 +88,7 @@ class UnitsSpec(_Frozen):
 
 class DataSpec(_Frozen):
     year: int | None = None
-    lookback: int = Field(0, ge=0, le=50)
+    lookback: int = Field(default=0, ge=0, le=50)
 
 
 class Methodology(_Frozen):
@@ -141,7 +141,10 @@ class IndexSpec(_Frozen):
                              f"There is no group level {lv}: groups are levels 2 to {top} "
                              "(indicators are level 1).", lv)
                        for lv in spec.methodology.aggregate_levels if not 2 <= lv <= top]
-        unique = list({(i.loc, i.code): i for i in reversed(issues)}.values())[::-1]
+        first: dict[tuple[Any, str], Issue] = {}
+        for i in issues:  # one problem may be seen by pydantic and by our checks
+            first.setdefault((i.loc, i.code), i)
+        unique = list(first.values())
         if unique or spec is None:
             raise SpecError(unique, f"{len(unique)} problem(s) in {source}")
         return spec
@@ -215,14 +218,14 @@ class IndexSpec(_Frozen):
     @cached_property
     def children(self) -> dict[str, tuple[str, ...]]:
         out: dict[str, list[str]] = {n.code: [] for n in self.nodes}
-        for item in (*self.indicators, *self.nodes):
+        for item in self._all:
             if item.parent is not None:
                 out[item.parent].append(item.code)
         return {k: tuple(v) for k, v in out.items()}
 
     @cached_property
     def parent(self) -> dict[str, str | None]:
-        return {i.code: i.parent for i in (*self.indicators, *self.nodes)}
+        return {i.code: i.parent for i in self._all}
 
     @cached_property
     def levels(self) -> dict[str, int]:
@@ -237,9 +240,13 @@ class IndexSpec(_Frozen):
             level(n.code)
         return lv
 
+    @property
+    def _all(self) -> tuple[Indicator | Node, ...]:
+        return (*self.indicators, *self.nodes)
+
     @cached_property
     def _by_code(self) -> dict[str, Node | Indicator]:
-        return {i.code: i for i in (*self.indicators, *self.nodes)}
+        return {i.code: i for i in self._all}
 
     def node(self, code: str) -> Node | Indicator:
         """The indicator or group with this code."""
@@ -266,7 +273,7 @@ class IndexSpec(_Frozen):
         """Each node's weight in the index: the product of rescaled weights up the tree."""
         out: dict[str, float] = {}
         for code in (*self.indicator_codes, *self.group_codes):
-            w, c = 1.0, code
+            w, c = 1.0, cast("str | None", code)
             while c is not None:
                 w *= self.weights[c]
                 c = self.parent[c]
@@ -304,7 +311,11 @@ def load_spec(path: str | Path) -> IndexSpec:
     p = Path(path)
     if not p.is_file():
         raise SpecError([Issue((str(p),), "no_file", f"Spec file '{p}' does not exist.")])
-    loader = _Loader(p.read_text(encoding="utf-8"))
+    try:
+        loader = _Loader(p.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise SpecError([Issue((str(p),), "bad_yaml", f"'{p}' is not UTF-8 text: {exc}.")]
+                        ) from None
     try:
         doc = loader.get_single_data()
     except yaml.YAMLError as exc:
@@ -527,7 +538,8 @@ def _check_step(step: str, cfg: Any, loc: tuple[str | int, ...],
 def _check_methods(doc: Mapping[str, Any]) -> list[Issue]:
     """Every step setting, per-indicator overrides, and targets where 'target' normalises."""
     issues: list[Issue] = []
-    meth = doc.get("methodology") if isinstance(doc.get("methodology"), Mapping) else {}
+    meth: Mapping[str, Any] = _get(doc, "methodology") if isinstance(
+        doc.get("methodology"), Mapping) else {}
     for step in (s for s in DEFAULT_METHOD if s in meth):
         issues += _check_step(step, meth[step], ("methodology", step), doc)
     levels = meth.get("aggregate_levels")
@@ -536,7 +548,8 @@ def _check_methods(doc: Mapping[str, Any]) -> list[Issue]:
     norm = meth.get("normalise")
     default_norm = norm.get("method") if isinstance(norm, Mapping) else DEFAULT_METHOD["normalise"]
     for label, ind in _items(doc, "indicators"):
-        over = ind.get("methods") if isinstance(ind.get("methods"), Mapping) else {}
+        over: Mapping[Any, Any] = ind["methods"] if isinstance(ind.get("methods"),
+                                                               Mapping) else {}
         for step, cfg in over.items():
             loc = ("indicators", label, "methods", step)
             if step in _OVERRIDABLE:
@@ -583,7 +596,7 @@ def _set_path(doc: dict[str, Any], path: str, value: Any) -> None:
     if len(parts) == 4 and step == "aggregate_levels" and parts[2].isdigit():
         key = next((k for k in steps[step] if str(k) == parts[2]), int(parts[2]))
         cfg = steps[step].setdefault(key, dict(steps["aggregate"]))
-        step, parts = "aggregate", parts[1:]
+        step, parts = "aggregate", parts[1:]  # parts[2] is now the parameter
     elif len(parts) == 3 and step in DEFAULT_METHOD:
         cfg = steps[step]
     if cfg is None:

@@ -511,7 +511,8 @@ _VERBATIM = [
     "github_innovation_graph/developers.csv", "github_innovation_graph/organizations.csv",
     "github_innovation_graph/repositories.csv", "github_innovation_graph/git_pushes.csv",
     "github_innovation_graph/datapackage.json", _OWID_BILLS, _OWID_VIEWS, _OI24, _OI25,
-    _IMF, _MS, "epoch_ai/notable_ai_models_subset_2024-12.csv", "country_metadata/wb_country_metadata_2026-07.csv",
+    _IMF, _MS, "epoch_ai/notable_ai_models_subset_2024-12.csv",
+    "country_metadata/wb_country_metadata_2026-07.csv",
     # validation only: never read by build_table
     "tortoise_gai/AI_index_db.csv", "tortoise_gai/AI_index_db_iso3_crosswalk.csv",
 ]

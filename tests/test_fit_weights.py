@@ -55,7 +55,7 @@ def test_unknown_column(table):
 def test_non_numeric(table):
     df = table.assign(total=1.0).astype(object)
     df.loc[3, "c1"] = "n/a!"
-    with pytest.raises(DataError, match="Column 'c1' must be numeric. Got 'n/a!'"):
+    with pytest.raises(DataError, match=r"Column 'c1' must be numeric\. Got 'n/a!'"):
         fit_weights(df, "total", COMPS)
 
 

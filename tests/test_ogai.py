@@ -102,9 +102,9 @@ def test_same_raw_value_same_score_across_editions(view):
     code = "imf_regulation_ethics"  # one 2023 vintage, used by editions 2023-2025
     units = sorted(set(a.units) & set(b.units))
     ra, rb = a.stages["raw"].loc[units, code], b.stages["raw"].loc[units, code]
-    same = units_same = [u for u in units if pd.notna(ra[u]) and ra[u] == rb[u]]
+    same = [u for u in units if pd.notna(ra[u]) and ra[u] == rb[u]]
     assert len(same) > 100
-    np.testing.assert_allclose(a.scores.loc[units_same, code], b.scores.loc[units_same, code])
+    np.testing.assert_allclose(a.scores.loc[same, code], b.scores.loc[same, code])
     assert a.fitted["normalise"] == b.fitted["normalise"]
     for r in (a, b):
         ind = r.scores[list(r.spec.indicator_codes)]
@@ -125,7 +125,7 @@ def test_unknown_edition_view_country():
         ogai.build(2017)
     with pytest.raises(SpecError, match="Unknown OGAI view 'per_capita'"):
         ogai.ranking(view="per_capita")
-    with pytest.raises(DataError, match="'XYZ' is not ranked in any OGAI edition.*RUS"):
+    with pytest.raises(DataError, match=r"'XYZ' is not ranked in any OGAI edition.*RUS"):
         ogai.trend("XYZ")
     assert issubclass(SpecError, AirankError)
 
@@ -157,7 +157,7 @@ def test_cli_fit_weights_json(tmp_path, capsys):
     assert set(doc) == {"weights", "r2", "max_abs_error"}
     assert sum(doc["weights"].values()) == pytest.approx(1.0)
     assert doc["weights"]["a"] == pytest.approx(0.5, abs=1e-8)
-    assert main(args[:4] + ["--components", "a,zz"]) == 2
+    assert main([*args[:4], "--components", "a,zz"]) == 2
 
 
 def test_cli_data_build_needs_a_checkout(tmp_path, monkeypatch, capsys):

@@ -454,6 +454,13 @@ def test_bad_yaml_names_the_line(tmp_path):
         "line ")
 
 
+def test_not_utf8(tmp_path):
+    f = tmp_path / "spec.yaml"
+    f.write_bytes("name: Índice\n".encode("latin-1"))
+    with pytest.raises(SpecError, match="is not UTF-8 text"):
+        load_spec(f)
+
+
 def test_repeated_key_reported_with_other_problems(tmp_path):
     f = tmp_path / "spec.yaml"
     f.write_text(yaml.safe_dump(doc(), sort_keys=False).replace(

@@ -157,3 +157,19 @@ def test_factor_file_and_cli(tmp_path, asem, capsys):
     bad.write_text("factors: [{name: x, type: weights, level: 0}]")
     assert main(["uncertainty", "--example", "asem", "--factors", str(bad)]) == 2
     assert "level must be one of" in capsys.readouterr().err
+
+
+def test_indicator_without_data_matches_pipeline(tiny_spec, tiny_frame):
+    frame = tiny_frame.assign(i4=np.nan)  # i4 has no data in this edition
+    data = airank.read_data(frame, tiny_spec)
+    fs = parse_factors([{"name": "w1", "type": "weights", "level": 1, "noise": 0.5},
+                        {"name": "agg", "type": "choice", "path": "methodology.aggregate",
+                         "options": [{"method": "arithmetic"}, {"method": "harmonic"}]}],
+                       tiny_spec.with_changes({"methodology.normalise.lower": 1}))
+    spec = tiny_spec.with_changes({"methodology.normalise.lower": 1})
+    res = uncertainty(spec, data, fs, n=64, seed=9)
+    assert res.n_failed == 0
+    for rep in (0, 5, 63):
+        batch = res.replication_scores(rep)
+        rebuilt = airank.build(res.replication_spec(rep), data)
+        np.testing.assert_allclose(rebuilt.index.loc[batch.index], batch, rtol=1e-10)

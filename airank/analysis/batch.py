@@ -143,8 +143,22 @@ class Plan:
             out.append((cfg.method, cfg.options("aggregate")))
         return tuple(out)
 
-    def variant(self, combo: tuple[int, ...]) -> np.ndarray | AirankError:
-        """The normalised matrix (units x indicators) of a pipeline variant, or its error."""
+    def _prepare(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Mark the nodes without any data (an indicator no unit has; a group whose children
+        all lack data) so that they weigh 0 -- as the pipeline's missing-children rule
+        does -- and the rest of the matrix can take the fast path."""
+        dead = np.zeros(len(self.nodes), dtype=bool)
+        dead[: self._n_ind] = np.isnan(X).all(axis=0)
+        for g in self.spec.group_codes:
+            if g != self.spec.index_code:
+                dead[self._pos[g]] = dead[self._kids[g]].all()
+        X = X.copy()
+        X[:, dead[: self._n_ind]] = 1.0  # weight 0; 1 keeps logs and reciprocals finite
+        return X, dead
+
+    def variant(self, combo: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray] | AirankError:
+        """The normalised matrix (units x indicators) of a pipeline variant and its nodes
+        without data, or the error that variant raised."""
         if combo not in self._variants:
             try:
                 spec = self.spec.with_changes(self._changes(self._pre, combo))
@@ -154,10 +168,11 @@ class Plan:
                                              "A factor option changes which units are kept "
                                              f"(variant {combo}); robustness needs the same "
                                              "units in every replication.", list(combo))])
-                self._variants[combo] = res.stages["normalised"].to_numpy(dtype=float)
+                self._variants[combo] = self._prepare(res.stages["normalised"].to_numpy(
+                    dtype=float))
             except AirankError as exc:
                 self._variants[combo] = exc
-        out: np.ndarray | AirankError = self._variants[combo]
+        out: tuple[np.ndarray, np.ndarray] | AirankError = self._variants[combo]
         return out
 
     # -- evaluation ------------------------------------------------------------------
@@ -173,16 +188,26 @@ class Plan:
         pre = draws.options[:, self._pre] if self._pre else np.zeros((R, 0), dtype=int)
         agg = draws.options[:, self._agg] if self._agg else np.zeros((R, 0), dtype=int)
         keys = np.concatenate([pre, agg], axis=1)
-        uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
-        for g, key in enumerate(uniq):
-            rows = np.flatnonzero(inverse.ravel() == g)
-            X = self.variant(tuple(int(v) for v in key[: pre.shape[1]]))
-            if isinstance(X, AirankError):
-                failures.append((rows, str(X)))
+        # one integer per combination of options (mixed radix), then group by it
+        radix = np.array([self.factors[i].n_options for i in (*self._pre, *self._agg)],
+                         dtype=np.int64)
+        place = np.concatenate([np.cumprod(radix[::-1])[::-1][1:], [1]]).astype(np.int64)
+        code = keys @ place if keys.shape[1] else np.zeros(R, dtype=np.int64)
+        for c in np.flatnonzero(np.bincount(code)):
+            rows = np.flatnonzero(code == c)
+            key = keys[rows[0]]
+            var = self.variant(tuple(int(v) for v in key[: pre.shape[1]]))
+            if isinstance(var, AirankError):
+                failures.append((rows, str(var)))
                 continue
+            X, dead = var
             methods = self._aggs[tuple(int(v) for v in key[pre.shape[1]:])]
+            Wg = W[rows]
+            if dead.any():
+                Wg = Wg.copy()
+                Wg[:, dead] = 0.0
             try:
-                out[rows] = self._score(X, methods, W[rows]).T
+                out[rows] = self._score(X, methods, Wg).T
             except _NonPositive as exc:
                 failures.append((rows, str(exc)))
         return out, failures
@@ -229,6 +254,7 @@ class Plan:
         totals = W @ self._members
         with np.errstate(invalid="ignore", divide="ignore"):
             norm = W / totals[:, self._parent_col]
+        norm[np.isnan(norm)] = 0.0  # a group whose children all weigh 0 adds nothing
         norm = np.concatenate([norm, np.ones((W.shape[0], 1))], axis=1)
         eff = norm[:, self._paths[:, 0]]
         for d in range(1, self._paths.shape[1]):

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from airank.errors import DataError, FactorError, Issue
 
@@ -178,57 +178,57 @@ def _admissible(w0: F64, lo: F64, hi: F64) -> bool:
 
 def _solve_unit(
     d: F64, lo: F64, hi: F64, worst: bool, w0: F64 | None, time_limit: float | None = None
-) -> tuple[int, F64, NDArray[np.bool_], bool]:
-    """Optimise the number of units above u (rows of ``d`` are ``x_v - x_u``).
+) -> tuple[F64, bool]:
+    """Optimise the number of rivals clearly above u (rows of ``d`` are ``x_v - x_u``).
 
-    Returns the count, the weights, which rows are counted above, and whether HiGHS
-    proved optimality. ``w0`` (when admissible) bounds the optimum by its own count.
+    Every rival whose order with u can flip gets a binary ``z_v`` and must be either
+    clearly above (``d_v @ w >= tol``, z = 1) or clearly below (``d_v @ w <= -tol``,
+    z = 0), so the optimum lies inside a cell of the arrangement and ranks
+    re-evaluated in floating point agree. Returns the weights (NaN if none found) and
+    whether HiGHS proved optimality.
     """
-    k, tol = d.shape[1], STRICT_TOL if worst else 0.0
+    k, tol = d.shape[1], STRICT_TOL
     mn, mx = weight_range(d, lo, hi)
-    fixed = mn > 0
-    free = ~fixed & (mx > tol) & (mx > 0)
+    free = (mn <= -tol) & (mx >= tol)
     dv, m = d[free], int(free.sum())
     cons = _base_constraints(k, m, lo, hi)
-    pad = np.zeros((m, 1))
-    if worst:  # z = 1  =>  d @ w >= tol;  z = 0  =>  d @ w >= min (always true)
-        cons.append(LinearConstraint(np.hstack([dv, pad, -np.diag(tol - mn[free])]),
-                                     mn[free], np.inf))
-    else:  # z = 0  =>  d @ w <= 0;  z = 1  =>  d @ w <= max (always true)
-        cons.append(LinearConstraint(np.hstack([dv, pad, -np.diag(mx[free])]), -np.inf, 0.0))
-    if m > 1:
+    if m:
+        pad, mnf, mxf = np.zeros((m, 1)), mn[free], mx[free]
+        cons.append(LinearConstraint(np.hstack([dv, pad, -np.diag(tol - mnf)]), mnf, np.inf))
+        cons.append(LinearConstraint(np.hstack([dv, pad, -np.diag(mxf + tol)]), -np.inf, -tol))
         cons.extend(_pair_cuts(dv, lo, hi, worst, tol, k))
-    if w0 is not None and m:
-        at_w0 = int(np.sum(dv @ w0 >= tol)) if worst else int(np.sum(dv @ w0 > 0))
-        row = np.r_[np.zeros(k + 1), np.ones(m)]
-        cons.append(LinearConstraint(row, at_w0 if worst else 0, m if worst else at_w0))
+        at_w0 = dv @ w0 if w0 is not None else np.zeros(0)
+        if w0 is not None and np.all(np.abs(at_w0) >= tol):  # w0 is feasible: bound the optimum
+            above = int(np.sum(at_w0 >= tol))
+            row = np.r_[np.zeros(k + 1), np.ones(m)]
+            cons.append(LinearConstraint(row, above if worst else 0, m if worst else above))
     sign = -1.0 if worst else 1.0
     res = milp(np.r_[np.zeros(k + 1), sign * np.ones(m)], constraints=cons,
                integrality=np.r_[np.zeros(k + 1), np.ones(m)],
                bounds=Bounds(np.zeros(k + 1 + m), np.r_[np.ones(k), np.inf, np.ones(m)]),
                options={} if time_limit is None else {"time_limit": float(time_limit)})
-    above = fixed.copy()
     if res.x is None:
-        return -1, np.full(k, np.nan), above, False
-    above[free] = res.x[k + 1 :] > 0.5
+        return np.full(k, np.nan), False
     w = np.clip(res.x[:k], 0.0, None)
     w[w < 1e-12] = 0.0
-    return int(above.sum()), w / w.sum(), above, bool(res.status == 0)
+    return w / w.sum(), bool(res.status == 0)
 
 
 def _pair_cuts(
     dv: F64, lo: F64, hi: F64, worst: bool, tol: float, k: int
 ) -> list[LinearConstraint]:
-    """Conflict cuts: rivals that cannot both be below u (best) or both above (worst).
+    """Conflict cuts between rivals; they tighten the big-M relaxation a lot.
 
-    ``z_v + z_w >= 1`` when ``(d_v + d_w) @ w > 0`` on all of P (one of them is above);
-    ``z_v + z_w <= 1`` when ``(d_v + d_w) @ w < 2 tol`` on all of P. They tighten the
-    big-M relaxation, often by an order of magnitude in solve time.
+    Best: ``z_v + z_w >= 1`` when ``(d_v + d_w) @ w > -2 tol`` on all of P (they
+    cannot both be clearly below). Worst: ``z_v + z_w <= 1`` when ``(d_v + d_w) @ w <
+    2 tol`` on all of P (they cannot both be clearly above).
     """
     m = dv.shape[0]
+    if m < 2:
+        return []
     iu, ju = np.triu_indices(m, 1)
     lo_s, hi_s = weight_range(dv[iu] + dv[ju], lo, hi)
-    sel = hi_s < 2 * tol if worst else lo_s > 0
+    sel = hi_s < 2 * tol if worst else lo_s > -2 * tol
     a, b = iu[sel], ju[sel]
     if not len(a):
         return []
@@ -236,27 +236,6 @@ def _pair_cuts(
     rows[np.arange(len(a)), k + 1 + a] = 1.0
     rows[np.arange(len(a)), k + 1 + b] = 1.0
     return [LinearConstraint(rows, -np.inf, 1.0) if worst else LinearConstraint(rows, 1.0, np.inf)]
-
-
-def _polish_best(d: F64, lo: F64, hi: F64, not_above: NDArray[np.bool_], w: F64) -> F64:
-    """Admissible weights keeping ``not_above`` rows at or below u, widest margin (LP)."""
-    k = d.shape[1]
-    rows = d[not_above]
-    rows = rows[weight_range(rows, lo, hi)[1] > 0] if len(rows) else rows
-    if not len(rows):
-        return w
-    base = _base_constraints(k, 0, lo, hi)[0]
-    pad = np.zeros((base.A.shape[0] - 1, 1))
-    # variables [w, t, delta]: maximise delta with rows @ w + delta <= 0
-    a_ub = np.vstack([np.hstack([rows, np.zeros((len(rows), 1)), np.ones((len(rows), 1))]),
-                      np.hstack([base.A[1:], pad])])
-    res = linprog(np.r_[np.zeros(k + 1), -1.0], A_ub=a_ub, b_ub=np.zeros(a_ub.shape[0]),
-                  A_eq=np.hstack([base.A[:1], [[0.0]]]), b_eq=[1.0],
-                  bounds=[(0, 1)] * k + [(0, None), (None, 1.0)], method="highs")
-    if res.x is None or res.x[-1] <= 0:
-        return w
-    out = np.clip(res.x[:k], 0.0, None)
-    return out / out.sum()
 
 
 def rank_bounds(
@@ -307,14 +286,19 @@ def rank_bounds(
 
     Notes
     -----
-    One MILP per unit and direction, a binary ``z_v`` per rival ``v`` whose order with
-    u can flip: best minimises ``sum z`` with ``(x_v - x_u) @ w <= M_v z_v``; worst
-    maximises it with ``(x_v - x_u) @ w >= tol z_v + m_v (1 - z_v)``, where ``m_v`` and
-    ``M_v`` are the exact min and max of ``(x_v - x_u) @ w`` over the admissible set
-    (:func:`weight_range`; the tightest big-M). Rivals above (or not above) u for
-    every admissible w get no binary. ``tol`` is :data:`STRICT_TOL` on X rescaled to
-    unit range: in the worst case a rival must beat u by that margin. The reported
-    ranks are re-evaluated at the returned weights, so they are attained exactly.
+    One MILP per unit and direction. Each rival ``v`` whose order with u can flip
+    gets a binary ``z_v`` and must be clearly above (``(x_v - x_u) @ w >= tol``) or
+    clearly below (``<= -tol``); best minimises and worst maximises ``sum z``. The
+    big-M constants are the exact min ``m_v`` and max ``M_v`` of ``(x_v - x_u) @ w``
+    over the admissible set (:func:`weight_range`), the tightest possible; rivals
+    whose range does not straddle ``[-tol, tol]`` get no binary; pairwise conflict
+    cuts tighten the relaxation. ``tol`` is :data:`STRICT_TOL` on X rescaled to unit
+    range. So the optima are *robust* ranks, reached on an open set of weights: a
+    tie that occurs only at isolated weights (a vertex of the admissible set) does
+    not count, while units tied for every admissible weight (identical scores) share
+    their rank. Ranks are re-evaluated at the returned weights with exact floating
+    point comparisons, so the weights attain them; when ``w0`` is admissible the
+    nominal rank lies in ``[best, worst]``.
 
     Examples
     --------
@@ -365,15 +349,10 @@ def _bounds_for_unit(
     time_limit: float | None,
 ) -> tuple[int, int, int, int, bool, F64, F64]:
     lo, hi = box
-    n_best, w_best, above_best, ok_b = _solve_unit(d, lo, hi, False, w0, time_limit)
-    _, w_worst, _, ok_w = _solve_unit(d, lo, hi, True, w0, time_limit)
+    w_best, ok_b = _solve_unit(d, lo, hi, False, w0, time_limit)
+    w_worst, ok_w = _solve_unit(d, lo, hi, True, w0, time_limit)
     found_b, found_w = bool(np.isfinite(w_best).all()), bool(np.isfinite(w_worst).all())
     best = int(_ranks_at(xs, w_best)[u]) if found_b else nominal
-    if found_b and best != n_best + 1:  # a tolerance-level violation: re-centre the weights
-        w_try = _polish_best(d, lo, hi, ~above_best, w_best)
-        r_try = int(_ranks_at(xs, w_try)[u])
-        if r_try < best:
-            best, w_best = r_try, w_try
     worst = int(_ranks_at(xs, w_worst)[u]) if found_w else nominal
     if w0 is not None:  # the nominal weights are admissible, so they bound both answers
         if not found_b or best > nominal:

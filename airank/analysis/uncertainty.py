@@ -40,7 +40,7 @@ __all__ = ["BLOCK", "UncertaintyResult", "draw", "uncertainty"]
 
 BLOCK = 4096
 MAX_REPLICATIONS = 10_000_000
-SCORE_SAMPLE = 100_000  # replications whose scores are kept for the score distribution
+SCORE_SAMPLE = 20_000  # replications whose scores are kept for the score quantiles
 
 Progress = Callable[[int, int], None]
 
@@ -220,15 +220,20 @@ def _run(spec: IndexSpec, data: Dataset, factors: Sequence[Factor], *, n: int,
             first_error = first_error or msg
         ranks = rank_desc(scores, axis=1)
         stats.update(ranks)
-        ok = ~np.isnan(scores)
-        s1 += np.where(ok, scores, 0).sum(axis=0)
-        s2 += np.where(ok, scores**2, 0).sum(axis=0)
-        cnt += ok.sum(axis=0)
+        if failures:
+            ok = ~np.isnan(scores)
+            s1 += np.where(ok, scores, 0).sum(axis=0)
+            s2 += np.where(ok, scores**2, 0).sum(axis=0)
+            cnt += ok.sum(axis=0)
+        else:
+            s1 += scores.sum(axis=0)
+            s2 += np.einsum("ij,ij->j", scores, scores)
+            cnt += scores.shape[0]
         if done < keep.shape[0]:
             take = min(len(d), keep.shape[0] - done)
             keep[done:done + take] = scores[:take]
-        valid = ~np.isnan(ranks).any(axis=1)
-        shift_total += float(np.abs(ranks[valid] - nominal).mean(axis=1).sum())
+        valid = ranks if not failures else ranks[~np.isnan(ranks).any(axis=1)]
+        shift_total += float(np.abs(valid - nominal).sum()) / len(nominal)
         done += len(d)
         if progress is not None:
             progress(done, n)
@@ -245,8 +250,13 @@ def _summary(plan: Plan, stats: RankStats, nominal: np.ndarray, k: int, keep: np
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = s1 / cnt
         sd = np.sqrt(np.maximum(s2 / cnt - mean**2, 0) * cnt / np.maximum(cnt - 1, 1))
-    q05, q95 = (np.nanquantile(keep.astype(float), [0.05, 0.95], axis=0)
-                if np.isfinite(keep).any() else (np.full(len(cnt), np.nan),) * 2)
+    sample = keep.astype(float)
+    if not np.isfinite(sample).any():
+        q05 = q95 = np.full(len(cnt), np.nan)
+    elif np.isnan(sample).any():
+        q05, q95 = np.nanquantile(sample, [0.05, 0.95], axis=0)
+    else:
+        q05, q95 = np.quantile(sample, [0.05, 0.95], axis=0)
     out = pd.DataFrame({
         "name": [plan.nominal.names.get(u, u) for u in plan.units],
         "nominal": nominal.astype(int),

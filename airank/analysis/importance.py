@@ -1,0 +1,226 @@
+"""Importance of components versus their weights, and internal consistency.
+
+A weight says how much a component *should* count; its main effect on the aggregate,
+the correlation ratio ``eta^2 = V[E(y | x)] / V(y)``, says how much it *does*
+(Paruolo, Saisana & Saltelli 2013). :func:`main_effects` sets the two side by side
+within one parent and flags large gaps. :func:`cronbach_alpha` and
+:func:`correlations` are the classic consistency checks of the OECD/JRC Handbook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+from scipy.interpolate import make_smoothing_spline
+
+from airank.errors import DataError, Issue
+
+__all__ = ["Alpha", "correlation_ratio", "correlations", "cronbach_alpha", "main_effects"]
+
+#: Fewer distinct x values than this and eta^2 falls back to Pearson's r^2.
+MIN_DISTINCT = 8
+
+
+def correlation_ratio(
+    x: ArrayLike, y: ArrayLike, *, method: Literal["spline", "linear"] = "spline"
+) -> float:
+    """Pearson's correlation ratio ``eta^2 = V[E(y | x)] / V(y)`` (first-order effect).
+
+    Parameters
+    ----------
+    x, y : array_like, shape (n,)
+        Component and aggregate; pairs with a NaN are dropped.
+    method : {"spline", "linear"}, default "spline"
+        ``"spline"``: ``E(y | x)`` is a penalised cubic smoothing spline
+        (``scipy.interpolate.make_smoothing_spline``) with the penalty chosen by
+        generalised cross-validation, fitted to the mean of y at each distinct x
+        (weighted by the count), as in Paruolo et al. (2013). ``"linear"``: a straight
+        line, i.e. Pearson's ``r^2``.
+
+    Returns
+    -------
+    float
+        In [0, 1]; NaN with fewer than 3 complete pairs; 0 if y is constant.
+        With fewer than :data:`MIN_DISTINCT` distinct x values the spline is not
+        identified and ``r^2`` is returned.
+
+    References
+    ----------
+    Paruolo, P., Saisana, M. & Saltelli, A. (2013). Ratings and rankings: voodoo or
+    science? Journal of the Royal Statistical Society A 176(3), 609-634.
+
+    Examples
+    --------
+    >>> x = np.linspace(-1, 1, 41)
+    >>> round(correlation_ratio(x, 2 * x + 1), 6)
+    1.0
+    """
+    xa, ya = _complete_pairs(x, y)
+    if xa.size < 3:
+        return float("nan")
+    vy = float(np.var(ya))
+    if vy <= 0:
+        return 0.0
+    if method not in ("spline", "linear"):
+        raise DataError([Issue(("method",), "unknown_method",
+                               f"method must be 'spline' or 'linear'. Got {method!r}.", method)])
+    ux, inverse, counts = np.unique(xa, return_inverse=True, return_counts=True)
+    if method == "linear" or ux.size < MIN_DISTINCT:
+        return _r2(xa, ya)
+    means = np.bincount(inverse, weights=ya) / counts
+    fitted = make_smoothing_spline(ux, means, w=counts.astype(np.float64))(ux)[inverse]
+    return float(np.clip(np.var(fitted) / vy, 0.0, 1.0))
+
+
+def _complete_pairs(x: ArrayLike, y: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    xa = np.asarray(x, dtype=np.float64).ravel()
+    ya = np.asarray(y, dtype=np.float64).ravel()
+    if xa.shape != ya.shape:
+        raise DataError([Issue(("x",), "length_mismatch",
+                               f"x and y must have equal length. Got {xa.size} and {ya.size}.")])
+    ok = np.isfinite(xa) & np.isfinite(ya)
+    return xa[ok], ya[ok]
+
+
+def _r2(x: NDArray[np.float64], y: NDArray[np.float64]) -> float:
+    xc, yc = x - x.mean(), y - y.mean()
+    sxx, syy = float(xc @ xc), float(yc @ yc)
+    if sxx <= 0 or syy <= 0:
+        return 0.0
+    return float(min(1.0, (xc @ yc) ** 2 / (sxx * syy)))
+
+
+def main_effects(
+    children: pd.DataFrame,
+    parent: pd.Series,
+    nominal_weights: Mapping[str, float] | pd.Series,
+    effective_weights: Mapping[str, float] | pd.Series | None = None,
+    *,
+    ratio: float = 2.0,
+    gap: float = 0.1,
+) -> pd.DataFrame:
+    """Main effects of a parent's children set against their weights.
+
+    Parameters
+    ----------
+    children : DataFrame
+        index: units; columns: child codes (their scores).
+    parent : Series
+        The parent's aggregate score, indexed like ``children``.
+    nominal_weights : mapping or Series
+        Weight of each child code (any scale; normalised to sum 1 within the parent).
+    effective_weights : mapping or Series, optional
+        The children's weights as they act on the parent (e.g. after rescaling);
+        when given, they are the reference the importance is compared with.
+    ratio, gap : float
+        Flag thresholds, see Returns.
+
+    Returns
+    -------
+    DataFrame
+        One row per child, columns ``child``, ``nominal_weight``, ``effective_weight``
+        (NaN if not given), ``eta2``, ``eta2_normalised`` (eta^2 rescaled to sum 1
+        within the parent, as Paruolo et al. compare with normalised weights),
+        ``pearson_r`` and ``flag``: True when the normalised importance and the
+        normalised reference weight ``w`` differ by more than ``gap`` in absolute
+        terms, or their ratio lies outside ``[1 / ratio, ratio]``.
+    """
+    codes = [str(c) for c in children.columns]
+    nominal = _weights(nominal_weights, codes, "nominal_weights")
+    effective = (_weights(effective_weights, codes, "effective_weights")
+                 if effective_weights is not None else np.full(len(codes), np.nan))
+    y = parent.reindex(children.index).to_numpy(dtype=np.float64)
+    eta = np.array([correlation_ratio(children[c].to_numpy(dtype=np.float64), y)
+                    for c in children.columns])
+    r = np.array([_pearson(children[c].to_numpy(dtype=np.float64), y) for c in children.columns])
+    total = np.nansum(eta)
+    eta_n = eta / total if total > 0 else np.full(len(codes), np.nan)
+    ref = effective if effective_weights is not None else nominal
+    ref_n = ref / ref.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        far = (eta_n > ratio * ref_n) | (eta_n < ref_n / ratio)
+    flag = (np.abs(eta_n - ref_n) > gap) | far
+    return pd.DataFrame({"child": codes, "nominal_weight": nominal,
+                         "effective_weight": effective, "eta2": eta, "eta2_normalised": eta_n,
+                         "pearson_r": r, "flag": flag & np.isfinite(eta_n)})
+
+
+def _weights(
+    w: Mapping[str, float] | pd.Series, codes: list[str], name: str
+) -> NDArray[np.float64]:
+    missing = [c for c in codes if c not in w]
+    if missing:
+        raise DataError([Issue((name,), "missing_weight",
+                               f"{name} has no weight for {missing}.", missing)])
+    return np.array([float(w[c]) for c in codes])
+
+
+def _pearson(x: NDArray[np.float64], y: NDArray[np.float64]) -> float:
+    xa, ya = _complete_pairs(x, y)
+    if xa.size < 3 or np.ptp(xa) == 0 or np.ptp(ya) == 0:
+        return float("nan")
+    return float(np.corrcoef(xa, ya)[0, 1])
+
+
+@dataclass(frozen=True)
+class Alpha:
+    """Cronbach's alpha and the rows it used.
+
+    Attributes
+    ----------
+    alpha : float
+        NaN with fewer than 2 columns or 2 complete rows, or a constant total.
+    n_units : int
+        Complete rows used.
+    n_dropped : int
+        Rows dropped for a NaN.
+    """
+
+    alpha: float
+    n_units: int
+    n_dropped: int
+
+
+def cronbach_alpha(frame: pd.DataFrame) -> Alpha:
+    """Cronbach's alpha of the columns of ``frame`` (complete rows only).
+
+    ``alpha = k / (k - 1) * (1 - sum(var_i) / var(sum_i x_i))``, variances with
+    ``n - 1`` in the denominator.
+
+    Examples
+    --------
+    >>> cronbach_alpha(pd.DataFrame({"a": [1, 2, 3], "b": [1, 2, 3]})).alpha
+    1.0
+    """
+    data = frame.to_numpy(dtype=np.float64)
+    ok = np.isfinite(data).all(axis=1)
+    used = data[ok]
+    n, k = used.shape
+    alpha = float("nan")
+    if k >= 2 and n >= 2:
+        total_var = float(np.var(used.sum(axis=1), ddof=1))
+        if total_var > 0:
+            alpha = k / (k - 1) * (1.0 - float(np.var(used, axis=0, ddof=1).sum()) / total_var)
+    return Alpha(alpha=alpha, n_units=int(n), n_dropped=int((~ok).sum()))
+
+
+def correlations(
+    frame: pd.DataFrame, method: Literal["pearson", "spearman"] = "pearson"
+) -> pd.DataFrame:
+    """Pairwise correlations of the columns (pairwise-complete rows).
+
+    Examples
+    --------
+    >>> correlations(pd.DataFrame({"a": [1, 2, 3], "b": [3, 2, 1]})).loc["a", "b"]
+    np.float64(-1.0)
+    """
+    if method not in ("pearson", "spearman"):
+        raise DataError([Issue(("method",), "unknown_method",
+                               f"method must be 'pearson' or 'spearman'. Got {method!r}.",
+                               method)])
+    return frame.astype(np.float64).corr(method=method)
