@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -204,7 +205,7 @@ def _load(source: str | Path | pd.DataFrame, sheet: str | int) -> pd.DataFrame:
             return pd.read_excel(p, sheet_name=sheet, dtype=object, keep_default_na=False)
         if suffix == ".parquet":
             return pd.read_parquet(p)
-    except (ValueError, OSError, UnicodeDecodeError, ImportError) as exc:
+    except (ValueError, OSError, ImportError, KeyError, zipfile.BadZipFile) as exc:
         raise DataError([Issue((str(p),), "unreadable", f"Cannot read '{p}': {exc}")]) from None
     raise DataError([Issue((str(p),), "bad_format",
                            f"Unknown data format '{suffix}'. Expected .csv, .tsv, .xlsx, .xls "

@@ -40,7 +40,7 @@ from .spec import IndexSpec, load_spec
 from .treat import TREATERS
 
 __all__ = ["EDITIONS", "LATEST", "VIEWS", "Comparison", "build", "compare", "dataset",
-           "ranking", "spec", "trend"]
+           "fitted", "ranking", "spec", "trend"]
 
 FIRST = 2019
 LATEST: int = 2025  # the latest year with data (a test checks it against the table)
@@ -99,6 +99,12 @@ def _dataset() -> Dataset:
     return Dataset(d.panel, d.groups, {**d.names, **names}, d.source, d.hash, d.notes)
 
 
+def fitted(view: str = "scale") -> dict[str, dict[str, Any]]:
+    """The fixed treatment and goalposts of a view, for ``build(..., fitted=...)``."""
+    _check_view(view)
+    return _fitted(view)
+
+
 @cache
 def _fitted(view: str) -> dict[str, dict[str, Any]]:
     """Treatment fitted on all editions pooled, and the pooled goalposts (module doc)."""
@@ -110,9 +116,11 @@ def _fitted(view: str) -> dict[str, dict[str, Any]]:
         pooled = np.concatenate([r.stages["screened"][code].to_numpy(float) for r in first])
         cfg = s.method("treat", code)
         treated, learned = TREATERS[cfg.method](pooled, params=cfg.options("treat"))
-        treat[code] = learned
+        treat[code] = {**learned, "method": cfg.method}
         x = treated * s.indicator(code).direction
-        norm[code] = {"min": float(np.nanmin(x)), "max": float(np.nanmax(x))}
+        # the method key: a variant with another normaliser fits its own parameters
+        norm[code] = {"min": float(np.nanmin(x)), "max": float(np.nanmax(x)),
+                      "method": s.method("normalise", code).method}
     return {"treat": treat, "normalise": norm}
 
 

@@ -48,7 +48,9 @@ def build(spec: IndexSpec, data: Dataset, *, year: int | None = None,
         The edition year; default the spec's ``data.year``, else the latest in the data.
     fitted : mapping, optional
         ``{step: {code: learned}}`` from an earlier :attr:`Result.fitted`: reuse those
-        parameters (e.g. normalisation goalposts) instead of fitting them again.
+        parameters (e.g. normalisation goalposts) instead of fitting them again. An entry
+        with a ``method`` key applies only while the indicator uses that method (a variant
+        with another normaliser fits its own).
 
     Returns
     -------
@@ -110,6 +112,14 @@ def _available(raw: pd.DataFrame, records: list[StepRecord]) -> list[str]:
     return [str(c) for c in raw.columns[has]]
 
 
+def _learned(fitted: Fitted, code: str, method: str) -> Any:
+    """The learned parameters of ``code`` if they were learned by ``method``."""
+    fit = fitted.get(code)
+    if not fit or fit.get("method", method) != method:
+        return None
+    return {k: v for k, v in fit.items() if k != "method"}
+
+
 def _by_method(spec: IndexSpec, step: str) -> list[tuple[StepConfig, list[str]]]:
     groups: dict[str, tuple[StepConfig, list[str]]] = {}
     for code in spec.indicator_codes:
@@ -124,7 +134,8 @@ def _impute(frame: pd.DataFrame, spec: IndexSpec, ctx: ImputeContext, fitted: Fi
     for cfg, codes in _by_method(spec, "impute"):
         if cfg.method == "none":
             continue
-        learned = {c: fitted[c] for c in codes if c in fitted}
+        learned = {c: fit for c in codes
+                   if (fit := _learned(fitted, c, cfg.method)) is not None}
         part, fit = IMPUTERS[cfg.method](frame[codes], params=cfg.options("impute"),
                                           context=ctx, learned=learned or None)
         out[:, frame.columns.get_indexer(codes)] = part.to_numpy(dtype=float)
@@ -169,7 +180,7 @@ def _treat(frame: pd.DataFrame, spec: IndexSpec, fitted: Fitted,
     for j, code in enumerate(spec.indicator_codes):
         cfg = spec.method("treat", code)
         out[:, j], fit = TREATERS[cfg.method](values[:, j], params=cfg.options("treat"),
-                                              learned=fitted.get(code))
+                                              learned=_learned(fitted, code, cfg.method))
         if cfg.method != "none":
             records.append(StepRecord("treat", code, cfg.method, dict(cfg.params), fit,
                                       str(fit.get("action", ""))))
@@ -186,7 +197,8 @@ def _normalise(frame: pd.DataFrame, spec: IndexSpec, fitted: Fitted,
         try:
             out[:, j], fit = normalise_column(values[:, j], cfg.method,
                                               cfg.options("normalise"), direction=ind.direction,
-                                              target=ind.target, learned=fitted.get(code))
+                                              target=ind.target,
+                                              learned=_learned(fitted, code, cfg.method))
         except ValueError as exc:
             raise DataError([Issue(("indicators", code, "target"), "no_target", str(exc))]
                             ) from None

@@ -75,7 +75,7 @@ class Result:
         out: dict[str, dict[str, Any]] = {}
         for r in self.records:
             if r.code is not None and r.step in ("impute", "treat", "normalise") and r.learned:
-                out.setdefault(r.step, {})[r.code] = r.learned
+                out.setdefault(r.step, {})[r.code] = {**r.learned, "method": r.method}
         return out
 
     def ranking(self, code: str | None = None) -> pd.DataFrame:

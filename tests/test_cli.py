@@ -45,10 +45,35 @@ def test_build_spec_and_data(tmp_path, tiny_frame):
 
 
 def test_rank_csv_on_stdout(capsys):
-    assert main(["rank", "--format", "csv"]) == 0
+    assert main(["rank", "--example", "asem", "--format", "csv"]) == 0
     frame = pd.read_csv(io.StringIO(capsys.readouterr().out))
     assert list(frame.columns[:4]) == ["rank", "unit", "name", "score"]
     assert frame.loc[0, "unit"] == "CHE"
+
+
+def test_rank_default_is_the_ogai(capsys):
+    from airank import ogai
+
+    assert main(["rank", "--format", "csv"]) == 0
+    frame = pd.read_csv(io.StringIO(capsys.readouterr().out), keep_default_na=False)
+    spec = ogai.spec("scale")
+    pillars = list(spec.children[spec.index_code])
+    subs = [c for p in pillars for c in spec.children[p]]
+    assert list(frame.columns[:4]) == ["rank", "iso3", "country", "score"]
+    assert set(pillars) | set(subs) <= set(frame.columns)
+    assert len(frame) >= 83 and frame["rank"].iloc[0] == 1
+
+
+def test_rank_intervals(capsys):
+    assert main(["rank", "--example", "asem", "--intervals", "--n", "300", "--format",
+                 "csv"]) == 0
+    frame = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert {"median", "q05", "q95"} <= set(frame.columns)
+    assert (frame["q05"] <= frame["q95"]).all()
+    assert main(["rank", "--edition", "2021", "--intervals", "--n", "200", "--top", "5",
+                 "--format", "csv"]) == 0
+    top = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert len(top) == 5 and (top["q05"] <= top["rank"] + 50).all()
 
 
 def test_explain_json(capsys):
@@ -79,7 +104,7 @@ def test_console_script_runs():
     proc = subprocess.run([sys.executable, "-m", "airank", "rank", "--top", "3"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert "Switzerland" in proc.stdout
+    assert "Open Global AI Index" in proc.stdout and "United States" in proc.stdout
     bad = subprocess.run([sys.executable, "-m", "airank", "validate", "missing.yaml"],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "does not exist" in bad.stderr

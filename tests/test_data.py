@@ -290,6 +290,17 @@ def test_missing_file_and_unknown_format(tmp_path):
         read_data(tmp_path / "t.json", spec())
 
 
+@pytest.mark.parametrize(("name", "content"), [
+    ("t.xlsx", b"not a workbook"), ("t.xlsx", b"PK\x03\x04 truncated"),
+    ("t.parquet", b"x"), ("t.csv", b"unit,compute\n\xff\xfe,1\n"),
+])
+def test_unreadable_file(tmp_path, name, content):
+    f = tmp_path / name
+    f.write_bytes(content)
+    err = read_error(f)
+    assert codes(err) == ["unreadable"] and f"Cannot read '{f}'" in str(err)
+
+
 def test_no_unit_column():
     with pytest.raises(DataError, match=r"No unit column found.*got columns \['nation'"):
         read_data(WIDE.rename(columns={"country": "nation"}), spec())

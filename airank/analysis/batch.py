@@ -19,7 +19,7 @@ Replications are described by :class:`Draws`; turning factors into draws is the 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +62,8 @@ class Plan:
     spec: IndexSpec
     data: Dataset
     factors: tuple[Factor, ...]
+    year: int | None = None
+    fitted: Mapping[str, Mapping[str, Any]] | None = None
     nominal: Result = field(init=False)
     nodes: tuple[str, ...] = field(init=False)
     units: tuple[str, ...] = field(init=False)
@@ -70,7 +72,7 @@ class Plan:
                                                                          default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.nominal = build(self.spec, self.data)
+        self.nominal = self.build(self.spec)
         self.nodes = tuple(c for c in self.spec.codes if c != self.spec.index_code)
         self.units = tuple(self.nominal.units)
         self._pre = [i for i, f in enumerate(self.factors) if not f.after_normalisation]
@@ -86,6 +88,10 @@ class Plan:
         self._tree_arrays()
         for combo in itertools.product(*[range(self.factors[i].n_options) for i in self._agg]):
             self._aggs[combo] = self._agg_methods(combo)
+
+    def build(self, spec: IndexSpec) -> Result:
+        """Build ``spec`` on the plan's data, edition year and fitted parameters."""
+        return build(spec, self.data, year=self.year, fitted=self.fitted)
 
     # -- weights ---------------------------------------------------------------------
     @property
@@ -162,7 +168,7 @@ class Plan:
         if combo not in self._variants:
             try:
                 spec = self.spec.with_changes(self._changes(self._pre, combo))
-                res = build(spec, self.data)
+                res = self.build(spec)
                 if tuple(res.units) != self.units:
                     raise FactorError([Issue(("factors",), "units_changed",
                                              "A factor option changes which units are kept "

@@ -17,8 +17,9 @@ Physics Communications 181(2). Saisana, Saltelli & Tarantola (2005), JRSS A 168(
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -76,7 +77,8 @@ def design_draws(plan: Plan, matrix: np.ndarray, *, n_alternatives: int, seed: i
 
 def sensitivity(spec: IndexSpec, data: Dataset, factors: Sequence[Factor], *,
                 n_base: int = 1024, seed: int | None = None, n_boot: int = 500,
-                conf: float = 0.95, n_alternatives: int = 1024, plan: Plan | None = None
+                conf: float = 0.95, n_alternatives: int = 1024, plan: Plan | None = None,
+                year: int | None = None, fitted: Mapping[str, Mapping[str, Any]] | None = None
                 ) -> SensitivityResult:
     """Sobol' first-order and total-effect indices of every factor.
 
@@ -101,7 +103,7 @@ def sensitivity(spec: IndexSpec, data: Dataset, factors: Sequence[Factor], *,
         raise FactorError([Issue(("factors",), "no_factors", "Give at least one factor.")])
     seed = int(np.random.SeedSequence().entropy % 2**32) if seed is None else int(seed)
     with threadpool_limits(1, user_api="blas"):
-        plan = plan or Plan(spec, data, tuple(factors))
+        plan = plan or Plan(spec, data, tuple(factors), year=year, fitted=fitted)
         design = sobol_design(len(factors), n_base, seed=seed, names=[f.name for f in factors])
         draws = design_draws(plan, np.asarray(design.matrix), n_alternatives=n_alternatives,
                              seed=seed)

@@ -21,7 +21,7 @@ tools for the quality assessment of composite indicators, JRSS A 168(2).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +31,7 @@ from threadpoolctl import threadpool_limits
 
 from ..data import Dataset
 from ..errors import FactorError, Issue
+from ..results import Result
 from ..spec import IndexSpec
 from .batch import Draws, Plan
 from .factors import Factor
@@ -43,6 +44,7 @@ MAX_REPLICATIONS = 10_000_000
 SCORE_SAMPLE = 20_000  # replications whose scores are kept for the score quantiles
 
 Progress = Callable[[int, int], None]
+Fitted = Mapping[str, Mapping[str, Any]]
 
 
 def _block_rng(seed: int, block: int) -> np.random.Generator:
@@ -142,6 +144,10 @@ class UncertaintyResult:
         """The spec of replication ``r``: ``build(spec, data)`` reproduces its scores."""
         return self.plan.spec.with_changes(self.replication_changes(r))
 
+    def rebuild(self, r: int) -> Result:
+        """Replication ``r`` built through the normal pipeline (same year and goalposts)."""
+        return self.plan.build(self.replication_spec(r))
+
     def replication_scores(self, r: int) -> pd.Series:
         """Index scores of replication ``r`` as the batch computes them."""
         scores, _ = self.plan.evaluate(self.replication(r))
@@ -154,8 +160,8 @@ class UncertaintyResult:
 
 def uncertainty(spec: IndexSpec, data: Dataset, factors: Sequence[Factor], *, n: int = 1000,
                 seed: int | None = None, k: int = 3, chunk: int = 2 * BLOCK,
-                progress: Progress | None = None, plan: Plan | None = None
-                ) -> UncertaintyResult:
+                progress: Progress | None = None, plan: Plan | None = None,
+                year: int | None = None, fitted: Fitted | None = None) -> UncertaintyResult:
     """Run a Monte Carlo uncertainty analysis.
 
     Parameters
@@ -181,12 +187,15 @@ def uncertainty(spec: IndexSpec, data: Dataset, factors: Sequence[Factor], *, n:
     contend for the cores.
     plan : Plan, optional
         A precomputed plan for the same spec, data and factors (reused across calls).
+    year, fitted : optional
+        The edition and fitted parameters every build uses (see :func:`airank.build`).
 
     Returns
     -------
     UncertaintyResult
     """
     with threadpool_limits(1, user_api="blas"):
+        plan = plan or Plan(spec, data, tuple(factors), year=year, fitted=fitted)
         return _run(spec, data, factors, n=n, seed=seed, k=k, chunk=chunk, progress=progress,
                     plan=plan)
 
@@ -198,7 +207,7 @@ def _run(spec: IndexSpec, data: Dataset, factors: Sequence[Factor], *, n: int,
         raise FactorError([Issue(("n",), "bad_n",
                                  f"n must be in 1..{MAX_REPLICATIONS:,}. Got {n}.", n)])
     seed = int(np.random.SeedSequence().entropy % 2**32) if seed is None else int(seed)
-    plan = plan or Plan(spec, data, tuple(factors))
+    assert plan is not None
     units = list(plan.units)
     idx = spec.index_code
     nominal = plan.nominal.ranks[idx].to_numpy(dtype=float)

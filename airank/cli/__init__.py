@@ -13,7 +13,7 @@ import sys
 import typer
 
 from ..errors import AirankError
-from . import engine, ogai, robustness  # noqa: F401  (registers the commands)
+from . import engine, ogai, robustness, serve  # noqa: F401  (registers the commands)
 from ._common import app, err
 
 __all__ = ["app", "main", "run"]
@@ -24,7 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         app(args=argv, prog_name="airank", standalone_mode=False)
     except AirankError as exc:
-        err.print(f"[bold red]error:[/bold red] {exc}", markup=True, highlight=False)
+        err.print("[bold red]error:[/bold red]", end=" ")
+        err.print(str(exc), markup=False, highlight=False)  # user values are never markup
         return 2
     except typer.Exit as exc:
         return int(exc.exit_code or 0)

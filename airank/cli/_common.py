@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from ..data import Dataset
 from ..errors import AirankError
+from ..results import Result
+from ..spec import IndexSpec
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Build composite indices and the Open Global AI Index.")
@@ -22,22 +27,50 @@ err = Console(stderr=True, soft_wrap=True)
 SpecArg = Annotated[Path | None, typer.Argument(help="Spec YAML file", show_default=False)]
 DataArg = Annotated[Path | None, typer.Argument(help="Data table (CSV, Excel, Parquet)",
                                                 show_default=False)]
-ExampleOpt = Annotated[str | None, typer.Option("--example", help="A shipped example: asem")]
+ExampleOpt = Annotated[str | None, typer.Option(
+    "--example", help="A shipped example instead of the OGAI: asem")]
 FormatOpt = Annotated[str, typer.Option("--format", help="table, csv or json")]
+EditionOpt = Annotated[int | None, typer.Option(
+    "--edition", help="OGAI edition year (default: the latest)")]
+ViewOpt = Annotated[str, typer.Option("--view", help="OGAI view: scale or intensity")]
+
+
+@dataclass(frozen=True)
+class Target:
+    """The index a command works on: spec, data, edition year and fitted goalposts."""
+
+    spec: IndexSpec
+    data: Dataset
+    year: int | None = None
+    fitted: Mapping[str, Mapping[str, Any]] | None = None
+    ogai: bool = False
+
+    def build(self) -> Result:
+        from ..pipeline import build
+
+        return build(self.spec, self.data, year=self.year, fitted=self.fitted)
 
 
 def _load(spec: Path | None, data: Path | None, example: str | None,
-          default: str = "asem") -> tuple[object, object]:
-    from .. import datasets, load_spec, read_data
+          edition: int | None = None, view: str = "scale") -> Target:
+    """SPEC DATA, or ``--example NAME``, or by default the OGAI edition and view."""
+    from .. import datasets, load_spec, ogai, read_data
 
     if spec is not None and example is not None:
         raise AirankError("Give either SPEC DATA or --example, not both.")
+    if spec is None and example is None:
+        year = edition if edition is not None else ogai.LATEST
+        ogai.build(year, view)  # checks the edition and view
+        return Target(ogai.spec(view), ogai.dataset(view), year, ogai.fitted(view), True)
+    if edition is not None:
+        raise AirankError("--edition applies to the Open Global AI Index only.")
     if spec is None:
-        return datasets.example(example or default)
+        s, d = datasets.example(str(example))
+        return Target(s, d)
     if data is None:
         raise AirankError("Give both SPEC and DATA (or --example NAME).")
     s = load_spec(spec)
-    return s, read_data(data, s)
+    return Target(s, read_data(data, s))
 
 
 def _check_format(fmt: str, allowed: tuple[str, ...] = ("table", "csv", "json")) -> None:

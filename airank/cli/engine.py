@@ -7,13 +7,17 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 
 from ._common import (
     DataArg,
+    EditionOpt,
     ExampleOpt,
     FormatOpt,
     SpecArg,
+    Target,
+    ViewOpt,
     _check_format,
     _load,
     _print_frame,
@@ -24,46 +28,70 @@ from ._common import (
 
 @app.command()
 def build(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt = None,
+          edition: EditionOpt = None, view: ViewOpt = "scale",
           output: Annotated[Path, typer.Option("-o", "--output", help="Output folder")] = Path(
               "airank-output")) -> None:
     """Build an index and write every stage, scores, ranks and the manifest to a folder."""
     from ..export import write_result
-    from ..pipeline import build as run
 
-    s, d = _load(spec, data, example)
-    result = run(s, d)  # type: ignore[arg-type]
+    result = _load(spec, data, example, edition, view).build()
     paths = write_result(result, output)
     out.print(f"Built {result.spec.name}: {len(result.units)} units; wrote "
               f"{', '.join(p.name for p in paths)} to {output}")
 
 
+def _ranking_table(target: Target, view: str) -> pd.DataFrame:
+    if target.ogai:
+        from .. import ogai
+
+        return ogai.ranking(target.year, view)
+    return target.build().ranking()
+
+
 @app.command()
 def rank(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt = None,
-         fmt: FormatOpt = "table",
-         top: Annotated[int | None, typer.Option(help="Show the first N only")] = None) -> None:
-    """Print the ranking table (default: the ASEM example)."""
-    from ..pipeline import build as run
-
+         edition: EditionOpt = None, view: ViewOpt = "scale", fmt: FormatOpt = "table",
+         top: Annotated[int | None, typer.Option(help="Show the first N only")] = None,
+         intervals: Annotated[bool, typer.Option(
+             "--intervals", help="Add the 5-95% rank interval (Monte Carlo)")] = False,
+         n: Annotated[int, typer.Option("--n", help="Replications for --intervals")] = 1000,
+         seed: Annotated[int, typer.Option("--seed", help="Seed for --intervals")] = 1) -> None:
+    """Print the ranking (default: the Open Global AI Index, latest edition, scale view)."""
     _check_format(fmt)
-    s, d = _load(spec, data, example)
-    result = run(s, d)  # type: ignore[arg-type]
-    table = result.ranking()
+    target = _load(spec, data, example, edition, view)
+    table = _ranking_table(target, view)
+    key = "iso3" if "iso3" in table.columns else "unit"
+    if intervals:
+        from ..analysis.defaults import default_factors
+        from ..analysis.uncertainty import uncertainty
+
+        res = uncertainty(target.spec, target.data, default_factors(target.spec), n=n,
+                          seed=seed, year=target.year, fitted=target.fitted)
+        t = res.summary.reindex(table[key])
+        table.insert(4, "median", t["median"].to_numpy())
+        table.insert(5, "q05", t["q05"].to_numpy())
+        table.insert(6, "q95", t["q95"].to_numpy())
     if top is not None:
         table = table.head(top)
-    _print_frame(table, fmt, title=result.spec.name)
+    if fmt == "table" and target.ogai:
+        pillars = list(target.spec.children[target.spec.index_code])
+        cols = [c for c in ("rank", "iso3", "country", "score", "median", "q05", "q95", *pillars,
+                            "low_coverage") if c in table.columns]
+        table = table[cols]
+        title = f"Open Global AI Index {target.year}, {view} view"
+    else:
+        title = target.spec.name
+    _print_frame(table, fmt, title=title)
 
 
 @app.command()
 def explain(unit: Annotated[str, typer.Argument(help="Unit code, e.g. RUS")],
             spec: SpecArg = None, data: DataArg = None, example: ExampleOpt = None,
-            fmt: FormatOpt = "table",
+            edition: EditionOpt = None, view: ViewOpt = "scale", fmt: FormatOpt = "table",
             n: Annotated[int, typer.Option(help="Strengths and weaknesses shown")] = 5) -> None:
     """Print a unit's contribution breakdown, strengths and weaknesses."""
-    from ..pipeline import build as run
-
     _check_format(fmt)
-    s, d = _load(spec, data, example)
-    result = run(s, d)  # type: ignore[arg-type]
+    result = _load(spec, data, example, edition, view).build()
     contrib = result.contributions(unit)
     strong, weak = result.strengths_weaknesses(unit, n)
     if fmt == "json":
@@ -99,5 +127,3 @@ def validate(spec: Annotated[Path, typer.Argument(help="Spec YAML file")],
         out.print(f"OK: {spec} and {data} ({len(d.units)} units)")
     else:
         out.print(f"OK: {spec} ({len(s.indicator_codes)} indicators, {len(s.nodes)} groups)")
-
-

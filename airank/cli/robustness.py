@@ -13,9 +13,11 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ._common import (
     DataArg,
+    EditionOpt,
     ExampleOpt,
     FormatOpt,
     SpecArg,
+    ViewOpt,
     _check_format,
     _load,
     _print_frame,
@@ -39,7 +41,7 @@ def _factors(path: Path | None, spec: object) -> tuple[object, ...]:
 
 @app.command()
 def uncertainty(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt = None,
-                factors: FactorsOpt = None,
+                edition: EditionOpt = None, view: ViewOpt = "scale", factors: FactorsOpt = None,
                 n: Annotated[int, typer.Option("--n", help="Replications")] = 1000,
                 seed: SeedOpt = 1,
                 k: Annotated[int, typer.Option("-k", help="Report moves of more than k "
@@ -49,13 +51,14 @@ def uncertainty(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt 
     from ..analysis.uncertainty import uncertainty as run
 
     _check_format(fmt)
-    s, d = _load(spec, data, example)
-    fs = _factors(factors, s)
+    t = _load(spec, data, example, edition, view)
+    fs = _factors(factors, t.spec)
     with Progress(TextColumn("uncertainty"), BarColumn(), TextColumn("{task.completed:,}/"
                   "{task.total:,}"), TimeElapsedColumn(), console=err,
                   disable=fmt != "table" or n < 200_000) as bar:
         task = bar.add_task("mc", total=n)
-        res = run(s, d, fs, n=n, seed=seed, k=k,  # type: ignore[arg-type]
+        res = run(t.spec, t.data, fs, n=n, seed=seed, k=k,  # type: ignore[arg-type]
+                  year=t.year, fitted=t.fitted,
                   progress=lambda done, total: bar.update(task, completed=done))
     table = res.to_frame()[["unit", "name", "nominal", "median", "mean", "q05", "q95",
                             "moved", "score_nominal", "score_q05", "score_q95"]]
@@ -72,7 +75,7 @@ def uncertainty(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt 
 
 @app.command()
 def sensitivity(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt = None,
-                factors: FactorsOpt = None,
+                edition: EditionOpt = None, view: ViewOpt = "scale", factors: FactorsOpt = None,
                 n_base: Annotated[int, typer.Option("--n-base", help="Base samples (power of "
                                                                      "2)")] = 1024,
                 seed: SeedOpt = 1,
@@ -83,8 +86,9 @@ def sensitivity(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt 
     from ..analysis.sensitivity import sensitivity as run
 
     _check_format(fmt)
-    s, d = _load(spec, data, example)
-    res = run(s, d, _factors(factors, s), n_base=n_base, seed=seed)  # type: ignore[arg-type]
+    t = _load(spec, data, example, edition, view)
+    res = run(t.spec, t.data, _factors(factors, t.spec),  # type: ignore[arg-type]
+              n_base=n_base, seed=seed, year=t.year, fitted=t.fitted)
     shift = res.shift.reset_index()
     units = res.units.reset_index()
     if unit is not None:

@@ -1,0 +1,405 @@
+"""What would it take: the smallest change in a unit's indicators that reaches a target.
+
+The target is a rank (``rank=k``: rank k or better) or another unit to overtake. The
+question is solved on the values as the pipeline transforms them, then every answer is
+verified by rebuilding the index through the normal pipeline.
+
+Method
+------
+1. **Curves.** For each indicator the unit has a value for, a grid of raw values runs
+   from today's value to its plausibility bound (default: the best value observed in
+   the edition by a ranked unit, in the indicator's direction; denominated indicators
+   move through their numerator, the denominator held). Each grid point is mapped by
+   the pipeline's own steps -- denominate, the treatment (winsorisation bounds, log shift) and the
+   normalisation, with the edition's learned parameters -- to the unit's normalised
+   score, so treatment is respected exactly at the grid points.
+2. **Score model.** The unit's index score as a function of its normalised scores is
+   evaluated on the spec's tree with the spec's aggregation. With arithmetic means it is
+   linear (slope = the unit's effective weight); with geometric (or other concave) means
+   it is linearised at the current point -- the tangent over-estimates the gain, so the
+   step is repeated from the new point until the rebuild confirms the target.
+3. **Programme.** The cost of each indicator's move is piecewise linear along its
+   curve (``relative``: |change| / |today's value| summed over indicators, the default;
+   ``squared``: the sum of squared changes of normalised scores, in hundredths). Both
+   costs are convex along the curves, so the linear programme over curve segments
+   (``scipy.optimize.linprog``, HiGHS) fills the cheapest segments first and is exact
+   at the grid. It minimises the cost subject to ``model score >= bar + margin``, where
+   the bar is the score of the unit now at rank k (or of the unit to overtake).
+4. **Verification.** The proposed raw values are written into the data and the index is
+   rebuilt. If the target is missed (other units' imputed values, refitted goalposts or
+   the linearisation moved the bar), the shortfall is added to the requirement and the
+   programme is solved again, up to ``max_iter`` times.
+
+A value of 0 today has no relative change: its cost is scaled by 1% of the distance to
+its bound and its share of today's value is reported as missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linprog
+
+from ..aggregate import aggregate_group
+from ..errors import Issue, ScenarioError
+from ..normalise import normalise_column
+from ..results import Result
+from ..treat import TREATERS
+from .scenarios import Edition, Scenario, Shock, with_values
+
+__all__ = ["ReachResult", "reach"]
+
+Objective = Literal["relative", "squared"]
+_POINTWISE = {"none", "minmax", "zscore", "frontier", "target", "goalposts"}
+GRID = 64
+
+
+@dataclass(frozen=True, eq=False)
+class ReachResult:
+    """The answer to 'what would it take for ``unit`` to reach ``target``'.
+
+    ``plan`` lists the indicators to move (``code, name, measure, raw_now, raw_needed,
+    change, change_share, bound, score_now, score_needed, to_index``), largest effect
+    first; ``rank_reached``/``score_reached`` come from the verifying rebuild (``result``).
+    When not reachable, ``plan`` holds every movable indicator at its bound and
+    ``rank_reached`` is the best rank the bounds allow.
+    """
+
+    unit: str
+    target: str
+    reachable: bool
+    verified: bool
+    plan: pd.DataFrame
+    rank_now: int
+    score_now: float
+    rank_reached: int
+    score_reached: float
+    bar: float
+    objective: str
+    iterations: int
+    result: Result | None
+    message: str
+
+    @property
+    def scenario(self) -> Scenario:
+        """The proposal as a scenario of ``set`` shocks (replay it with run_scenario)."""
+        shocks = tuple(Shock((self.unit,), (str(r.code),), "set", float(r.raw_needed))
+                       for r in self.plan.itertuples())
+        return Scenario(f"reach-{self.unit}", shocks, title=f"{self.unit}: {self.target}")
+
+
+@dataclass(frozen=True)
+class _Curve:
+    code: str
+    raw: np.ndarray      # grid of raw values from today's to the bound
+    y: np.ndarray        # normalised score at each grid point
+    cost: np.ndarray     # cumulative cost at each grid point
+
+
+def _unit_score(res: Result, y: Mapping[str, float]) -> float:
+    """The index score of one unit with normalised scores ``y`` (the spec's tree)."""
+    spec = res.spec
+    scores = dict(y)
+    for g in spec.group_codes:
+        kids = spec.children[g]
+        cfg = spec.aggregation(spec.levels[g])
+        X = np.array([[scores[k] for k in kids]], dtype=float)
+        w = np.array([spec.node(k).weight for k in kids], dtype=float)
+        scores[g] = float(aggregate_group(X, w, cfg.method, cfg.options("aggregate"))[0])
+    return scores[spec.index_code]
+
+
+def _transform(ed: Edition, res: Result, code: str, raw: np.ndarray, factor: float
+               ) -> np.ndarray:
+    """Raw values of ``code`` -> normalised scores, with the learned parameters."""
+    spec = ed.spec
+    fit = ed.fitted if ed.fitted is not None else res.fitted
+    tcfg, ncfg = spec.method("treat", code), spec.method("normalise", code)
+    t, _ = TREATERS[tcfg.method](raw * factor, params=tcfg.options("treat"),
+                                 learned=fit.get("treat", {}).get(code))
+    ind = spec.indicator(code)
+    y, _ = normalise_column(t, ncfg.method, ncfg.options("normalise"),
+                            direction=ind.direction, target=ind.target,
+                            learned=fit.get("normalise", {}).get(code))
+    return y
+
+
+def _factors(ed: Edition, unit: str, codes: Sequence[str]) -> dict[str, float]:
+    """raw -> denominated multiplier of each indicator for ``unit`` (1 when none)."""
+    out = {}
+    for c in codes:
+        ind, cfg = ed.spec.indicator(c), ed.spec.method("denominate", c)
+        if ind.denominator is None or cfg.method == "none":
+            out[c] = 1.0
+            continue
+        den, _ = ed.data.wide([ind.denominator], year=ed.year, lookback=ed.spec.data.lookback)
+        out[c] = cfg.options("denominate").scale / float(den.at[unit, ind.denominator])
+    return out
+
+
+def _curves(ed: Edition, res: Result, unit: str, codes: Sequence[str],
+            bounds: Mapping[str, tuple[float | None, float | None]], objective: Objective,
+            max_change: float | None) -> tuple[list[_Curve], dict[str, float]]:
+    raw_now = res.stages["raw"].loc[unit]
+    den_stage = res.stages["denominated"].loc[res.units]  # the ranked units
+    factor = _factors(ed, unit, codes)
+    curves, limit = [], {}
+    for c in codes:
+        d = ed.spec.indicator(c).direction
+        x0 = float(raw_now[c])
+        obs = den_stage[c].dropna().to_numpy() / factor[c]
+        best = float(obs.max() if d == 1 else obs.min())
+        lo, hi = bounds.get(c, (None, None))
+        if d == 1:
+            best = hi if hi is not None else best
+        else:
+            best = lo if lo is not None else best
+        if max_change is not None:
+            step = max_change * abs(x0)
+            best = min(best, x0 + step) if d == 1 else max(best, x0 - step)
+        limit[c] = best
+        if (best - x0) * d <= 0:
+            continue
+        raw = np.linspace(x0, best, GRID + 1)
+        y = _transform(ed, res, c, raw, factor[c])
+        if objective == "relative":
+            scale = abs(x0) if x0 != 0 else 0.01 * abs(best - x0)
+            cost = np.abs(raw - x0) / scale
+        else:
+            cost = ((y - y[0]) / 100.0) ** 2
+        curves.append(_Curve(c, raw, y, cost))
+    return curves, limit
+
+
+def _solve(curves: list[_Curve], grad: np.ndarray, need: float
+           ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Minimal-cost segment fill with ``sum(grad_i * dy_i) >= need``; (dy, raw) or None."""
+    seg_c, seg_len, seg_g, owner = [], [], [], []
+    for i, cv in enumerate(curves):
+        dy = np.diff(cv.y)
+        ok = dy > 1e-12
+        seg_len.append(dy[ok])
+        seg_c.append(np.diff(cv.cost)[ok] / dy[ok])
+        seg_g.append(np.full(ok.sum(), grad[i]))
+        owner.append(np.full(ok.sum(), i))
+    L, C, G, own = (np.concatenate(a) if a else np.empty(0)
+                    for a in (seg_len, seg_c, seg_g, owner))
+    if need <= 0:
+        s = np.zeros_like(L)
+    else:
+        if G @ L < need:
+            return None
+        lp = linprog(C, A_ub=-G[None, :], b_ub=[-need], bounds=np.column_stack([0 * L, L]),
+                     method="highs")
+        if lp.status != 0:
+            return None
+        s = np.clip(lp.x, 0, L)
+    dy = np.bincount(own.astype(int), weights=s, minlength=len(curves))
+    raw = np.array([np.interp(cv.y[0] + dy[i], cv.y, cv.raw) if dy[i] > 0 else cv.raw[0]
+                    for i, cv in enumerate(curves)])
+    return dy, raw
+
+
+def _check(ed: Edition, unit: str, rank: int | None, overtake: str | None,
+           ) -> tuple[str, int]:
+    res = ed.baseline
+    unit = ed.check_unit(unit)
+    n = len(res.units)
+    issues = []
+    if (rank is None) == (overtake is None):
+        issues.append(Issue(("target",), "bad_target", "Give exactly one target: a rank "
+                            "(rank=k) or a unit to overtake (overtake=V)."))
+    if rank is not None and not 1 <= rank <= n:
+        issues.append(Issue(("rank",), "bad_rank", f"The target rank must be in 1..{n}. "
+                            f"Got {rank}.", rank))
+    ScenarioError.collect(issues)
+    if overtake is not None:
+        v = ed.check_unit(overtake, "overtake")
+        if v == unit:
+            raise ScenarioError([Issue(("overtake",), "self_target", f"'{unit}' cannot "
+                                       "overtake itself.", overtake)])
+        return unit, int(res.ranks.at[v, res.spec.index_code])
+    assert rank is not None
+    return unit, rank
+
+
+def _bar(res: Result, unit: str, rank: int | None, overtake: str | None) -> float:
+    scores = res.index.drop(unit).dropna().sort_values(ascending=False)
+    if overtake is not None:
+        return float(scores[overtake])
+    assert rank is not None
+    return float(scores.iloc[rank - 1]) if rank <= len(scores) else -np.inf
+
+
+def _met(res: Result, unit: str, rank: int | None, overtake: str | None) -> bool:
+    s = res.index
+    if overtake is not None:
+        return bool(s[unit] > s[overtake])
+    return bool(res.ranks.at[unit, res.spec.index_code] <= rank)
+
+
+def reach(edition: Edition | None, unit: str, *, rank: int | None = None,
+          overtake: str | None = None, indicators: Sequence[str] | None = None,
+          bounds: Mapping[str, tuple[float | None, float | None]] | None = None,
+          max_change: float | None = None, objective: Objective = "relative",
+          margin: float | None = None, max_iter: int = 8) -> ReachResult:
+    """The smallest change in ``unit``'s indicators that reaches rank ``rank`` or better,
+    or overtakes ``overtake``.
+
+    Parameters
+    ----------
+    edition : Edition, optional
+        Default the latest OGAI edition, scale view.
+    unit : str
+    rank, overtake
+        Exactly one target.
+    indicators : sequence of str, optional
+        Only these may move (default: every indicator the unit has a value for).
+    bounds : mapping, optional
+        ``{code: (low, high)}`` in raw units, replacing the default bound (the best
+        value observed in the edition) on the side the indicator improves.
+    max_change : float, optional
+        Cap on each change as a share of today's value (0.5 = at most +-50%).
+    objective : {'relative', 'squared'}
+        Sum of relative raw changes, or sum of squared normalised changes.
+    margin : float, optional
+        Points by which the bar must be cleared (default 0.1% of the score range).
+    max_iter : int
+        Rebuild-and-repair rounds.
+
+    Returns
+    -------
+    ReachResult
+        Verified by a rebuild through the normal pipeline, or 'not reachable'.
+
+    Raises
+    ------
+    ScenarioError
+        Unknown unit or indicator, a bad target, or a method the solver cannot model.
+    """
+    ed = edition or Edition.ogai()
+    unit, k = _check(ed, unit, rank, overtake)
+    res = ed.baseline
+    spec, idx = res.spec, res.spec.index_code
+    target = f"rank {rank} or better" if rank is not None else f"overtake {overtake}"
+    _check_methods(ed, indicators)
+    rank_now, score_now = int(res.ranks.at[unit, idx]), float(res.index[unit])
+    bar = _bar(res, unit, rank, overtake)
+    if _met(res, unit, rank, overtake):
+        return ReachResult(unit, target, True, True, _plan(res, unit, [], {}, np.empty(0), [], None),
+                           rank_now, score_now, rank_now, score_now, bar, objective, 0, res,
+                           "already met: no change needed")
+    raw = res.stages["raw"].loc[unit]
+    codes = [c for c in (indicators or spec.indicator_codes) if pd.notna(raw[c])]
+    curves, limit = _curves(ed, res, unit, codes, bounds or {}, objective, max_change)
+    y0 = res.stages["normalised"].loc[unit].to_dict()
+    span = float(res.index.max() - res.index.min())
+    margin = 1e-3 * span if margin is None else margin
+    goal = bar + margin
+    y_t = {c: float(y0[c]) for c in spec.indicator_codes}
+    dy = np.zeros(len(curves))
+    new_raw = np.array([cv.raw[0] for cv in curves])
+    for it in range(1, max_iter + 1):
+        f_t, grad = _linearise(res, y_t, curves)
+        need = goal - f_t + float(grad @ dy)
+        sol = _solve(curves, grad, need)
+        if sol is None:
+            return _unreachable(ed, res, unit, target, curves, limit, rank_now, score_now,
+                                bar, objective, it, rank, overtake)
+        dy, new_raw = sol
+        y_t = {**y_t, **{cv.code: float(cv.y[0] + dy[i]) for i, cv in enumerate(curves)}}
+        built = _rebuild(ed, unit, curves, new_raw)
+        if _met(built, unit, rank, overtake):
+            plan = _plan(res, unit, curves, limit, new_raw, list(grad * dy), built)
+            return ReachResult(unit, target, True, True, plan, rank_now, score_now,
+                               int(built.ranks.at[unit, idx]), float(built.index[unit]), bar,
+                               objective, it, built, "reached and verified by a rebuild")
+        short = _bar(built, unit, rank, overtake) + margin - float(built.index[unit])
+        goal += max(short, margin)
+    plan = _plan(res, unit, curves, limit, new_raw, list(grad * dy), built)
+    return ReachResult(unit, target, True, False, plan, rank_now, score_now,
+                       int(built.ranks.at[unit, idx]), float(built.index[unit]), bar,
+                       objective, max_iter, built, f"not verified after {max_iter} rounds: "
+                       "the last proposal misses the target")
+
+
+def _check_methods(ed: Edition, indicators: Sequence[str] | None) -> None:
+    spec = ed.spec
+    issues = [Issue(("indicators",), "unknown_indicator", f"Unknown indicator '{c}'. "
+                    f"Expected one of {list(spec.indicator_codes)}.", c)
+              for c in indicators or () if c not in spec.indicator_codes]
+    for c in spec.indicator_codes:
+        m = spec.method("normalise", c).method
+        if m not in _POINTWISE:
+            issues.append(Issue(("indicators", c, "normalise"), "not_pointwise",
+                                f"'{c}' is normalised by '{m}', which scores a value against "
+                                "all others; reach needs a method that scores each value "
+                                f"alone ({sorted(_POINTWISE)}).", m))
+    for g in spec.group_codes:
+        if spec.aggregation(spec.levels[g]).method == "copeland":
+            issues.append(Issue(("methodology", "aggregate"), "not_pointwise", "Copeland "
+                                "aggregation compares units; reach cannot model it.",
+                                "copeland"))
+            break
+    ScenarioError.collect(issues)
+
+
+def _linearise(res: Result, y: dict[str, float], curves: list[_Curve]
+               ) -> tuple[float, np.ndarray]:
+    """The unit's index score at ``y`` and its slope in each curve's normalised score."""
+    f = _unit_score(res, y)
+    grad = np.empty(len(curves))
+    for i, cv in enumerate(curves):
+        h = 1e-4 * max(1.0, abs(cv.y[-1] - cv.y[0]))
+        grad[i] = (_unit_score(res, {**y, cv.code: y[cv.code] + h}) - f) / h
+    return f, np.maximum(grad, 0.0)
+
+
+def _rebuild(ed: Edition, unit: str, curves: list[_Curve], raw: np.ndarray) -> Result:
+    """Rebuild the edition with ``unit``'s proposed raw values (the verification)."""
+    codes = [cv.code for cv in curves]
+    vals, yrs = ed.data.wide(codes, year=ed.year, lookback=ed.spec.data.lookback)
+    vals, yrs = vals.loc[[unit]].copy(), yrs.loc[[unit]]
+    vals.loc[unit, codes] = raw
+    return ed.build(with_values(ed.data, vals, yrs, ed.year, label=f"reach {unit}"))
+
+
+def _unreachable(ed: Edition, res: Result, unit: str, target: str, curves: list[_Curve],
+                 limit: dict[str, float], rank_now: int, score_now: float, bar: float,
+                 objective: str, it: int, rank: int | None, overtake: str | None
+                 ) -> ReachResult:
+    raw = np.array([cv.raw[-1] for cv in curves])
+    built = _rebuild(ed, unit, curves, raw) if curves else res
+    dy = np.array([cv.y[-1] - cv.y[0] for cv in curves])
+    _, grad = _linearise(res, res.stages["normalised"].loc[unit].to_dict(), curves)
+    idx = res.spec.index_code
+    best = int(built.ranks.at[unit, idx])
+    return ReachResult(unit, target, False, True, _plan(res, unit, curves, limit, raw,
+                                                        list(grad * dy), built),
+                       rank_now, score_now, best, float(built.index[unit]), bar, objective,
+                       it, built, f"not reachable within the bounds: with every indicator at "
+                       f"its bound the best rank is {best}")
+
+
+def _plan(res: Result, unit: str, curves: list[_Curve], limit: Mapping[str, float],
+          raw: np.ndarray, gain: list[float], built: Result | None) -> pd.DataFrame:
+    cols = ["code", "name", "measure", "raw_now", "raw_needed", "change", "change_share",
+            "bound", "score_now", "score_needed", "to_index"]
+    rows = []
+    for i, cv in enumerate(curves):
+        x0, x1 = float(cv.raw[0]), float(raw[i])
+        if x1 == x0:
+            continue
+        ind = res.spec.indicator(cv.code)
+        after = (float(built.stages["normalised"].at[unit, cv.code]) if built is not None
+                 else np.nan)
+        rows.append([cv.code, ind.name or cv.code, ind.unit, x0, x1, x1 - x0,
+                     (x1 - x0) / abs(x0) if x0 != 0 else np.nan, limit[cv.code],
+                     float(cv.y[0]), after, gain[i]])
+    t = pd.DataFrame(rows, columns=cols)
+    return t.reindex(t["to_index"].abs().sort_values(ascending=False).index
+                     ).reset_index(drop=True)

@@ -1,0 +1,200 @@
+"""Run a scenario: baseline against scenario at every level, rank changes with intervals.
+
+:func:`run_scenario` applies a :class:`~airank.analysis.scenarios.Scenario` to an
+:class:`~airank.analysis.scenarios.Edition`, rebuilds the index through the normal
+pipeline (with the edition's fixed parameters) and compares every score and rank.
+
+The interval of a rank change comes from the robustness analysis: the same uncertainty
+replications -- same factors, same seed, hence the same draws -- are evaluated on the
+baseline and on the scenario data (one batched :class:`~airank.analysis.batch.Plan`
+each), and the 5th and 95th percentiles of the per-replication rank change are reported.
+The robustness plans refit treatment and goalposts on the edition's own data, as
+``airank uncertainty`` does; the nominal change uses the edition's fixed goalposts.
+
+A positive ``rank_change`` means places gained (rank 30 -> 27 is +3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+from threadpoolctl import threadpool_limits
+
+from ..data import Dataset
+from ..results import Result
+from .batch import Draws, Plan
+from .defaults import default_factors
+from .factors import Factor
+from .ranks import rank_desc
+from .scenarios import Edition, Scenario, apply_scenario
+from .uncertainty import BLOCK, draw
+
+__all__ = ["ScenarioResult", "rank_change_interval", "run_scenario"]
+
+
+@dataclass(frozen=True, eq=False)
+class ScenarioResult:
+    """Baseline and scenario builds of one edition, compared.
+
+    Attributes
+    ----------
+    changes : DataFrame
+        The shocked cells: ``unit, code, year, before, after, op, status``.
+    interval : DataFrame or None
+        index: unit; ``change_median, change_q05, change_q95, share_up, share_down`` of
+        the index rank change over ``n`` robustness replications (None when ``n = 0``).
+    """
+
+    scenario: Scenario
+    edition: Edition
+    baseline: Result
+    shocked: Result
+    changes: pd.DataFrame
+    interval: pd.DataFrame | None
+    n: int
+    seed: int | None
+
+    @cached_property
+    def table(self) -> pd.DataFrame:
+        """Every unit at every level (long form).
+
+        Columns: ``unit, code, level, score_base, score_scenario, score_change,
+        rank_base, rank_scenario, rank_change`` (places gained).
+        """
+        spec = self.baseline.spec
+        units = [u for u in self.baseline.units if u in set(self.shocked.units)]
+        b, s = self.baseline.scores.loc[units], self.shocked.scores.loc[units]
+        rb = self.baseline.ranks.loc[units].astype(float)
+        rs = self.shocked.ranks.loc[units].astype(float)
+        frames = []
+        for code in spec.codes:
+            frames.append(pd.DataFrame({
+                "unit": units, "code": code, "level": spec.levels[code],
+                "score_base": b[code].to_numpy(), "score_scenario": s[code].to_numpy(),
+                "rank_base": rb[code].to_numpy(), "rank_scenario": rs[code].to_numpy()}))
+        t = pd.concat(frames, ignore_index=True)
+        t["score_change"] = t["score_scenario"] - t["score_base"]
+        t["rank_change"] = t["rank_base"] - t["rank_scenario"]
+        return t[["unit", "code", "level", "score_base", "score_scenario", "score_change",
+                  "rank_base", "rank_scenario", "rank_change"]]
+
+    def index_table(self) -> pd.DataFrame:
+        """One row per unit at the index level, with the interval; by scenario rank."""
+        idx = self.baseline.spec.index_code
+        t = self.table[self.table["code"] == idx].drop(columns=["code", "level"])
+        t.insert(1, "name", [self.baseline.names.get(u, u) for u in t["unit"]])
+        t["shocked"] = t["unit"].isin(self.scenario.units)
+        if self.interval is not None:
+            t = t.join(self.interval, on="unit")
+        return t.sort_values(["rank_scenario", "unit"]).reset_index(drop=True)
+
+    def levels(self, unit: str) -> pd.DataFrame:
+        """Every group score of ``unit``: base, scenario and rank change by level."""
+        t = self.table
+        groups = set(self.baseline.spec.group_codes)
+        return t[(t["unit"] == unit) & t["code"].isin(groups)].reset_index(drop=True)
+
+    def drivers(self, unit: str) -> pd.DataFrame:
+        """Which indicators moved ``unit``'s index score, largest effect first.
+
+        Columns: ``code, raw_base, raw_scenario, score_base, score_scenario``
+        (normalised), ``to_index`` (points of the index score the change adds: weight x
+        change for arithmetic means; log points for geometric means) and ``share`` of
+        the total change. Indicators that did not move are left out.
+        """
+        cb = self.baseline.contributions(unit).set_index("code")
+        cs = self.shocked.contributions(unit).set_index("code")
+        codes = list(self.baseline.spec.indicator_codes)
+        raw_b = self.baseline.stages["raw"].loc[unit, codes]
+        raw_s = self.shocked.stages["raw"].loc[unit, codes]
+        t = pd.DataFrame({"code": codes, "raw_base": raw_b.to_numpy(),
+                          "raw_scenario": raw_s.to_numpy(),
+                          "score_base": cb.loc[codes, "score"].to_numpy(),
+                          "score_scenario": cs.loc[codes, "score"].to_numpy(),
+                          "to_index": (cs.loc[codes, "to_index"] - cb.loc[codes, "to_index"]
+                                       ).to_numpy()})
+        t = t[t["to_index"].abs() > 1e-12]
+        total = t["to_index"].sum()
+        t["share"] = t["to_index"] / total if total else np.nan
+        return t.reindex(t["to_index"].abs().sort_values(ascending=False).index
+                         ).reset_index(drop=True)
+
+    def headline(self, unit: str) -> str:
+        """'Russia -1 place (90% interval -3 to +0), score 45.1 -> 44.2'."""
+        row = self.index_table().set_index("unit").loc[unit]
+        ch = int(row["rank_change"])
+        text = (f"{row['name']} {ch:+d} place{'s' if abs(ch) != 1 else ''} (rank "
+                f"{int(row['rank_base'])} -> {int(row['rank_scenario'])}")
+        if self.interval is not None and pd.notna(row.get("change_q05")):
+            text += (f"; 90% interval {row['change_q05']:+.0f} to {row['change_q95']:+.0f} "
+                     f"over {self.n} replications")
+        return text + f"), score {row['score_base']:.2f} -> {row['score_scenario']:.2f}"
+
+
+def rank_change_interval(edition: Edition, data: Dataset, *,
+                         factors: Sequence[Factor] | None = None, n: int = 1000,
+                         seed: int | None = 1) -> pd.DataFrame:
+    """The index rank change from ``edition.data`` to ``data`` under the robustness factors.
+
+    Both datasets are evaluated on the same draws (same factors, same seed); returns,
+    per unit (index), the median, 5th and 95th percentile of the change in places gained
+    and the shares of replications in which the unit goes up or down.
+    """
+    spec = edition.spec
+    if spec.data.year != edition.year:
+        spec = spec.with_changes({"data.year": edition.year})
+    fs = tuple(default_factors(spec) if factors is None else factors)
+    seed = int(np.random.SeedSequence().entropy % 2**32) if seed is None else int(seed)
+    with threadpool_limits(1, user_api="blas"):
+        base, shocked = Plan(spec, edition.data, fs), Plan(spec, data, fs)
+        units = [u for u in base.units if u in set(shocked.units)]
+        ib = [base.units.index(u) for u in units]
+        js = [shocked.units.index(u) for u in units]
+        deltas = []
+        for b in range(-(-n // BLOCK)):
+            d: Draws = draw(base, seed, b, min(BLOCK, n - b * BLOCK))
+            sb, _ = base.evaluate(d)
+            ss, _ = shocked.evaluate(d)
+            deltas.append(rank_desc(sb[:, ib], axis=1) - rank_desc(ss[:, js], axis=1))
+    delta = np.concatenate(deltas).astype(float)
+    delta = delta[~np.isnan(delta).any(axis=1)]
+    if not len(delta):
+        q = np.full((3, len(units)), np.nan)
+    else:
+        q = np.quantile(delta, [0.5, 0.05, 0.95], axis=0)
+    return pd.DataFrame({"change_median": q[0], "change_q05": q[1], "change_q95": q[2],
+                         "share_up": (delta > 0).mean(axis=0) if len(delta) else np.nan,
+                         "share_down": (delta < 0).mean(axis=0) if len(delta) else np.nan},
+                        index=pd.Index(units, name="unit"))
+
+
+def run_scenario(scenario: Scenario, edition: Edition | None = None, *,
+                 factors: Sequence[Factor] | None = None, n: int = 1000,
+                 seed: int | None = 1) -> ScenarioResult:
+    """Apply ``scenario`` to ``edition`` (default the latest OGAI, scale view) and compare.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    edition : Edition, optional
+    factors : sequence of Factor, optional
+        Robustness factors for the interval (default :func:`default_factors`).
+    n : int
+        Robustness replications; 0 skips the interval.
+    seed : int, optional
+        Seed of the replications (drawn when None).
+
+    Raises
+    ------
+    ScenarioError
+        If a shocked unit, partner or indicator is unknown.
+    """
+    ed = edition or Edition.ogai()
+    data, changes = apply_scenario(scenario, ed.data, ed.spec, year=ed.year)
+    shocked = ed.build(data)
+    interval = rank_change_interval(ed, data, factors=factors, n=n, seed=seed) if n else None
+    return ScenarioResult(scenario, ed, ed.baseline, shocked, changes, interval, n, seed)

@@ -1,0 +1,473 @@
+"""Scenarios: named lists of shocks to raw indicator values, applied before the pipeline.
+
+A :class:`Scenario` is a list of :class:`Shock` s, each changing some indicators of some
+units in one of five ways (:data:`OPS`)::
+
+    multiply   x * value                         (value >= 0)
+    add        x + value
+    set        value                             (also fills a missing value)
+    reduce     x * (1 - value)                   (value, a share, in [0, 1])
+    toward     x + value * (x_partner - x)       (value, a share, in [0, 1])
+
+Shocks act on the values an edition sees (for each unit and indicator, the latest value
+within the spec's lookback, see :meth:`airank.Dataset.wide`) and apply in order, so a
+later shock sees the result of an earlier one. A shock on a missing value changes
+nothing (``set`` excepted) and is listed in the changes as skipped. Denominated
+indicators are shocked in their raw (numerator) units; the denominator is unchanged.
+
+Scenario files (YAML or JSON) and the shipped presets (``airank/datasets/scenarios``)
+share one format, described in ``docs/scenarios.md``; ``$name`` strings are parameters,
+filled from the file's ``parameters`` and any overrides. Every problem is collected and
+raised as one :class:`~airank.errors.ScenarioError`.
+
+:class:`Edition` bundles what a scenario, a reach question or a projection runs on: a
+spec, a dataset, the edition year and the parameters held fixed across rebuilds (the
+OGAI's pooled goalposts).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from ..data import Dataset
+from ..errors import Issue, ScenarioError
+from ..pipeline import build
+from ..results import Result
+from ..spec import IndexSpec
+
+__all__ = ["OPS", "Edition", "Scenario", "Shock", "apply_scenario", "check_scenario",
+           "load_scenario", "parse_scenario", "preset", "presets"]
+
+Op = Literal["multiply", "add", "set", "reduce", "toward"]
+OPS: tuple[str, ...] = ("multiply", "add", "set", "reduce", "toward")
+_SHARE_OPS = ("reduce", "toward")
+_SHOCK_KEYS = {"units", "indicators", "op", "value", "partner", "gains_only", "note"}
+_DOC_KEYS = {"name", "title", "description", "rationale", "assumption", "parameters",
+             "mapping", "shocks"}
+FIXED_STEPS = ("treat", "normalise")
+
+
+@dataclass(frozen=True)
+class Shock:
+    """One change: ``op`` with ``value`` on ``indicators`` of ``units``.
+
+    ``partner`` is the unit ``toward`` moves to; with ``gains_only`` a ``toward`` shock
+    only moves a value that the partner's value beats (by the indicator's direction).
+    """
+
+    units: tuple[str, ...]
+    indicators: tuple[str, ...]
+    op: Op
+    value: float
+    partner: str | None = None
+    gains_only: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named list of shocks, with the text that justifies it."""
+
+    name: str
+    shocks: tuple[Shock, ...]
+    title: str = ""
+    description: str = ""
+    rationale: str = ""
+    assumption: str = ""
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    mapping: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        """The shocked units, in order of first appearance."""
+        return tuple(dict.fromkeys(u for s in self.shocks for u in s.units))
+
+    @property
+    def indicators(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(c for s in self.shocks for c in s.indicators))
+
+
+# -- parsing -----------------------------------------------------------------------
+def _as_codes(value: Any) -> tuple[str, ...] | None:
+    """A code list from a list or a comma-separated string; None when neither."""
+    if isinstance(value, str):
+        return tuple(v.strip() for v in value.split(",") if v.strip())
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return tuple(v.strip() for v in value)
+    return None
+
+
+def _fill(value: Any, params: Mapping[str, Any], loc: tuple[str | int, ...],
+          issues: list[Issue]) -> Any:
+    """Replace a ``$name`` string by the parameter's value."""
+    if isinstance(value, str) and value.startswith("$"):
+        key = value[1:]
+        if key not in params:
+            issues.append(Issue(loc, "unknown_parameter", f"'{value}' names no parameter. "
+                                f"Parameters: {sorted(params)}.", value))
+            return None
+        return params[key]
+    return value
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        v = float(value)
+    except ValueError:
+        return None
+    return v if np.isfinite(v) else None
+
+
+def _parse_shock(raw: Any, i: int, params: Mapping[str, Any],
+                 issues: list[Issue]) -> Shock | None:
+    loc: tuple[str | int, ...] = ("shocks", i)
+    if not isinstance(raw, Mapping):
+        issues.append(Issue(loc, "not_a_mapping", "A shock must be a mapping with units, "
+                            f"indicators, op and value. Got {type(raw).__name__}."))
+        return None
+    n0 = len(issues)
+    for key in sorted(set(raw) - _SHOCK_KEYS):
+        issues.append(Issue((*loc, key), "unknown_key", f"Unknown key '{key}' in a shock. "
+                            f"Expected {sorted(_SHOCK_KEYS)}.", key))
+    d = {k: _fill(v, params, (*loc, k), issues) for k, v in raw.items()}
+    lists = {}
+    for key in ("units", "indicators"):
+        codes = _as_codes(d.get(key))
+        if not codes:
+            issues.append(Issue((*loc, key), "missing" if key not in d else "bad_codes",
+                                f"'{key}' must be a non-empty list of codes. Got "
+                                f"{d.get(key)!r}.", None if key not in d else str(d.get(key))))
+        lists[key] = codes or ()
+    op = d.get("op")
+    if op not in OPS:
+        issues.append(Issue((*loc, "op"), "unknown_op", f"Unknown op {op!r}. Expected one of "
+                            f"{list(OPS)}.", op))
+    value = _number(d.get("value"))
+    if value is None:
+        issues.append(Issue((*loc, "value"), "bad_value", "'value' must be a finite number. "
+                            f"Got {d.get('value')!r}.", d.get("value")))
+    elif op in _SHARE_OPS and not 0 <= value <= 1:
+        issues.append(Issue((*loc, "value"), "bad_share", f"The value of a '{op}' shock is "
+                            f"a share and must be in [0, 1]. Got {value:g}.", value))
+    elif op == "multiply" and value < 0:
+        issues.append(Issue((*loc, "value"), "bad_factor", "The value of a 'multiply' shock "
+                            f"is a factor and must be >= 0. Got {value:g}.", value))
+    partner = d.get("partner")
+    if op == "toward" and not isinstance(partner, str):
+        issues.append(Issue((*loc, "partner"), "missing_partner", "A 'toward' shock needs "
+                            f"'partner': the unit to move toward. Got {partner!r}.", partner))
+    elif op != "toward" and partner is not None:
+        issues.append(Issue((*loc, "partner"), "unexpected_partner", "'partner' is only used "
+                            f"by 'toward' shocks (this one is {op!r}).", partner))
+    elif isinstance(partner, str) and partner in lists["units"]:
+        issues.append(Issue((*loc, "partner"), "self_partner", f"The partner '{partner}' is "
+                            "also a shocked unit; a unit cannot move toward itself.", partner))
+    gains = d.get("gains_only", False)
+    if not isinstance(gains, bool):
+        issues.append(Issue((*loc, "gains_only"), "bad_flag", "'gains_only' must be true or "
+                            f"false. Got {gains!r}.", gains))
+    if len(issues) > n0:
+        return None
+    return Shock(lists["units"], lists["indicators"], op, float(value),  # type: ignore[arg-type]
+                 partner if op == "toward" else None, bool(gains), str(d.get("note", "")))
+
+
+def parse_scenario(doc: Mapping[str, Any], *, params: Mapping[str, Any] | None = None,
+                   source: str = "scenario") -> Scenario:
+    """Validate a scenario document (the YAML/JSON form) into a :class:`Scenario`.
+
+    Parameters
+    ----------
+    doc : mapping
+        Keys ``name``, ``shocks`` (required), ``title``, ``description``, ``rationale``,
+        ``assumption``, ``parameters`` (defaults of the ``$name`` placeholders), ``mapping``
+        (indicator code -> why it is shocked).
+    params : mapping, optional
+        Overrides of ``parameters``; a name the document does not declare is an error.
+    source : str
+        Named in the error title.
+
+    Raises
+    ------
+    ScenarioError
+        Listing every structural problem (unknown op, key or parameter, bad share...).
+        Unknown units and indicators are checked by :func:`check_scenario`.
+    """
+    if not isinstance(doc, Mapping):
+        raise ScenarioError([Issue((source,), "not_a_mapping", "A scenario must be a mapping "
+                                   f"with 'name' and 'shocks'. Got {type(doc).__name__}.")])
+    issues = [Issue((k,), "unknown_key", f"Unknown key '{k}'. Expected {sorted(_DOC_KEYS)}.",
+                    k) for k in sorted(set(doc) - _DOC_KEYS)]
+    declared = doc.get("parameters") or {}
+    if not isinstance(declared, Mapping):
+        issues.append(Issue(("parameters",), "not_a_mapping", "'parameters' must be a "
+                            "mapping of names to default values."))
+        declared = {}
+    given = {k: v for k, v in (params or {}).items() if v is not None}
+    issues += [Issue(("parameters", k), "unknown_parameter", f"'{k}' is not a parameter of "
+                     f"this scenario. Parameters: {sorted(declared)}.", k)
+               for k in sorted(set(given) - set(declared))]
+    values = {**declared, **given}
+    shocks_raw = doc.get("shocks")
+    if not isinstance(shocks_raw, list) or not shocks_raw:
+        issues.append(Issue(("shocks",), "missing", "'shocks' must be a non-empty list of "
+                            f"shocks. Got {shocks_raw!r}.", None))
+        shocks_raw = []
+    shocks = [_parse_shock(s, i, values, issues) for i, s in enumerate(shocks_raw)]
+    name = doc.get("name")
+    if not isinstance(name, str) or not name:
+        issues.append(Issue(("name",), "missing", "The scenario needs a 'name' (text).", name))
+    ScenarioError.collect(issues, f"{len(issues)} problem(s) in {source}")
+    mapping = doc.get("mapping") or {}
+    return Scenario(str(name), tuple(s for s in shocks if s is not None),
+                    title=str(doc.get("title", "")), description=str(doc.get("description", "")),
+                    rationale=str(doc.get("rationale", "")).strip(),
+                    assumption=str(doc.get("assumption", "")).strip(), parameters=values,
+                    mapping={str(k): str(v) for k, v in dict(mapping).items()})
+
+
+def _preset_dir() -> Path:
+    from .. import datasets
+
+    return datasets.path("scenarios")
+
+
+def presets() -> tuple[str, ...]:
+    """Names of the shipped presets."""
+    return tuple(sorted(p.stem for p in _preset_dir().glob("*.yaml")))
+
+
+def load_scenario(source: str | Path, **params: Any) -> Scenario:
+    """A preset by name, or a YAML/JSON scenario file, with parameter overrides.
+
+    Examples
+    --------
+    >>> load_scenario("sanctions", countries=["RUS"], strength=0.2).shocks[0].value
+    0.2
+    """
+    p = Path(source)
+    if not p.is_file():
+        if str(source) in presets():
+            p = _preset_dir() / f"{source}.yaml"
+        else:
+            raise ScenarioError([Issue(("scenario",), "unknown_scenario",
+                                       f"'{source}' is neither a preset nor a file. Presets: "
+                                       f"{list(presets())}.", str(source))])
+    text = p.read_text(encoding="utf-8")
+    try:
+        doc = json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        raise ScenarioError([Issue((str(p),), "bad_format", f"'{p}' is not valid "
+                                   f"{'JSON' if p.suffix.lower() == '.json' else 'YAML'}: "
+                                   f"{exc}")]) from None
+    if isinstance(doc, dict):
+        doc.setdefault("name", p.stem)
+    return parse_scenario(doc, params=params, source=str(p))
+
+
+def preset(name: str, **params: Any) -> Scenario:
+    """A shipped preset (``export-controls``, ``sanctions``, ``partnership``)."""
+    if name not in presets():
+        raise ScenarioError([Issue(("preset",), "unknown_preset", f"Unknown preset '{name}'. "
+                                   f"Expected one of {list(presets())}.", name)])
+    return load_scenario(name, **params)
+
+
+# -- checking and applying ---------------------------------------------------------
+def check_scenario(scenario: Scenario, spec: IndexSpec, data: Dataset) -> None:
+    """Raise one :class:`ScenarioError` naming every unknown unit, partner or indicator."""
+    units = set(data.units)
+    codes = set(spec.indicator_codes) | {d.code for d in spec.denominators}
+    issues: list[Issue] = []
+    for i, s in enumerate(scenario.shocks):
+        for u in s.units:
+            if u not in units:
+                issues.append(Issue(("shocks", i, "units"), "unknown_unit", f"Unknown unit "
+                                    f"'{u}': not in the data. Expected codes such as "
+                                    f"{sorted(units)[:8]}.", u))
+        if s.partner is not None and s.partner not in units:
+            issues.append(Issue(("shocks", i, "partner"), "unknown_unit", f"Unknown partner "
+                                f"'{s.partner}': not in the data.", s.partner))
+        for c in s.indicators:
+            if c not in codes:
+                issues.append(Issue(("shocks", i, "indicators"), "unknown_indicator",
+                                    f"Unknown indicator '{c}'. Expected one of "
+                                    f"{sorted(codes)}.", c))
+    ScenarioError.collect(issues, f"{len(issues)} problem(s) in scenario '{scenario.name}'")
+
+
+def _shocked(op: str, x: float, v: float, partner: float, gains_only: bool,
+             direction: int) -> float:
+    if op == "multiply":
+        return x * v
+    if op == "add":
+        return x + v
+    if op == "set":
+        return v
+    if op == "reduce":
+        return x * (1.0 - v)
+    if np.isnan(partner) or (gains_only and (partner - x) * direction <= 0):
+        return x
+    return x + v * (partner - x)
+
+
+def apply_scenario(scenario: Scenario, data: Dataset, spec: IndexSpec, *,
+                   year: int | None = None) -> tuple[Dataset, pd.DataFrame]:
+    """The data with the scenario's shocks applied to what edition ``year`` sees.
+
+    Returns
+    -------
+    data : Dataset
+        A new dataset; ``data`` is not changed.
+    changes : DataFrame
+        One row per shocked cell: ``unit, code, year, before, after, op, status``
+        (``changed``, ``unchanged`` or ``skipped: missing``).
+    """
+    check_scenario(scenario, spec, data)
+    year = max(data.years) if year is None else int(year)
+    codes = list(scenario.indicators)
+    vals, yrs = data.wide(codes, year=year, lookback=spec.data.lookback)
+    new = vals.copy()
+    direction = {c: (spec.indicator(c).direction if c in spec.indicator_codes else 1)
+                 for c in codes}
+    rows = []
+    for s in scenario.shocks:
+        for u in s.units:
+            for c in s.indicators:
+                x = float(new.at[u, c])
+                p = float(new.at[s.partner, c]) if s.partner is not None else np.nan
+                if np.isnan(x) and s.op != "set":
+                    rows.append((u, c, year, x, x, s.op, "skipped: missing"))
+                    continue
+                y = _shocked(s.op, x, s.value, p, s.gains_only, direction[c])
+                new.at[u, c] = y
+                src = yrs.at[u, c]
+                rows.append((u, c, int(src) if pd.notna(src) else year, x, y, s.op,
+                             "changed" if y != x else "unchanged"))
+    changes = pd.DataFrame(rows, columns=["unit", "code", "year", "before", "after", "op",
+                                          "status"])
+    return with_values(data, new, yrs, year, label=f"scenario '{scenario.name}'"), changes
+
+
+def with_values(data: Dataset, values: pd.DataFrame, years: pd.DataFrame, year: int, *,
+                label: str) -> Dataset:
+    """``data`` with ``values`` (index unit; columns codes) written where they differ.
+
+    A value goes to its source year (``years``), or to ``year`` where there was none.
+    """
+    stacked = values.stack(future_stack=True)
+    src = years.stack(future_stack=True).reindex(stacked.index)
+    before = _edition_values(data, years).reindex(stacked.index)
+    diff = ~((stacked == before) | (stacked.isna() & before.isna())) & stacked.notna()
+    if not diff.any():
+        return data
+    idx = stacked.index[diff.to_numpy()]
+    key = ["unit", "code", "year"]
+    upd = pd.Series(stacked[idx].to_numpy(dtype=float), index=pd.MultiIndex.from_arrays(
+        [idx.get_level_values(0), idx.get_level_values(1),
+         [int(src[i]) if pd.notna(src[i]) else int(year) for i in idx]], names=key))
+    panel = data.panel.set_index(key)
+    common = panel.index.intersection(upd.index)
+    panel.loc[common, "value"] = upd[common].to_numpy()
+    panel = pd.concat([panel, upd.drop(common).rename("value").to_frame()])
+    return _dataset(data, panel.sort_index().reset_index(), label)
+
+
+def _edition_values(data: Dataset, years: pd.DataFrame) -> pd.Series:
+    """The values at the given source years (NaN where the year is NaN)."""
+    p = data.panel.set_index(["unit", "code", "year"])["value"]
+    src = years.stack(future_stack=True)
+    keys = [(u, c, int(y)) if pd.notna(y) else (u, c, -1) for (u, c), y in src.items()]
+    return pd.Series(p.reindex(keys).to_numpy(), index=src.index)
+
+
+def _dataset(data: Dataset, panel: pd.DataFrame, label: str) -> Dataset:
+    h = hashlib.sha256(data.hash.encode())
+    h.update(pd.util.hash_pandas_object(panel, index=False).to_numpy().tobytes())
+    return Dataset(panel, data.groups, dict(data.names), f"{data.source} + {label}",
+                   h.hexdigest(), (*data.notes, f"values changed by {label}"))
+
+
+# -- editions ---------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class Edition:
+    """An index edition to run scenarios on: spec, data, year and fixed parameters.
+
+    ``fitted`` holds the learned parameters kept across rebuilds (``{step: {code:
+    learned}}``, steps in :data:`FIXED_STEPS`): with it a shocked unit cannot move the
+    goalposts. ``None`` refits everything on every rebuild (the spec's own pipeline).
+    """
+
+    spec: IndexSpec
+    data: Dataset
+    year: int
+    fitted: Mapping[str, Mapping[str, Any]] | None = None
+    label: str = ""
+
+    @classmethod
+    def of(cls, spec: IndexSpec, data: Dataset, *, year: int | None = None,
+           goalposts: Literal["refit", "fixed"] = "refit", label: str = "") -> Edition:
+        """Any index. ``goalposts='fixed'`` keeps the baseline's treatment and goalposts."""
+        y = spec.data.year if year is None else year
+        y = max(data.years) if y is None else int(y)
+        ed = cls(spec, data, y, None, label or spec.name)
+        if goalposts == "fixed":
+            fit = ed.baseline.fitted
+            ed = replace(ed, fitted={k: fit[k] for k in FIXED_STEPS if k in fit})
+        return ed
+
+    @classmethod
+    def ogai(cls, edition: int | None = None, view: str = "scale") -> Edition:
+        """An OGAI edition (default the latest) with its pooled, fixed goalposts."""
+        from .. import ogai
+
+        res = ogai.build(edition, view)
+        fit = res.fitted
+        ed = cls(res.spec, ogai.dataset(view), res.year,
+                 {k: fit[k] for k in FIXED_STEPS if k in fit},
+                 f"OGAI {res.year} ({view} view)")
+        ed.__dict__["baseline"] = res  # already built (cached in airank.ogai)
+        return ed
+
+    def build(self, data: Dataset | None = None, *, year: int | None = None) -> Result:
+        """Build the edition (or ``year``) on ``data`` (default its own) with ``fitted``."""
+        return build(self.spec, self.data if data is None else data,
+                     year=self.year if year is None else year, fitted=self.fitted)
+
+    @cached_property
+    def baseline(self) -> Result:
+        return self.build()
+
+    def check_unit(self, unit: str, what: str = "unit") -> str:
+        """``unit`` upper-cased if it is ranked in the baseline, else a ScenarioError."""
+        u = unit.strip()
+        units = self.baseline.units
+        if u not in units and u.upper() in units:
+            u = u.upper()
+        if u not in units:
+            raise ScenarioError([Issue((what,), "unknown_unit", f"'{unit}' is not ranked in "
+                                       f"{self.label}. Expected one of: "
+                                       f"{', '.join(sorted(units)[:40])}...", unit)])
+        return u
+
+    def check_units(self, units: Sequence[str], what: str = "units") -> list[str]:
+        issues, out = [], []
+        for u in units:
+            try:
+                out.append(self.check_unit(u, what))
+            except ScenarioError as exc:
+                issues += exc.issues
+        ScenarioError.collect(issues)
+        return out
