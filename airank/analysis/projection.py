@@ -38,8 +38,9 @@ import pandas as pd
 from ..data import Dataset
 from ..errors import Issue, ScenarioError
 from ..results import Result
+from .edition import Edition
 from .ranks import rank_desc
-from .scenarios import Edition, Scenario, _dataset, apply_scenario
+from .scenarios import Scenario, apply_scenario, with_panel
 
 __all__ = ["MODELS", "Projection", "project"]
 
@@ -95,19 +96,23 @@ class _Series:
     last_year: np.ndarray
     lo: np.ndarray           # floor of projected values (S,)
     hi: np.ndarray           # ceiling (S,)
+    den: np.ndarray          # position of the unit's denominator series, -1 if none (S,)
+    rlo: np.ndarray          # range of the observed ratios (denominated series)
+    rhi: np.ndarray
 
 
 def _ceiling(measure: str) -> float:
     if "%" in measure or "score 0-100" in measure:
         return 100.0
     m = _RANGE.search(measure)
-    return float(m.group(1)) if m and "score" in measure or (m and "(" in measure) else np.inf
+    return float(m.group(1)) if (m and "score" in measure) or (m and "(" in measure) else np.inf
 
 
-def _series(ed: Edition, model: str, min_points: int) -> _Series:
+def _series(ed: Edition, model: str, min_points: int, clip: bool) -> _Series:
     spec, data = ed.spec, ed.data
-    codes = [*spec.indicator_codes, *{d for d in (spec.indicator(c).denominator
-                                                  for c in spec.indicator_codes) if d}]
+    den_of = {c: spec.indicator(c).denominator for c in spec.indicator_codes
+              if spec.method("denominate", c).method != "none"}
+    codes = [*spec.indicator_codes, *sorted({d for d in den_of.values() if d})]
     vis, _ = data.wide(codes, year=ed.year, lookback=spec.data.lookback)
     stacked = vis.stack(future_stack=True)
     keys = stacked.index[stacked.notna().to_numpy()]  # the (unit, code) pairs it sees
@@ -118,7 +123,6 @@ def _series(ed: Edition, model: str, min_points: int) -> _Series:
     t = wide.columns.to_numpy(dtype=float)
     v = wide.to_numpy(dtype=float)
     have = ~np.isnan(v)
-    n = have.sum(axis=1)
     use_log = (model == "theil-sen-log") & np.all(np.where(have, v, 1.0) > 0, axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(use_log[:, None], np.log(np.where(have, v, 1.0)), v)
@@ -127,11 +131,25 @@ def _series(ed: Edition, model: str, min_points: int) -> _Series:
     last = v[np.arange(len(v)), last_pos]
     obs = p.groupby("code")["value"].agg(["min", "max"])
     code_of = keys.get_level_values(1)
-    measure = {c: (spec.indicator(c).unit if c in spec.indicator_codes else "") for c in codes}
-    top = obs["max"].reindex(code_of).to_numpy()
-    hi = np.maximum([_ceiling(measure[c]) for c in code_of], top)
-    lo = np.where(obs["min"].reindex(code_of).to_numpy() >= 0, 0.0, -np.inf)
-    return _Series(keys, t, z, use_log, n >= min_points, last, t[last_pos], lo, hi)
+    lo = np.where(obs["min"].reindex(code_of).to_numpy(dtype=float) >= 0, 0.0, -np.inf)
+    hi = np.array([_ceiling(spec.indicator(c).unit) if c in spec.indicator_codes else np.inf
+                   for c in code_of])
+    hi = np.maximum(hi, obs["max"].reindex(code_of).to_numpy())
+    if clip:  # the observed range: the goalposts were pooled from these values
+        lo = obs["min"].reindex(code_of).to_numpy(dtype=float, copy=True)
+        hi = obs["max"].reindex(code_of).to_numpy(dtype=float, copy=True)
+    pos = pd.Series(np.arange(len(keys)), index=keys)
+    den = np.array([pos.get((u, den_of[c]), -1) if den_of.get(c) else -1 for u, c in keys])
+    rlo, rhi = np.full(len(keys), -np.inf), np.full(len(keys), np.inf)
+    wp = p.pivot_table(index=["unit", "year"], columns="code", values="value", aggfunc="first")
+    for c, d in den_of.items():
+        if clip and d and c in wp and d in wp:
+            r = (wp[c] / wp[d]).replace([np.inf, -np.inf], np.nan)
+            m = np.asarray(code_of == c)
+            rlo[m], rhi[m] = r.min(), r.max()
+            lo[m], hi[m] = -np.inf, np.inf
+    return _Series(keys, t, z, use_log, have.sum(axis=1) >= min_points, last,
+                   t[last_pos], lo, hi, den, rlo, rhi)
 
 
 def _theil_sen(z: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -163,19 +181,22 @@ def _values(s: _Series, f: np.ndarray, z_year: np.ndarray) -> np.ndarray:
     """All series at the target year: the fitted ones from ``z_year``, others held."""
     out = s.last.copy()
     out[f] = np.where(s.log[f], np.exp(np.minimum(z_year, 700.0)), z_year)
-    return np.clip(out, s.lo, s.hi)
+    out = np.clip(out, s.lo, s.hi)
+    d = s.den >= 0  # denominated series: their ratio stays in the observed range
+    out[d] = np.clip(out[d], s.rlo[d] * out[s.den[d]], s.rhi[d] * out[s.den[d]])
+    return out
 
 
 def _dataset_at(ed: Edition, s: _Series, values: np.ndarray, year: int) -> Dataset:
     panel = pd.DataFrame({"unit": s.keys.get_level_values(0), "code": s.keys.get_level_values(1),
                           "year": year, "value": values})
-    return _dataset(ed.data, panel.sort_values(["unit", "code"]).reset_index(drop=True),
+    return with_panel(ed.data, panel.sort_values(["unit", "code"]).reset_index(drop=True),
                     f"projection to {year}")
 
 
 def project(edition: Edition | None = None, *, year: int = 2030,
             scenario: Scenario | None = None, model: str = "theil-sen-log", n: int = 200,
-            seed: int | None = 1, min_points: int = 3) -> Projection:
+            seed: int | None = 1, min_points: int = 3, clip: bool = True) -> Projection:
     """Project every series of ``edition`` to ``year`` and build the projected edition.
 
     Parameters
@@ -192,6 +213,9 @@ def project(edition: Edition | None = None, *, year: int = 2030,
     seed : int, optional
     min_points : int
         Years needed to fit a trend; shorter series are held at their last value.
+    clip : bool
+        Keep projected values within the range observed over all units and years (so
+        within the fixed goalposts); False lets them run past it (see the module notes).
 
     Raises
     ------
@@ -211,7 +235,7 @@ def project(edition: Edition | None = None, *, year: int = 2030,
                             f"n={n}, min_points={min_points}.", n))
     ScenarioError.collect(issues)
     seed = int(np.random.SeedSequence().entropy % 2**32) if seed is None else int(seed)
-    s = _series(ed, model, min_points)
+    s = _series(ed, model, min_points, clip)
     f = np.flatnonzero(s.fit)
     zf = s.z[f]
     b, a = _theil_sen(zf, s.t)

@@ -49,7 +49,8 @@ from ..errors import Issue, ScenarioError
 from ..normalise import normalise_column
 from ..results import Result
 from ..treat import TREATERS
-from .scenarios import Edition, Scenario, Shock, with_values
+from .edition import Edition
+from .scenarios import Scenario, Shock, with_values
 
 __all__ = ["ReachResult", "reach"]
 
@@ -204,8 +205,8 @@ def _solve(curves: list[_Curve], grad: np.ndarray, need: float
     return dy, raw
 
 
-def _check(ed: Edition, unit: str, rank: int | None, overtake: str | None,
-           ) -> tuple[str, int]:
+def _check(ed: Edition, unit: str, rank: int | None, overtake: str | None
+           ) -> tuple[str, str | None]:
     res = ed.baseline
     unit = ed.check_unit(unit)
     n = len(res.units)
@@ -222,9 +223,8 @@ def _check(ed: Edition, unit: str, rank: int | None, overtake: str | None,
         if v == unit:
             raise ScenarioError([Issue(("overtake",), "self_target", f"'{unit}' cannot "
                                        "overtake itself.", overtake)])
-        return unit, int(res.ranks.at[v, res.spec.index_code])
-    assert rank is not None
-    return unit, rank
+        return unit, v
+    return unit, None
 
 
 def _bar(res: Result, unit: str, rank: int | None, overtake: str | None) -> float:
@@ -282,7 +282,7 @@ def reach(edition: Edition | None, unit: str, *, rank: int | None = None,
         Unknown unit or indicator, a bad target, or a method the solver cannot model.
     """
     ed = edition or Edition.ogai()
-    unit, k = _check(ed, unit, rank, overtake)
+    unit, overtake = _check(ed, unit, rank, overtake)
     res = ed.baseline
     spec, idx = res.spec, res.spec.index_code
     target = f"rank {rank} or better" if rank is not None else f"overtake {overtake}"
@@ -290,9 +290,9 @@ def reach(edition: Edition | None, unit: str, *, rank: int | None = None,
     rank_now, score_now = int(res.ranks.at[unit, idx]), float(res.index[unit])
     bar = _bar(res, unit, rank, overtake)
     if _met(res, unit, rank, overtake):
-        return ReachResult(unit, target, True, True, _plan(res, unit, [], {}, np.empty(0), [], None),
-                           rank_now, score_now, rank_now, score_now, bar, objective, 0, res,
-                           "already met: no change needed")
+        empty = _plan(res, unit, [], {}, np.empty(0), [], None)
+        return ReachResult(unit, target, True, True, empty, rank_now, score_now, rank_now,
+                           score_now, bar, objective, 0, res, "already met: no change needed")
     raw = res.stages["raw"].loc[unit]
     codes = [c for c in (indicators or spec.indicator_codes) if pd.notna(raw[c])]
     curves, limit = _curves(ed, res, unit, codes, bounds or {}, objective, max_change)

@@ -28,9 +28,10 @@ from ..data import Dataset
 from ..results import Result
 from .batch import Draws, Plan
 from .defaults import default_factors
+from .edition import Edition
 from .factors import Factor
 from .ranks import rank_desc
-from .scenarios import Edition, Scenario, apply_scenario
+from .scenarios import Scenario, apply_scenario
 from .uncertainty import BLOCK, draw
 
 __all__ = ["ScenarioResult", "rank_change_interval", "run_scenario"]
@@ -79,6 +80,8 @@ class ScenarioResult:
         t = pd.concat(frames, ignore_index=True)
         t["score_change"] = t["score_scenario"] - t["score_base"]
         t["rank_change"] = t["rank_base"] - t["rank_scenario"]
+        for c in ("rank_base", "rank_scenario", "rank_change"):
+            t[c] = t[c].astype("Int64")
         return t[["unit", "code", "level", "score_base", "score_scenario", "score_change",
                   "rank_base", "rank_scenario", "rank_change"]]
 
@@ -165,7 +168,7 @@ def rank_change_interval(edition: Edition, data: Dataset, *,
     if not len(delta):
         q = np.full((3, len(units)), np.nan)
     else:
-        q = np.quantile(delta, [0.5, 0.05, 0.95], axis=0)
+        q = np.quantile(delta, [0.5, 0.05, 0.95], axis=0, method="inverted_cdf")
     return pd.DataFrame({"change_median": q[0], "change_q05": q[1], "change_q95": q[2],
                          "share_up": (delta > 0).mean(axis=0) if len(delta) else np.nan,
                          "share_down": (delta < 0).mean(axis=0) if len(delta) else np.nan},

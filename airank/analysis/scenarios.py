@@ -19,19 +19,14 @@ Scenario files (YAML or JSON) and the shipped presets (``airank/datasets/scenari
 share one format, described in ``docs/scenarios.md``; ``$name`` strings are parameters,
 filled from the file's ``parameters`` and any overrides. Every problem is collected and
 raised as one :class:`~airank.errors.ScenarioError`.
-
-:class:`Edition` bundles what a scenario, a reach question or a projection runs on: a
-spec, a dataset, the edition year and the parameters held fixed across rebuilds (the
-OGAI's pooled goalposts).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from functools import cached_property
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -41,12 +36,10 @@ import yaml
 
 from ..data import Dataset
 from ..errors import Issue, ScenarioError
-from ..pipeline import build
-from ..results import Result
 from ..spec import IndexSpec
 
-__all__ = ["OPS", "Edition", "Scenario", "Shock", "apply_scenario", "check_scenario",
-           "load_scenario", "parse_scenario", "preset", "presets"]
+__all__ = ["OPS", "Scenario", "Shock", "apply_scenario", "check_scenario", "load_scenario",
+           "parse_scenario", "preset", "presets", "with_panel", "with_values"]
 
 Op = Literal["multiply", "add", "set", "reduce", "toward"]
 OPS: tuple[str, ...] = ("multiply", "add", "set", "reduce", "toward")
@@ -54,7 +47,6 @@ _SHARE_OPS = ("reduce", "toward")
 _SHOCK_KEYS = {"units", "indicators", "op", "value", "partner", "gains_only", "note"}
 _DOC_KEYS = {"name", "title", "description", "rationale", "assumption", "parameters",
              "mapping", "shocks"}
-FIXED_STEPS = ("treat", "normalise")
 
 
 @dataclass(frozen=True)
@@ -382,7 +374,7 @@ def with_values(data: Dataset, values: pd.DataFrame, years: pd.DataFrame, year: 
     common = panel.index.intersection(upd.index)
     panel.loc[common, "value"] = upd[common].to_numpy()
     panel = pd.concat([panel, upd.drop(common).rename("value").to_frame()])
-    return _dataset(data, panel.sort_index().reset_index(), label)
+    return with_panel(data, panel.sort_index().reset_index(), label)
 
 
 def _edition_values(data: Dataset, years: pd.DataFrame) -> pd.Series:
@@ -393,81 +385,9 @@ def _edition_values(data: Dataset, years: pd.DataFrame) -> pd.Series:
     return pd.Series(p.reindex(keys).to_numpy(), index=src.index)
 
 
-def _dataset(data: Dataset, panel: pd.DataFrame, label: str) -> Dataset:
+def with_panel(data: Dataset, panel: pd.DataFrame, label: str) -> Dataset:
+    """``data`` with a new long ``panel`` (unit, code, year, value) and a new hash."""
     h = hashlib.sha256(data.hash.encode())
     h.update(pd.util.hash_pandas_object(panel, index=False).to_numpy().tobytes())
     return Dataset(panel, data.groups, dict(data.names), f"{data.source} + {label}",
                    h.hexdigest(), (*data.notes, f"values changed by {label}"))
-
-
-# -- editions ---------------------------------------------------------------------
-@dataclass(frozen=True, eq=False)
-class Edition:
-    """An index edition to run scenarios on: spec, data, year and fixed parameters.
-
-    ``fitted`` holds the learned parameters kept across rebuilds (``{step: {code:
-    learned}}``, steps in :data:`FIXED_STEPS`): with it a shocked unit cannot move the
-    goalposts. ``None`` refits everything on every rebuild (the spec's own pipeline).
-    """
-
-    spec: IndexSpec
-    data: Dataset
-    year: int
-    fitted: Mapping[str, Mapping[str, Any]] | None = None
-    label: str = ""
-
-    @classmethod
-    def of(cls, spec: IndexSpec, data: Dataset, *, year: int | None = None,
-           goalposts: Literal["refit", "fixed"] = "refit", label: str = "") -> Edition:
-        """Any index. ``goalposts='fixed'`` keeps the baseline's treatment and goalposts."""
-        y = spec.data.year if year is None else year
-        y = max(data.years) if y is None else int(y)
-        ed = cls(spec, data, y, None, label or spec.name)
-        if goalposts == "fixed":
-            fit = ed.baseline.fitted
-            ed = replace(ed, fitted={k: fit[k] for k in FIXED_STEPS if k in fit})
-        return ed
-
-    @classmethod
-    def ogai(cls, edition: int | None = None, view: str = "scale") -> Edition:
-        """An OGAI edition (default the latest) with its pooled, fixed goalposts."""
-        from .. import ogai
-
-        res = ogai.build(edition, view)
-        fit = res.fitted
-        ed = cls(res.spec, ogai.dataset(view), res.year,
-                 {k: fit[k] for k in FIXED_STEPS if k in fit},
-                 f"OGAI {res.year} ({view} view)")
-        ed.__dict__["baseline"] = res  # already built (cached in airank.ogai)
-        return ed
-
-    def build(self, data: Dataset | None = None, *, year: int | None = None) -> Result:
-        """Build the edition (or ``year``) on ``data`` (default its own) with ``fitted``."""
-        return build(self.spec, self.data if data is None else data,
-                     year=self.year if year is None else year, fitted=self.fitted)
-
-    @cached_property
-    def baseline(self) -> Result:
-        return self.build()
-
-    def check_unit(self, unit: str, what: str = "unit") -> str:
-        """``unit`` upper-cased if it is ranked in the baseline, else a ScenarioError."""
-        u = unit.strip()
-        units = self.baseline.units
-        if u not in units and u.upper() in units:
-            u = u.upper()
-        if u not in units:
-            raise ScenarioError([Issue((what,), "unknown_unit", f"'{unit}' is not ranked in "
-                                       f"{self.label}. Expected one of: "
-                                       f"{', '.join(sorted(units)[:40])}...", unit)])
-        return u
-
-    def check_units(self, units: Sequence[str], what: str = "units") -> list[str]:
-        issues, out = [], []
-        for u in units:
-            try:
-                out.append(self.check_unit(u, what))
-            except ScenarioError as exc:
-                issues += exc.issues
-        ScenarioError.collect(issues)
-        return out

@@ -110,3 +110,55 @@ def sensitivity(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt 
         if unit is not None:
             _print_frame(units, "table", title=f"Sobol' indices: rank of {unit}")
 
+
+
+@app.command()
+def importance(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt = None,
+               edition: EditionOpt = None, view: ViewOpt = "scale",
+               fmt: FormatOpt = "table") -> None:
+    """Main effect of each indicator and group (correlation ratio) beside its weights,
+    and the internal consistency (Cronbach's alpha, correlations) of each group."""
+    from ..analysis.audit import consistency
+    from ..analysis.audit import importance as run
+
+    _check_format(fmt)
+    result = _load(spec, data, example, edition, view).build()
+    imp, cons = run(result), consistency(result)
+    if fmt == "json":
+        doc = {"importance": json.loads(imp.to_json(orient="records")),
+               "consistency": json.loads(cons.to_json(orient="records"))}
+        sys.stdout.write(json.dumps(doc, indent=1) + "\n")
+    elif fmt == "csv":
+        _print_frame(imp, "csv")
+    else:
+        _print_frame(imp, "table", title="Importance (main effect) against weights; flag = "
+                                          "large gap")
+        _print_frame(cons, "table", title="Internal consistency per group")
+
+
+@app.command()
+def bounds(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt = None,
+           edition: EditionOpt = None, view: ViewOpt = "scale",
+           rel: Annotated[float, typer.Option(help="Each weight may move by this share of "
+                                                   "its nominal value")] = 0.5,
+           any_weights: Annotated[bool, typer.Option(
+               "--any", help="Any non-negative weights instead of +-rel")] = False,
+           group: Annotated[str | None, typer.Option(
+               help="Vary the weights of this group's children (default: the index's)")
+           ] = None,
+           fmt: FormatOpt = "table") -> None:
+    """Best and worst achievable rank of every unit over admissible weights (exact LP)."""
+    from ..analysis.audit import weight_bounds
+
+    _check_format(fmt)
+    result = _load(spec, data, example, edition, view).build()
+    t = weight_bounds(result, rel=None if any_weights else rel, group=group)
+    t.insert(0, "name", [result.names.get(u, u) for u in t.index])
+    table = t.reset_index().sort_values("nominal")
+    cols = [c for c in table.columns if not c.startswith(("best_w_", "worst_w_"))]
+    if fmt == "table":
+        table = table[cols]
+    how = "any non-negative weights" if any_weights else f"weights within +-{rel:.0%}"
+    _print_frame(table, fmt, title=f"Best and worst rank over {how}")
+    if t.attrs.get("left_out"):
+        err.print(f"left out (a component is missing): {', '.join(t.attrs['left_out'])}")

@@ -1,0 +1,107 @@
+"""Audit tables of a built index: importance against weights, consistency, rank bounds.
+
+These wrap the kernels of :mod:`~airank.analysis.importance` and
+:mod:`~airank.analysis.bounds` for a :class:`~airank.results.Result`.
+
+References
+----------
+Paruolo, Saisana & Saltelli (2013), Ratings and rankings: voodoo or science?,
+JRSS A 176(3): the main effect (Pearson's correlation ratio) of each component measures
+its importance, to be set against its nominal weight.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError, Issue
+from ..results import Result
+from .bounds import rank_bounds
+from .importance import correlation_ratio, cronbach_alpha, main_effects
+
+__all__ = ["consistency", "importance", "weight_bounds"]
+
+
+def importance(result: Result, *, ratio: float = 2.0, gap: float = 0.1) -> pd.DataFrame:
+    """Main effect of every indicator and group on its parent and on the index.
+
+    Columns: ``code``, ``parent``, ``level``; from
+    :func:`~airank.analysis.importance.main_effects`: ``nominal_weight`` (rescaled
+    within the parent), ``effective_weight`` (as it acts on the parent), ``eta2`` (main
+    effect on the parent), ``eta2_normalised`` (rescaled to sum to 1 within the parent),
+    ``pearson_r`` and ``flag`` (importance and weight differ by more than a factor
+    ``ratio`` or ``gap`` in absolute share); then ``weight_in_index`` (effective weight in
+    the index), ``eta2_index`` (main effect on the index) and ``importance_index``
+    (eta2_index rescaled to sum to 1 over the nodes of the same level).
+    """
+    spec, scores = result.spec, result.scores
+    parts = []
+    for parent, kids in spec.children.items():
+        frame = scores[list(kids)]
+        live = [k for k in kids if frame[k].notna().sum() >= 3]
+        if not live:
+            continue
+        t = main_effects(frame[live], scores[parent],
+                         {k: spec.node(k).weight for k in live}, ratio=ratio, gap=gap)
+        t = t.reset_index() if "child" not in t.columns else t
+        t = t.rename(columns={"child": "code"})
+        t.insert(1, "parent", parent)
+        parts.append(t)
+    out = pd.concat(parts, ignore_index=True)
+    out.insert(2, "level", [spec.levels[c] for c in out["code"]])
+    index = scores[spec.index_code]
+    out["weight_in_index"] = [spec.effective_weights[c] for c in out["code"]]
+    out["eta2_index"] = [correlation_ratio(scores[c], index) for c in out["code"]]
+    out["importance_index"] = out["eta2_index"] / out.groupby("level")["eta2_index"].transform(
+        "sum")
+    return out
+
+
+def consistency(result: Result) -> pd.DataFrame:
+    """Per group: Cronbach's alpha of its children, their mean and lowest pairwise
+    correlation, and the lowest correlation of a child with the group score."""
+    spec, scores = result.spec, result.scores
+    rows = []
+    for parent, kids in spec.children.items():
+        frame = scores[list(kids)].dropna(axis=1, how="all")
+        if frame.shape[1] < 2:
+            continue
+        a = cronbach_alpha(frame)
+        corr = frame.corr().to_numpy()
+        off = corr[~np.eye(len(corr), dtype=bool)]
+        with_parent = frame.corrwith(scores[parent])
+        rows.append({"group": parent, "level": spec.levels[parent], "n_children": frame.shape[1],
+                     "alpha": a.alpha, "mean_r": float(np.nanmean(off)),
+                     "min_r": float(np.nanmin(off)),
+                     "min_r_parent": float(with_parent.min()),
+                     "weakest_child": str(with_parent.idxmin())})
+    return pd.DataFrame(rows)
+
+
+def weight_bounds(result: Result, *, rel: float | None = 0.5, group: str | None = None,
+                  units: list[str] | None = None) -> pd.DataFrame:
+    """Best and worst rank of every unit over admissible weights of ``group``'s children.
+
+    The children of ``group`` (default the index: its pillars) are the components; their
+    weights may each move by ``rel`` (0.5 = +-50%) around nominal, or be any non-negative
+    weights when ``rel`` is None. Exact for arithmetic aggregation of that group; lower
+    levels stay as built. Units missing a component are left out (listed in ``attrs``).
+    """
+    spec = result.spec
+    group = group or spec.index_code
+    if group not in spec.children:
+        raise DataError([Issue(("group",), "unknown_group",
+                               f"'{group}' is not a group. Groups: {list(spec.children)}.",
+                               group)])
+    method = spec.aggregation(spec.levels[group]).method
+    if method != "arithmetic":
+        raise DataError([Issue(("group",), "not_arithmetic",
+                               f"Rank bounds need arithmetic aggregation; '{group}' uses "
+                               f"'{method}'.", method)])
+    X = result.scores[list(spec.children[group])].dropna(axis=1, how="all")
+    complete = X.dropna()
+    w0 = pd.Series({c: spec.node(c).weight for c in X.columns})
+    out = rank_bounds(complete, w0, rel=rel, units=units)
+    out.attrs["left_out"] = sorted(set(X.index) - set(complete.index))
+    return out
