@@ -43,7 +43,7 @@ def importance(result: Result, *, ratio: float = 2.0, gap: float = 0.1) -> pd.Da
         if not live:
             continue
         t = main_effects(frame[live], scores[parent],
-                         {k: spec.node(k).weight for k in live}, ratio=ratio, gap=gap)
+                         {k: spec.weights[k] for k in live}, ratio=ratio, gap=gap)
         t = t.reset_index() if "child" not in t.columns else t
         t = t.rename(columns={"child": "code"})
         t.insert(1, "parent", parent)

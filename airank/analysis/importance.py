@@ -47,7 +47,7 @@ def correlation_ratio(
     float
         In [0, 1]; NaN with fewer than 3 complete pairs; 0 if y is constant.
         With fewer than :data:`MIN_DISTINCT` distinct x values the spline is not
-        identified and ``r^2`` is returned.
+        identified and ``r^2`` is returned (also if the spline fit is ill-posed).
 
     References
     ----------
@@ -73,7 +73,12 @@ def correlation_ratio(
     if method == "linear" or ux.size < MIN_DISTINCT:
         return _r2(xa, ya)
     means = np.bincount(inverse, weights=ya) / counts
-    fitted = make_smoothing_spline(ux, means, w=counts.astype(np.float64))(ux)[inverse]
+    # The GCV solve is scale-sensitive (ill-posed for tightly clustered x): fit on [0, 1].
+    u = (ux - ux[0]) / (ux[-1] - ux[0])
+    try:
+        fitted = make_smoothing_spline(u, means, w=counts.astype(np.float64))(u)[inverse]
+    except ValueError:  # still ill-posed: the straight line is the safe smoother
+        return _r2(xa, ya)
     return float(np.clip(np.var(fitted) / vy, 0.0, 1.0))
 
 

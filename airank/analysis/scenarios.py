@@ -122,8 +122,11 @@ def _number(value: Any) -> float | None:
     return v if np.isfinite(v) else None
 
 
-def _parse_shock(raw: Any, i: int, params: Mapping[str, Any],
-                 issues: list[Issue]) -> Shock | None:
+_Entry = tuple[int, tuple[str, ...], tuple[str, ...], "str | None"]
+
+
+def _parse_shock(raw: Any, i: int, params: Mapping[str, Any], issues: list[Issue],
+                 entries: list[_Entry]) -> Shock | None:
     loc: tuple[str | int, ...] = ("shocks", i)
     if not isinstance(raw, Mapping):
         issues.append(Issue(loc, "not_a_mapping", "A shock must be a mapping with units, "
@@ -157,6 +160,8 @@ def _parse_shock(raw: Any, i: int, params: Mapping[str, Any],
         issues.append(Issue((*loc, "value"), "bad_factor", "The value of a 'multiply' shock "
                             f"is a factor and must be >= 0. Got {value:g}.", value))
     partner = d.get("partner")
+    entries.append((i, lists["units"], lists["indicators"],
+                    partner if isinstance(partner, str) else None))
     if op == "toward" and not isinstance(partner, str):
         issues.append(Issue((*loc, "partner"), "missing_partner", "A 'toward' shock needs "
                             f"'partner': the unit to move toward. Got {partner!r}.", partner))
@@ -177,7 +182,8 @@ def _parse_shock(raw: Any, i: int, params: Mapping[str, Any],
 
 
 def parse_scenario(doc: Mapping[str, Any], *, params: Mapping[str, Any] | None = None,
-                   source: str = "scenario") -> Scenario:
+                   source: str = "scenario", spec: IndexSpec | None = None,
+                   data: Dataset | None = None) -> Scenario:
     """Validate a scenario document (the YAML/JSON form) into a :class:`Scenario`.
 
     Parameters
@@ -190,12 +196,15 @@ def parse_scenario(doc: Mapping[str, Any], *, params: Mapping[str, Any] | None =
         Overrides of ``parameters``; a name the document does not declare is an error.
     source : str
         Named in the error title.
+    spec, data : optional
+        Given both, unknown units, partners and indicators are reported too, together
+        with the structural problems (else :func:`check_scenario` does it later).
 
     Raises
     ------
     ScenarioError
-        Listing every structural problem (unknown op, key or parameter, bad share...).
-        Unknown units and indicators are checked by :func:`check_scenario`.
+        Listing every problem (unknown op, key, parameter, unit or indicator, a share
+        outside [0, 1]...).
     """
     if not isinstance(doc, Mapping):
         raise ScenarioError([Issue((source,), "not_a_mapping", "A scenario must be a mapping "
@@ -217,7 +226,10 @@ def parse_scenario(doc: Mapping[str, Any], *, params: Mapping[str, Any] | None =
         issues.append(Issue(("shocks",), "missing", "'shocks' must be a non-empty list of "
                             f"shocks. Got {shocks_raw!r}.", None))
         shocks_raw = []
-    shocks = [_parse_shock(s, i, values, issues) for i, s in enumerate(shocks_raw)]
+    entries: list[_Entry] = []
+    shocks = [_parse_shock(s, i, values, issues, entries) for i, s in enumerate(shocks_raw)]
+    if spec is not None and data is not None:
+        issues += _code_issues(entries, spec, data)
     name = doc.get("name")
     if not isinstance(name, str) or not name:
         issues.append(Issue(("name",), "missing", "The scenario needs a 'name' (text).", name))
@@ -241,7 +253,8 @@ def presets() -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in _preset_dir().glob("*.yaml")))
 
 
-def load_scenario(source: str | Path, **params: Any) -> Scenario:
+def load_scenario(source: str | Path, *, spec: IndexSpec | None = None,
+                  data: Dataset | None = None, **params: Any) -> Scenario:
     """A preset by name, or a YAML/JSON scenario file, with parameter overrides.
 
     Examples
@@ -266,7 +279,7 @@ def load_scenario(source: str | Path, **params: Any) -> Scenario:
                                    f"{exc}")]) from None
     if isinstance(doc, dict):
         doc.setdefault("name", p.stem)
-    return parse_scenario(doc, params=params, source=str(p))
+    return parse_scenario(doc, params=params, source=str(p), spec=spec, data=data)
 
 
 def preset(name: str, **params: Any) -> Scenario:
@@ -278,26 +291,28 @@ def preset(name: str, **params: Any) -> Scenario:
 
 
 # -- checking and applying ---------------------------------------------------------
-def check_scenario(scenario: Scenario, spec: IndexSpec, data: Dataset) -> None:
-    """Raise one :class:`ScenarioError` naming every unknown unit, partner or indicator."""
+def _code_issues(entries: list[_Entry], spec: IndexSpec, data: Dataset) -> list[Issue]:
     units = set(data.units)
     codes = set(spec.indicator_codes) | {d.code for d in spec.denominators}
     issues: list[Issue] = []
-    for i, s in enumerate(scenario.shocks):
-        for u in s.units:
-            if u not in units:
-                issues.append(Issue(("shocks", i, "units"), "unknown_unit", f"Unknown unit "
-                                    f"'{u}': not in the data. Expected codes such as "
-                                    f"{sorted(units)[:8]}.", u))
-        if s.partner is not None and s.partner not in units:
+    for i, us, cs, partner in entries:
+        issues += [Issue(("shocks", i, "units"), "unknown_unit", f"Unknown unit '{u}': not "
+                         f"in the data. Expected codes such as {sorted(units)[:8]}.", u)
+                   for u in us if u not in units]
+        if partner is not None and partner not in units:
             issues.append(Issue(("shocks", i, "partner"), "unknown_unit", f"Unknown partner "
-                                f"'{s.partner}': not in the data.", s.partner))
-        for c in s.indicators:
-            if c not in codes:
-                issues.append(Issue(("shocks", i, "indicators"), "unknown_indicator",
-                                    f"Unknown indicator '{c}'. Expected one of "
-                                    f"{sorted(codes)}.", c))
-    ScenarioError.collect(issues, f"{len(issues)} problem(s) in scenario '{scenario.name}'")
+                                f"'{partner}': not in the data.", partner))
+        issues += [Issue(("shocks", i, "indicators"), "unknown_indicator", f"Unknown "
+                         f"indicator '{c}'. Expected one of {sorted(codes)}.", c)
+                   for c in cs if c not in codes]
+    return issues
+
+
+def check_scenario(scenario: Scenario, spec: IndexSpec, data: Dataset) -> None:
+    """Raise one :class:`ScenarioError` naming every unknown unit, partner or indicator."""
+    entries = [(i, s.units, s.indicators, s.partner) for i, s in enumerate(scenario.shocks)]
+    ScenarioError.collect(_code_issues(entries, spec, data),
+                          f"problems in scenario '{scenario.name}'")
 
 
 def _shocked(op: str, x: float, v: float, partner: float, gains_only: bool,

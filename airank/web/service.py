@@ -25,7 +25,7 @@ from ..analysis.batch import Draws, Plan
 from ..analysis.defaults import default_factors
 from ..analysis.factors import parse_factors
 from ..analysis.ranks import rank_desc
-from ..analysis.scenarios import Edition
+from ..analysis.edition import Edition
 from ..analysis.uncertainty import BLOCK, draw, uncertainty
 from ..data import Dataset
 from ..errors import DataError, Issue, SpecError

@@ -1,0 +1,89 @@
+"""Tests for airank.analysis.importance: eta^2, main effects, alpha, correlations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from airank.analysis.importance import (
+    correlation_ratio,
+    correlations,
+    cronbach_alpha,
+    main_effects,
+)
+from airank.errors import DataError
+
+
+def test_linear_relation_gives_one():
+    x = np.random.default_rng(0).uniform(-1, 1, 200)
+    assert correlation_ratio(x, 3 * x - 2) == pytest.approx(1.0, abs=1e-4)
+    assert correlation_ratio(x, 3 * x - 2, method="linear") == pytest.approx(1.0)
+
+
+def test_quadratic_on_symmetric_x_high_eta_zero_r2():
+    x = np.linspace(-1, 1, 201)
+    y = x**2
+    assert correlation_ratio(x, y) > 0.99
+    assert correlation_ratio(x, y, method="linear") < 1e-10
+
+
+def test_independent_noise_near_zero():
+    rng = np.random.default_rng(1)
+    assert correlation_ratio(rng.random(300), rng.random(300)) < 0.05
+
+
+def test_ties_in_x_are_averaged_and_few_values_fall_back_to_r2():
+    rng = np.random.default_rng(2)
+    x = np.repeat(np.linspace(0, 1, 20), 5)
+    y = np.sin(3 * x) + 0.01 * rng.standard_normal(x.size)
+    assert correlation_ratio(x, y) > 0.99
+    few = np.repeat([0.0, 1.0, 2.0], 10)
+    y2 = few + rng.standard_normal(few.size)
+    assert correlation_ratio(few, y2) == pytest.approx(correlation_ratio(few, y2, method="linear"))
+
+
+def test_nan_pairs_dropped_constant_y_and_short_input():
+    x = np.array([0.0, 1.0, 2.0, np.nan, 4.0])
+    assert correlation_ratio(x, 2 * x) == pytest.approx(1.0)
+    assert correlation_ratio(np.arange(10.0), np.ones(10)) == 0.0
+    assert np.isnan(correlation_ratio([1.0, 2.0], [1.0, 2.0]))
+    with pytest.raises(DataError, match="method"):
+        correlation_ratio(np.arange(10.0), np.arange(10.0), method="loess")
+
+
+def test_main_effects_table_and_flag():
+    rng = np.random.default_rng(3)
+    children = pd.DataFrame({"a": rng.random(100), "b": rng.random(100), "c": rng.random(100)})
+    # c has a tiny spread, so with an equal weight it hardly matters
+    children["c"] = 0.5 + 0.01 * children["c"]
+    parent = children.mean(axis=1)
+    t = main_effects(children, parent, {"a": 1, "b": 1, "c": 1})
+    assert list(t.columns) == ["child", "nominal_weight", "effective_weight", "eta2",
+                               "eta2_normalised", "pearson_r", "flag"]
+    assert t["eta2_normalised"].sum() == pytest.approx(1.0)
+    assert t.set_index("child").loc["c", "flag"]
+    assert not t.set_index("child").loc["a", "flag"]
+    assert t["effective_weight"].isna().all()
+    with pytest.raises(DataError, match="no weight"):
+        main_effects(children, parent, {"a": 1})
+
+
+def test_cronbach_alpha_identical_columns_and_hand_example():
+    same = pd.DataFrame({"a": [1.0, 2.0, 4.0], "b": [1.0, 2.0, 4.0], "c": [1.0, 2.0, 4.0]})
+    assert cronbach_alpha(same).alpha == pytest.approx(1.0)
+    # a = (1,2,3), b = (1,3,2): var a = var b = 1, total (2,5,5): var 3.
+    # alpha = 2/1 * (1 - 2/3) = 2/3
+    frame = pd.DataFrame({"a": [1.0, 2.0, 3.0, np.nan], "b": [1.0, 3.0, 2.0, 5.0]})
+    res = cronbach_alpha(frame)
+    assert res.alpha == pytest.approx(2 / 3)
+    assert (res.n_units, res.n_dropped) == (3, 1)
+    assert np.isnan(cronbach_alpha(frame[["a"]]).alpha)
+
+
+def test_correlations():
+    frame = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "b": [1.0, 4.0, 9.0, 16.0]})
+    assert correlations(frame, "spearman").loc["a", "b"] == pytest.approx(1.0)
+    assert correlations(frame).loc["a", "b"] < 1.0
+    with pytest.raises(DataError, match="method"):
+        correlations(frame, "kendall")
