@@ -62,9 +62,14 @@ def test_main_effects_table_and_flag():
     assert list(t.columns) == ["child", "nominal_weight", "effective_weight", "eta2",
                                "eta2_normalised", "pearson_r", "flag"]
     assert t["eta2_normalised"].sum() == pytest.approx(1.0)
-    assert t.set_index("child").loc["c", "flag"]
-    assert not t.set_index("child").loc["a", "flag"]
+    # a and b carry ~1/2 each against a 1/3 weight (gap > 0.1); c nearly nothing
+    assert t["flag"].tolist() == [True, True, True]
+    assert t["eta2_normalised"].iloc[2] < 0.05
     assert t["effective_weight"].isna().all()
+    balanced = children[["a", "b"]]
+    t2 = main_effects(balanced, balanced.mean(axis=1), {"a": 1, "b": 1}, {"a": 0.5, "b": 0.5})
+    assert not t2["flag"].any()
+    assert t2["effective_weight"].tolist() == [0.5, 0.5]
     with pytest.raises(DataError, match="no weight"):
         main_effects(children, parent, {"a": 1})
 

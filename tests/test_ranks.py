@@ -122,9 +122,9 @@ def test_update_validates():
     stats = RankStats(3)
     with pytest.raises(DataError, match="shape"):
         stats.update(np.ones((2, 4), dtype=int))
-    with pytest.raises(DataError, match="integers in 1..3"):
+    with pytest.raises(DataError, match=r"integers in 1\.\.3"):
         stats.update(np.array([[1, 2, 4]]))
-    with pytest.raises(DataError, match="integers in 1..3"):
+    with pytest.raises(DataError, match=r"integers in 1\.\.3"):
         stats.update(np.array([[1.5, 2.0, 3.0]]))
 
 

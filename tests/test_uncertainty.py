@@ -173,3 +173,27 @@ def test_indicator_without_data_matches_pipeline(tiny_spec, tiny_frame):
         batch = res.replication_scores(rep)
         rebuilt = airank.build(res.replication_spec(rep), data)
         np.testing.assert_allclose(rebuilt.index.loc[batch.index], batch, rtol=1e-10)
+
+
+def test_shipped_factor_file_and_pipeline_factors(asem):
+    spec, data = asem
+    shipped = load_factors(airank.datasets.path("asem", "factors.yaml"), spec)
+    assert [f.name for f in shipped] == ["pillar_weights", "subindex_weights", "normalisation",
+                                         "aggregation"]
+    fs = parse_factors([
+        {"name": "impute", "type": "choice", "path": "methodology.impute",
+         "options": [{"method": "mean", "by": "EurAsia_group"}, {"method": "median"},
+                     {"method": "knn", "k": 5}]},
+        {"name": "treat", "type": "choice", "path": "methodology.treat",
+         "options": [{"method": "jrc"}, {"method": "none"}]},
+        {"name": "loo", "type": "exclude", "codes": ["LPI", "Social", "Flights"]},
+        {"name": "cov", "type": "choice", "path": "methodology.screen.min_coverage",
+         "range": [0.5, 0.9], "steps": 3},
+        {"name": "w", "type": "weights", "level": 1, "distribution": "dirichlet",
+         "concentration": 20}], spec)
+    res = uncertainty(spec, data, fs, n=40, seed=2)
+    assert res.n_failed == 0
+    for rep in (0, 13, 39):
+        batch = res.replication_scores(rep)
+        rebuilt = res.rebuild(rep)
+        np.testing.assert_allclose(rebuilt.index.loc[batch.index], batch, rtol=1e-10)

@@ -48,7 +48,7 @@ def test_reweight_without_weights_is_the_same_result(asem: S.IndexSource) -> Non
 
 
 def test_reweight_rejects_a_group_with_only_zero_weights(asem: S.IndexSource) -> None:
-    with pytest.raises(airank.SpecError, match="Every child of 'Index' has weight 0"):
+    with pytest.raises(airank.SpecError, match="'Index'.* weight 0"):
         S.reweight(asem.result(), {"Sust": 0, "Conn": 0})
 
 

@@ -42,7 +42,7 @@ def _codes(text: str | None) -> list[str] | None:
 
 
 def _scenario(source: str, units: list[str] | None, countries: str | None,
-              strength: float | None, partner: str | None) -> Any:
+              strength: float | None, partner: str | None, ed: Any) -> Any:
     """Load a preset or file; positional units fill countries (and the partner: last)."""
     from ..analysis.scenarios import load_scenario
 
@@ -54,7 +54,7 @@ def _scenario(source: str, units: list[str] | None, countries: str | None,
         if "partner" in probe.parameters and len(units) >= 2 and partner is None:
             params["partner"], units = units[-1], units[:-1]
         params["countries"] = units
-    return load_scenario(source, **params)
+    return load_scenario(source, spec=ed.spec, data=ed.data, **params)
 
 
 def _json(doc: dict[str, Any]) -> None:
@@ -87,8 +87,9 @@ def scenario(source: Annotated[str, typer.Argument(help="A preset (export-contro
     _check_format(fmt)
     if n < 0:
         raise AirankError(f"--n must be >= 0. Got {n}.")
-    scn = _scenario(source, units, countries, strength, partner)
-    res = run_scenario(scn, _edition(view, edition, example), n=n, seed=seed)
+    ed = _edition(view, edition, example)
+    scn = _scenario(source, units, countries, strength, partner, ed)
+    res = run_scenario(scn, ed, n=n, seed=seed)
     table = res.index_table()
     if not show_all:
         table = table[table["shocked"] | (table["rank_change"] != 0)]
@@ -183,9 +184,10 @@ def project(year: Annotated[int, typer.Option("--year", help="Target year")] = 2
     from ..analysis.projection import project as run
 
     _check_format(fmt)
-    scn = (_scenario(scenario, None, targets, strength, partner) if scenario is not None
+    ed = _edition(view, edition, example)
+    scn = (_scenario(scenario, None, targets, strength, partner, ed) if scenario is not None
            else None)
-    res = run(_edition(view, edition, example), year=year, scenario=scn, model=model, n=n,
+    res = run(ed, year=year, scenario=scn, model=model, n=n,
               seed=seed, clip=not no_clip)
     table = res.summary.reset_index()
     show = _codes(countries)
