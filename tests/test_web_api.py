@@ -48,7 +48,7 @@ def test_reweight_without_weights_is_the_same_result(asem: S.IndexSource) -> Non
 
 
 def test_reweight_rejects_a_group_with_only_zero_weights(asem: S.IndexSource) -> None:
-    with pytest.raises(airank.SpecError, match="'Index'.* weight 0"):
+    with pytest.raises(airank.SpecError, match=r"'Index'.* weight 0"):
         S.reweight(asem.result(), {"Sust": 0, "Conn": 0})
 
 
@@ -278,3 +278,16 @@ def test_serve_any_spec_and_data(tmp_path: object) -> None:
         keys = [i["key"] for i in c.get("/api/indices").json()]
         assert keys == ["spec"]
         assert c.get("/api/indices/spec/ranking").json()["rows"][0]["unit"] == "CHE"
+
+
+def test_projection(client: TestClient) -> None:
+    r = client.post("/api/indices/asem/projection", json={"year": 2030, "n": 0})
+    # ASEM has one year of data: every series is held at its last value
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["year"] == 2030 and len(out["rows"]) == 51
+    assert {"unit", "rank_now", "rank", "rank_q05", "rank_q95"} <= set(out["rows"][0])
+    r = client.post("/api/indices/asem/projection", json={"year": 2010, "n": 500})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["n"]
+    r = client.post("/api/indices/asem/projection", json={"year": 2010, "n": 0})
+    assert r.status_code == 422 and r.json()["detail"][0]["code"] == "bad_year"

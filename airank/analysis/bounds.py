@@ -92,7 +92,7 @@ def _max_ratio(d: F64, lo: F64, hi: F64) -> F64:
     best = ratio.max(axis=1)
     if not finite.all():
         best = np.maximum(best, d[:, ~finite].max(axis=1))
-    return best
+    return np.asarray(best, dtype=np.float64)
 
 
 def _box(
@@ -150,7 +150,7 @@ def _inputs(
 
 def _ranks_at(x: F64, w: F64) -> NDArray[np.int64]:
     s = x @ w
-    return 1 + (s[None, :] > s[:, None]).sum(axis=1)
+    return np.asarray(1 + (s[None, :] > s[:, None]).sum(axis=1), dtype=np.int64)
 
 
 def _base_constraints(k: int, m: int, lo: F64, hi: F64) -> list[LinearConstraint]:

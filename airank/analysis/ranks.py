@@ -95,7 +95,7 @@ class RankStats:
     ----------
     n_units : int
         Number of units (columns of every chunk); ranks lie in ``1..n_units``.
-    units : sequence of str, optional
+    units : sequence, optional
         Unit labels used by :meth:`summary`; default ``0..n_units-1``.
 
     Attributes
@@ -121,14 +121,14 @@ class RankStats:
     [2.0, 2.0, 2.0]
     """
 
-    def __init__(self, n_units: int, units: Sequence[str] | None = None) -> None:
+    def __init__(self, n_units: int, units: Sequence[object] | None = None) -> None:
         if n_units < 1:
             raise DataError([Issue(("n_units",), "too_small", "n_units must be >= 1.", n_units)])
         if units is not None and len(units) != n_units:
             msg = f"units must have n_units={n_units} labels. Got {len(units)}."
             raise DataError([Issue(("units",), "length_mismatch", msg, len(units))])
         self.n_units = int(n_units)
-        self.units = list(units) if units is not None else list(range(n_units))
+        self.units: list[object] = list(units) if units is not None else list(range(n_units))
         self.counts = np.zeros((n_units, n_units), dtype=np.int64)
         self.n_missing = np.zeros(n_units, dtype=np.int64)
         self.n_replications = 0
@@ -200,12 +200,12 @@ class RankStats:
         # numpy's _lerp, so results agree to the last bit as often as possible.
         out = a + (b - a) * g
         out = np.where(g >= 0.5, b - (b - a) * (1.0 - g), out)
-        return np.where(n > 0, out, np.nan)
+        return np.asarray(np.where(n > 0, out, np.nan), dtype=np.float64)
 
     @staticmethod
     def _order_stat(cum: NDArray[np.int64], k: NDArray[np.int64]) -> NDArray[np.float64]:
         # The k-th smallest (0-based) rank is 1 + the number of ranks whose cum count <= k.
-        return 1.0 + (cum <= k[:, None]).sum(axis=1).astype(np.float64)
+        return np.asarray(1.0 + (cum <= k[:, None]).sum(axis=1), dtype=np.float64)
 
     def median(self) -> NDArray[np.float64]:
         """Median rank per unit (the 0.5 quantile)."""
@@ -215,7 +215,7 @@ class RankStats:
         """Mean rank per unit (NaN where no valid rank)."""
         total = self.counts @ np.arange(1, self.n_units + 1, dtype=np.float64)
         n = self.n_valid
-        return np.divide(total, n, out=np.full(self.n_units, np.nan), where=n > 0)
+        return np.asarray(np.divide(total, n, out=np.full(self.n_units, np.nan), where=n > 0))
 
     def share_beyond(self, nominal: ArrayLike, k: float = 0) -> NDArray[np.float64]:
         """Share of valid replications with ``|rank - nominal| > k``, per unit."""
@@ -227,7 +227,7 @@ class RankStats:
         far = np.abs(grid[None, :] - nom[:, None]) > k
         n = self.n_valid
         hits = (self.counts * far).sum(axis=1).astype(np.float64)
-        return np.divide(hits, n, out=np.full(self.n_units, np.nan), where=n > 0)
+        return np.asarray(np.divide(hits, n, out=np.full(self.n_units, np.nan), where=n > 0))
 
     def summary(self, nominal: ArrayLike | None = None, k: float = 0) -> pd.DataFrame:
         """One row per unit: median, mean, q05, q95 and, given ``nominal``, the shift share.

@@ -14,10 +14,12 @@ Method
    normalisation, with the edition's learned parameters -- to the unit's normalised
    score, so treatment is respected exactly at the grid points.
 2. **Score model.** The unit's index score as a function of its normalised scores is
-   evaluated on the spec's tree with the spec's aggregation. With arithmetic means it is
-   linear (slope = the unit's effective weight); with geometric (or other concave) means
-   it is linearised at the current point -- the tangent over-estimates the gain, so the
-   step is repeated from the new point until the rebuild confirms the target.
+   evaluated on the spec's tree with the spec's aggregation. With arithmetic means at
+   every level it is linear (slope = the unit's effective weight). With geometric means
+   at every level, the log of the score is linear in the log scores (slope = effective
+   weight), so the programme runs on log scores, exactly. Mixed trees are linearised at
+   the current point and re-linearised at each proposal (sequential linear programming);
+   ``to_index`` is then in log points for geometric trees.
 3. **Programme.** The cost of each indicator's move is piecewise linear along its
    curve (``relative``: |change| / |today's value| summed over indicators, the default;
    ``squared``: the sum of squared changes of normalised scores, in hundredths). Both
@@ -97,8 +99,13 @@ class ReachResult:
 class _Curve:
     code: str
     raw: np.ndarray      # grid of raw values from today's to the bound
-    y: np.ndarray        # normalised score at each grid point
+    y: np.ndarray        # normalised score at each grid point (its log if ``log``)
     cost: np.ndarray     # cumulative cost at each grid point
+    log: bool = False
+
+    def natural(self, u: float) -> float:
+        """A point of ``y`` as a normalised score."""
+        return float(np.exp(u)) if self.log else float(u)
 
 
 def _unit_score(res: Result, y: Mapping[str, float]) -> float:
@@ -144,7 +151,7 @@ def _factors(ed: Edition, unit: str, codes: Sequence[str]) -> dict[str, float]:
 
 def _curves(ed: Edition, res: Result, unit: str, codes: Sequence[str],
             bounds: Mapping[str, tuple[float | None, float | None]], objective: Objective,
-            max_change: float | None) -> tuple[list[_Curve], dict[str, float]]:
+            max_change: float | None, log: bool) -> tuple[list[_Curve], dict[str, float]]:
     raw_now = res.stages["raw"].loc[unit]
     den_stage = res.stages["denominated"].loc[res.units]  # the ranked units
     factor = _factors(ed, unit, codes)
@@ -172,7 +179,8 @@ def _curves(ed: Edition, res: Result, unit: str, codes: Sequence[str],
             cost = np.abs(raw - x0) / scale
         else:
             cost = ((y - y[0]) / 100.0) ** 2
-        curves.append(_Curve(c, raw, y, cost))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            curves.append(_Curve(c, raw, np.log(y) if log else y, cost, log))
     return curves, limit
 
 
@@ -295,7 +303,9 @@ def reach(edition: Edition | None, unit: str, *, rank: int | None = None,
                            score_now, bar, objective, 0, res, "already met: no change needed")
     raw = res.stages["raw"].loc[unit]
     codes = [c for c in (indicators or spec.indicator_codes) if pd.notna(raw[c])]
-    curves, limit = _curves(ed, res, unit, codes, bounds or {}, objective, max_change)
+    # all-geometric trees are linear in log scores: solve in logs (the module notes)
+    log = all(spec.aggregation(spec.levels[g]).method == "geometric" for g in spec.group_codes)
+    curves, limit = _curves(ed, res, unit, codes, bounds or {}, objective, max_change, log)
     y0 = res.stages["normalised"].loc[unit].to_dict()
     span = float(res.index.max() - res.index.min())
     margin = 1e-3 * span if margin is None else margin
@@ -304,14 +314,14 @@ def reach(edition: Edition | None, unit: str, *, rank: int | None = None,
     dy = np.zeros(len(curves))
     new_raw = np.array([cv.raw[0] for cv in curves])
     for it in range(1, max_iter + 1):
-        f_t, grad = _linearise(res, y_t, curves)
-        need = goal - f_t + float(grad @ dy)
+        f_t, grad = _linearise(res, y_t, curves, log)
+        need = (np.log(goal) if log else goal) - f_t + float(grad @ dy)
         sol = _solve(curves, grad, need)
         if sol is None:
             return _unreachable(ed, res, unit, target, curves, limit, rank_now, score_now,
                                 bar, objective, it, rank, overtake)
         dy, new_raw = sol
-        y_t = {**y_t, **{cv.code: float(cv.y[0] + dy[i]) for i, cv in enumerate(curves)}}
+        y_t = {**y_t, **{cv.code: cv.natural(cv.y[0] + dy[i]) for i, cv in enumerate(curves)}}
         built = _rebuild(ed, unit, curves, new_raw)
         if _met(built, unit, rank, overtake):
             plan = _plan(res, unit, curves, limit, new_raw, list(grad * dy), built)
@@ -348,14 +358,17 @@ def _check_methods(ed: Edition, indicators: Sequence[str] | None) -> None:
     ScenarioError.collect(issues)
 
 
-def _linearise(res: Result, y: dict[str, float], curves: list[_Curve]
+def _linearise(res: Result, y: dict[str, float], curves: list[_Curve], log: bool
                ) -> tuple[float, np.ndarray]:
-    """The unit's index score at ``y`` and its slope in each curve's normalised score."""
-    f = _unit_score(res, y)
+    """The unit's index score at ``y`` (normalised scores) and its slope along each curve's
+    ``y`` axis; both in logs when ``log``."""
+    phi = np.log if log else (lambda v: v)
+    f = float(phi(_unit_score(res, y)))
     grad = np.empty(len(curves))
     for i, cv in enumerate(curves):
-        h = 1e-4 * max(1.0, abs(cv.y[-1] - cv.y[0]))
-        grad[i] = (_unit_score(res, {**y, cv.code: y[cv.code] + h}) - f) / h
+        h = 1e-6 * max(1.0, abs(cv.y[-1] - cv.y[0]))
+        u = float(phi(y[cv.code])) + h
+        grad[i] = (float(phi(_unit_score(res, {**y, cv.code: cv.natural(u)}))) - f) / h
     return f, np.maximum(grad, 0.0)
 
 
@@ -375,7 +388,8 @@ def _unreachable(ed: Edition, res: Result, unit: str, target: str, curves: list[
     raw = np.array([cv.raw[-1] for cv in curves])
     built = _rebuild(ed, unit, curves, raw) if curves else res
     dy = np.array([cv.y[-1] - cv.y[0] for cv in curves])
-    _, grad = _linearise(res, res.stages["normalised"].loc[unit].to_dict(), curves)
+    _, grad = _linearise(res, res.stages["normalised"].loc[unit].to_dict(), curves,
+                         any(cv.log for cv in curves))
     idx = res.spec.index_code
     best = int(built.ranks.at[unit, idx])
     return ReachResult(unit, target, False, True, _plan(res, unit, curves, limit, raw,
@@ -399,7 +413,7 @@ def _plan(res: Result, unit: str, curves: list[_Curve], limit: Mapping[str, floa
                  else np.nan)
         rows.append([cv.code, ind.name or cv.code, ind.unit, x0, x1, x1 - x0,
                      (x1 - x0) / abs(x0) if x0 != 0 else np.nan, limit[cv.code],
-                     float(cv.y[0]), after, gain[i]])
+                     cv.natural(cv.y[0]), after, gain[i]])
     t = pd.DataFrame(rows, columns=cols)
     return t.reindex(t["to_index"].abs().sort_values(ascending=False).index
                      ).reset_index(drop=True)

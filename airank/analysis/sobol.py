@@ -273,7 +273,7 @@ def _as_output_matrix(
         raise DataError([Issue(("Y",), "bad_shape", msg, y.shape)])
     bad = ~np.isfinite(y).all(axis=0)
     DataError.collect(
-        Issue(("Y", outputs[k]), "non_finite", "Output has NaN or infinite values; "
+        Issue(("Y", str(outputs[k])), "non_finite", "Output has NaN or infinite values; "
               "re-run or drop the failed evaluations' blocks.", int(np.sum(~np.isfinite(y[:, k]))))
         for k in np.flatnonzero(bad)
     )

@@ -23,9 +23,9 @@ import pandas as pd
 from ..aggregate import aggregate_group
 from ..analysis.batch import Draws, Plan
 from ..analysis.defaults import default_factors
+from ..analysis.edition import Edition
 from ..analysis.factors import parse_factors
 from ..analysis.ranks import rank_desc
-from ..analysis.edition import Edition
 from ..analysis.uncertainty import BLOCK, draw, uncertainty
 from ..data import Dataset
 from ..errors import DataError, Issue, SpecError

@@ -37,6 +37,8 @@ class Settings(BaseModel):
         Largest request body accepted (413 beyond).
     max_replications : int
         Largest ``n`` of an uncertainty run.
+    max_projection_replications : int
+        Largest ``n`` of a projection (each replication is a full rebuild).
     live_replications : int
         Default replications for the rank intervals of a ranking (the dashboard's).
     max_live_replications : int
@@ -56,6 +58,7 @@ class Settings(BaseModel):
     rate_burst: int = Field(40, ge=1)
     max_body_bytes: int = Field(64_000, ge=1_000)
     max_replications: int = Field(5_000, ge=1)
+    max_projection_replications: int = Field(200, ge=0)
     live_replications: int = Field(300, ge=0)
     max_live_replications: int = Field(2_000, ge=0)
     cors_origins: tuple[str, ...] = ()

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..analysis.projection import project
 from ..analysis.reach import reach
 from ..analysis.scenario_effects import run_scenario
 from ..analysis.scenarios import preset, presets
 from .service import IndexSource, records
 
-__all__ = ["presets", "reach_run", "scenario_run"]
+__all__ = ["presets", "projection_run", "reach_run", "scenario_run"]
 
 
 def scenario_run(source: IndexSource, name: str, *, edition: int | None, view: str | None,
@@ -47,3 +48,20 @@ def reach_run(source: IndexSource, unit: str, *, edition: int | None, view: str 
             "reachable": r.reachable, "verified": r.verified, "rank_now": r.rank_now,
             "score_now": r.score_now, "rank_reached": r.rank_reached,
             "score_reached": r.score_reached, "message": r.message, "plan": records(r.plan)}
+
+
+def projection_run(source: IndexSource, *, edition: int | None, view: str | None,
+                   weights: Mapping[str, float], year: int, model: str, n: int, seed: int,
+                   scenario: str | None, countries: Sequence[str] | None,
+                   strength: float | None) -> dict[str, Any]:
+    """Indicator trends carried forward to ``year``: projected ranks with intervals,
+    optionally under a preset scenario."""
+    ed = source.edition(edition, view, weights)
+    sc = None
+    if scenario is not None:
+        params = {"countries": list(countries) if countries else None, "strength": strength}
+        sc = preset(scenario, **{k: v for k, v in params.items() if v is not None})
+    p = project(ed, year=year, scenario=sc, model=model, n=n, seed=seed)
+    return {"index": source.key, "edition": ed.year, "year": p.year, "model": p.model,
+            "scenario": None if sc is None else sc.name, "n": p.n, "seed": p.seed,
+            "rows": records(p.summary.reset_index())}

@@ -115,3 +115,30 @@ def what_would_it_take(source: Source, body: ReachRequest) -> Response:
     if body.format == "csv":
         return csv_response(pd.DataFrame(out["plan"]), f"{source.key}-{out['unit']}-reach.csv")
     return json(out)
+
+
+class ProjectionRequest(RunRequest):
+    """Project every indicator's trend to a year; optionally under a preset scenario."""
+
+    year: int = Field(2030, ge=1901, le=2100)
+    model: str = Field("theil-sen-log", pattern=r"^[a-z-]{1,30}$",
+                       description="theil-sen-log (constant growth) or theil-sen (linear)")
+    n: int = Field(50, ge=0, le=100_000, description="Bootstrap replications (full rebuilds)")
+    seed: int = Field(1, ge=0, le=2**31 - 1)
+    scenario: str | None = Field(None, pattern=r"^[a-z][a-z0-9-]{0,39}$",
+                                 description="A preset applied to the projected data")
+    countries: list[Code] | None = Field(None, max_length=30)
+    strength: float | None = Field(None, ge=-1000, le=1000)
+
+
+@router.post("/indices/{index}/projection", tags=["what-if"],
+             summary="Project the index to a year (e.g. 2030) with rank intervals")
+def projection(source: Source, settings: Config, body: ProjectionRequest) -> Response:
+    check_limit("n", body.n, settings.max_projection_replications)
+    out = whatif.projection_run(source, edition=body.edition, view=body.view,
+                                weights=body.weights, year=body.year, model=body.model,
+                                n=body.n, seed=body.seed, scenario=body.scenario,
+                                countries=body.countries, strength=body.strength)
+    if body.format == "csv":
+        return csv_response(pd.DataFrame(out["rows"]), f"{source.key}-{out['year']}.csv")
+    return json(out)
