@@ -99,7 +99,8 @@ def test_reach_errors(asem_edition):
 
 
 def test_cli_reach(capsys):
-    assert main(["reach", "RUS", "--rank", "20", "--format", "json"]) == 0
+    assert main(["reach", "RUS", "--rank", "20", "--n", "32", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["verified"] and doc["rank_reached"] <= 20 and doc["plan"]
+    assert doc["gain_q05"] <= doc["gain_median"] <= doc["gain_q95"]
     assert main(["reach", "RUS", "--rank", "20", "--objective", "cheap"]) == 2

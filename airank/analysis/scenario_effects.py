@@ -148,12 +148,12 @@ def rank_change_interval(edition: Edition, data: Dataset, *,
     and the shares of replications in which the unit goes up or down.
     """
     spec = edition.spec
-    if spec.data.year != edition.year:
-        spec = spec.with_changes({"data.year": edition.year})
     fs = tuple(default_factors(spec) if factors is None else factors)
     seed = int(np.random.SeedSequence().entropy % 2**32) if seed is None else int(seed)
     with threadpool_limits(1, user_api="blas"):
-        base, shocked = Plan(spec, edition.data, fs), Plan(spec, data, fs)
+        # the edition's year and fixed goalposts in every replication
+        base = Plan(spec, edition.data, fs, year=edition.year, fitted=edition.fitted)
+        shocked = Plan(spec, data, fs, year=edition.year, fitted=edition.fitted)
         units = [u for u in base.units if u in set(shocked.units)]
         ib = [base.units.index(u) for u in units]
         js = [shocked.units.index(u) for u in units]

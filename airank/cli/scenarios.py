@@ -133,14 +133,18 @@ def reach(unit: Annotated[str, typer.Argument(help="The unit, e.g. RUS")],
           max_change: Annotated[float | None, typer.Option(
               "--max-change", help="Cap each change at this share of today's value")] = None,
           view: ViewOpt = "scale", edition: EditionOpt = None, example: ExampleOpt = None,
-          fmt: FormatOpt = "table") -> None:
+          n: Annotated[int, typer.Option("--n", help="Robustness replications for the "
+                                                 "interval of the gain (0: none)")] = 1000,
+          seed: SeedOpt = 1, fmt: FormatOpt = "table") -> None:
     """What would it take: the smallest change in a unit's indicators to reach a target."""
     from ..analysis.reach import reach as solve
+    from ..analysis.scenario_effects import run_scenario
 
     _check_format(fmt)
     if objective not in ("relative", "squared"):
         raise AirankError(f"--objective must be 'relative' or 'squared'. Got '{objective}'.")
-    res = solve(_edition(view, edition, example), unit, rank=rank,
+    ed = _edition(view, edition, example)
+    res = solve(ed, unit, rank=rank,
                 overtake=overtake.upper() if overtake else None,
                 objective=objective, max_change=max_change)  # type: ignore[arg-type]
     head = {"unit": res.unit, "target": res.target, "reachable": res.reachable,
@@ -148,6 +152,11 @@ def reach(unit: Annotated[str, typer.Argument(help="The unit, e.g. RUS")],
             "rank_reached": res.rank_reached, "score_reached": res.score_reached,
             "bar": res.bar, "objective": res.objective, "iterations": res.iterations,
             "message": res.message}
+    if n > 0 and len(res.plan):  # the gain of the proposal under the robustness factors
+        row = run_scenario(res.scenario, ed, n=n, seed=seed).index_table().set_index(
+            "unit").loc[res.unit]
+        head.update(gain_median=row["change_median"], gain_q05=row["change_q05"],
+                    gain_q95=row["change_q95"], n=n, seed=seed)
     if fmt == "json":
         _json({**head, "plan": _records(res.plan)})
         return
@@ -157,6 +166,10 @@ def reach(unit: Annotated[str, typer.Argument(help="The unit, e.g. RUS")],
     out.print(f"[bold]{res.unit}: {res.target}[/bold] -- {res.message}. Rank {res.rank_now} "
               f"(score {res.score_now:.2f}) -> {res.rank_reached} (score "
               f"{res.score_reached:.2f}); bar {res.bar:.2f}.")
+    if "gain_q05" in head:
+        out.print(f"Under the robustness factors the proposal gains {head['gain_median']:+.0f} "
+                  f"places (90% interval {head['gain_q05']:+.0f} to {head['gain_q95']:+.0f}, "
+                  f"{n} replications, seed {seed}).")
     if len(res.plan):
         _print_frame(res.plan, "table", title="Indicators to move (raw units; change_share: "
                                               "of today's value)")

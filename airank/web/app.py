@@ -76,7 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if cfg.warm:
             for src in registry_for(cfg).values():
-                src.result()
+                for e in src.editions:  # profiles show the trend over every edition
+                    src.result(e)
                 src.plan()
         yield
 

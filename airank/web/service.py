@@ -365,12 +365,12 @@ def _trend(source: IndexSource, unit: str, view: str, weights: Mapping[str, floa
            ) -> list[dict[str, Any]]:
     rows = []
     for e in source.editions:
-        res = reweight(source.result(e, view), weights)
-        code = res.spec.index_code
-        ok = unit in res.scores.index
-        rows.append({"edition": e, "n_ranked": int(res.index.notna().sum()),
-                     "rank": _num(res.ranks.at[unit, code]) if ok else None,
-                     "score": _num(res.index[unit]) if ok else None})
+        score = reweight(source.result(e, view), weights).index
+        rank = score.rank(ascending=False, method="min")  # as Result.ranks, one column
+        ok = unit in score.index and pd.notna(score.get(unit))
+        rows.append({"edition": e, "n_ranked": int(score.notna().sum()),
+                     "rank": int(rank[unit]) if ok else None,
+                     "score": float(score[unit]) if ok else None})
     return rows
 
 

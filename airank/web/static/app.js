@@ -418,16 +418,17 @@ async function runScenario() {
     const lo = shown.map((r) => (r.change_q95 === null ? null : r.rank_base - r.change_q95));
     const hi = shown.map((r) => (r.change_q05 === null ? null : r.rank_base - r.change_q05));
     const moves = { type: "scatter", mode: "lines", name: "move", showlegend: false, hoverinfo: "skip",
-      line: { color: "#999", width: 1 }, x: [], y: [] };
+      line: { color: "#333", width: 1.5, dash: "dot" }, x: [], y: [] };
     shown.forEach((r, i) => { moves.x.push(r.rank_base, r.rank_scenario, null); moves.y.push(lab[i], lab[i], null); });
     const ranks = shown.flatMap((r, i) => [r.rank_base, r.rank_scenario, lo[i], hi[i]]).filter((v) => v !== null);
     const span = Math.max(...ranks) - Math.min(...ranks);
-    Plotly.react("sc-chart", [moves,
+    Plotly.react("sc-chart", [
       { type: "scatter", mode: "markers", name: "before", y: lab, x: shown.map((r) => r.rank_base), marker: { color: OKABE[1], size: 11, symbol: "circle-open", line: { width: 2 } } },
       { type: "scatter", mode: "markers", name: "after (bar: 90% interval)", y: lab, x: shown.map((r) => r.rank_scenario), marker: { color: OKABE[0], size: 10 },
-        error_x: { type: "data", symmetric: false, color: OKABE[4], thickness: 3, width: 6,
+        error_x: { type: "data", symmetric: false, color: "rgba(86,180,233,0.6)", thickness: 8, width: 0,
           array: shown.map((r, i) => (hi[i] === null ? 0 : Math.max(0, hi[i] - r.rank_scenario))),
           arrayminus: shown.map((r, i) => (lo[i] === null ? 0 : Math.max(0, r.rank_scenario - lo[i]))) } },
+      moves,
     ], { margin: { l: 150, r: 10, t: 10, b: 40 }, font: FONT,
       xaxis: { title: { text: "rank (before → after)" }, autorange: "reversed", tickformat: "d", dtick: Math.max(1, Math.ceil(span / 10)) },
       yaxis: { autorange: "reversed" }, legend: { orientation: "h", y: 1.1 } }, PLOT_CONFIG);
