@@ -210,7 +210,7 @@ def test_dashboard_is_served_with_a_strict_csp(client: TestClient) -> None:
     html = r.text.lower()
     assert "<script>" not in html and "onclick" not in html and "http" not in html.replace(
         'href="/', "")
-    for asset in ("/static/app.js", "/static/style.css", "/static/vendor/plotly.min.js",
+    for asset in ("/static/app.js", "/static/style.css", "/vendor/plotly/plotly.min.js",
                   "/static/topojson/world_110m.json"):
         assert client.get(asset).status_code == 200, asset
     assert "cdn." not in client.get("/static/app.js").text

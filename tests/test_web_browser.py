@@ -180,3 +180,19 @@ def test_what_would_it_take(page: Any) -> None:
     page.wait_for_selector("#rc-table tr:nth-child(2)", timeout=120_000)
     assert "rank 20 or better" in page.text_content("#rc-status")
     page.screenshot(path=str(ARTIFACTS / "7-reach.png"), full_page=True)
+
+
+def test_api_docs_render_offline(browser: Any, server: str) -> None:
+    """/docs is Swagger UI from the app's own assets: no CDN, no CSP violation."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg = browser.new_page(viewport={"width": 1366, "height": 800})
+    problems: list[str] = []
+    pg.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    pg.on("request", lambda r: r.url.startswith(server) or r.url.startswith("data:")
+          or problems.append(f"outside request: {r.url}"))
+    pg.goto(server + "/docs")
+    pg.wait_for_selector(".swagger-ui .opblock", timeout=30_000)
+    assert "airank" in pg.inner_text(".swagger-ui .title")
+    pg.screenshot(path=str(ARTIFACTS / "8-api-docs.png"))
+    pg.close()
+    assert problems == []

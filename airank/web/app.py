@@ -33,6 +33,9 @@ from .settings import Settings
 __all__ = ["STATIC", "create_app"]
 
 STATIC = Path(str(resources.files("airank").joinpath("web", "static")))
+# plotly.js as bundled by the plotly package; Swagger UI (OpenAPI 3.1) by fastapi-offline
+PLOTLY_JS = Path(str(resources.files("plotly").joinpath("package_data")))
+SWAGGER_UI = Path(str(resources.files("fastapi_offline").joinpath("static")))
 log = logging.getLogger("airank.web")
 
 
@@ -82,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
 
     app = FastAPI(title="airank", version=__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None,  # /docs is served below, without a CDN
                   description="Composite indices and the Open Global AI Index: rankings "
                   "with custom weights, unit profiles, rank intervals, downloads. Invalid "
                   "input -> 422 with every problem listed as {loc, code, message, value}.")
@@ -98,7 +102,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def dashboard() -> FileResponse:
         return FileResponse(STATIC / "index.html", media_type="text/html")
 
+    @app.get("/docs", include_in_schema=False)
+    def api_docs() -> FileResponse:
+        """Swagger UI from the swagger-ui-bundle package: no CDN, no inline script."""
+        return FileResponse(STATIC / "docs.html", media_type="text/html")
+
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # assets served from the installed packages, not copied into ours
+    app.mount("/vendor/plotly", StaticFiles(directory=PLOTLY_JS), name="plotly")
+    app.mount("/swagger", StaticFiles(directory=SWAGGER_UI), name="swagger")
     # added last = outermost: headers on every answer, limits before any work
     app.add_middleware(BodyLimit, max_bytes=cfg.max_body_bytes)
     if cfg.rate_limit > 0:

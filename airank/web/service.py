@@ -106,11 +106,13 @@ class IndexSource:
     def plan(self, edition: int | None = None, view: str | None = None) -> Plan:
         """The default uncertainty design's plan for an edition and view (cached, warm)."""
         key = self.check(edition, view)
+        nominal = self.result(*key)
         with self._lock:
             if key not in self._plans:
                 spec, data = self._load(key[1])
-                spec = spec.with_changes({"data.year": key[0]})
-                plan = Plan(spec, data, default_factors(spec))
+                # the nominal build's treatment and goalposts (the OGAI's pooled ones)
+                fit = {k: v for k, v in nominal.fitted.items() if k in ("treat", "normalise")}
+                plan = Plan(spec, data, default_factors(spec), year=key[0], fitted=fit)
                 plan.evaluate(draw(plan, 0, 0, size=64))  # builds every variant once
                 self._plans[key] = plan
             return self._plans[key]
