@@ -113,6 +113,8 @@ class Plan:
 
     def with_weight_choices(self, options: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Set the weights chosen by choice factors on a node's ``weight``."""
+        if not self._wchoice:
+            return weights
         w = weights.copy()
         for i in self._wchoice:
             f = self.factors[i]
@@ -123,6 +125,8 @@ class Plan:
 
     def with_exclusions(self, options: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Zero the weight of the node each exclude factor leaves out."""
+        if not any(f.kind == "exclude" for f in self.factors):
+            return weights
         w = weights.copy()
         for i, f in enumerate(self.factors):
             if f.kind == "exclude":
@@ -237,35 +241,29 @@ class Plan:
         for gi, g in enumerate(groups):
             self._members[self._kids[g], gi] = 1.0
             self._parent_col[self._kids[g]] = gi
-        paths = []
-        for code in self.spec.indicator_codes:
-            path, c = [], code
-            while c != self.spec.index_code:
-                path.append(self._pos[c])
-                parent = self.spec.parent[c]
-                assert parent is not None
-                c = parent
-            paths.append(path)
-        depth = max(len(p) for p in paths)
-        self._paths = np.full((self._n_ind, depth), n, dtype=np.int64)  # n = a column of 1s
-        for i, p in enumerate(paths):
-            self._paths[i, : len(p)] = p
+        # groups top down (each after its parent), with their parent's column
+        col = {g: gi for gi, g in enumerate(groups)}
+        self._group_order = [(col[g], col[self.spec.parent[g]])  # type: ignore[index]
+                             for g in reversed(groups) if g != self.spec.index_code]
+        self._pos_group = {col[g]: self._pos[g] for g in groups if g != self.spec.index_code}
 
     def effective(self, W: np.ndarray) -> np.ndarray:
         """Effective weight of every indicator in the index, shape (R, indicators).
 
-        Each node's weight is rescaled within its parent (one matrix product gives every
-        parent's total), then multiplied along each indicator's path to the index.
+        Top down over the (few) groups: a group's weight in the index is its weight
+        rescaled within its parent times the parent's; an indicator's is its weight over
+        its parent's total times the parent's weight in the index. Only the small
+        (R x groups) arrays are walked; the indicators take one gather and a product.
         """
-        totals = W @ self._members
+        totals = W @ self._members  # (R, groups): each group's children's total weight
+        in_index = np.ones_like(totals)
         with np.errstate(invalid="ignore", divide="ignore"):
-            norm = W / totals[:, self._parent_col]
-        norm[np.isnan(norm)] = 0.0  # a group whose children all weigh 0 adds nothing
-        norm = np.concatenate([norm, np.ones((W.shape[0], 1))], axis=1)
-        eff = norm[:, self._paths[:, 0]]
-        for d in range(1, self._paths.shape[1]):
-            eff *= norm[:, self._paths[:, d]]
-        return eff
+            for gi, parent_col in self._group_order:
+                in_index[:, gi] = W[:, self._pos_group[gi]] / totals[:, parent_col] * (
+                    in_index[:, parent_col])
+            factor = in_index / totals
+        factor[~np.isfinite(factor)] = 0.0  # a group whose children all weigh 0 adds nothing
+        return W[:, : self._n_ind] * factor[:, self._parent_col[: self._n_ind]]
 
     def _by_level(self, X: np.ndarray, methods: tuple[tuple[str, Any], ...], W: np.ndarray
                   ) -> np.ndarray:

@@ -158,6 +158,22 @@ class RankStats:
         self.counts += flat.reshape(n, n)
         self.n_replications += r.shape[0]
 
+    def update_order(self, order: ArrayLike, *, ascending: bool = False) -> None:
+        """Add a chunk given as orders, skipping the rank matrix (no ties, no NaN).
+
+        ``order[r, j]`` is the unit ranked ``j + 1`` in replication ``r`` -- or, with
+        ``ascending=True`` (``np.argsort`` of the scores as it comes), ranked ``n - j``.
+        """
+        o = np.asarray(order, dtype=np.int64)
+        n = self.n_units
+        if o.ndim != 2 or o.shape[1] != n:
+            msg = f"A chunk must have shape (chunk, {n}). Got {o.shape}."
+            raise DataError([Issue(("order",), "bad_shape", msg, o.shape)])
+        pos = np.arange(n, dtype=np.int64)
+        key = o * n + (pos[::-1] if ascending else pos)
+        self.counts += np.bincount(key.ravel(), minlength=n * n).reshape(n, n)
+        self.n_replications += o.shape[0]
+
     def merge(self, other: RankStats) -> RankStats:
         """A new accumulator holding both tables (e.g. from parallel workers)."""
         if other.n_units != self.n_units:

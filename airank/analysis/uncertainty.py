@@ -8,10 +8,10 @@ ranks, the share of replications in which it moves more than ``k`` places, and a
 its score distribution.
 
 Draws come in blocks of :data:`BLOCK` replications, each from its own child of the seed
-(``SeedSequence(seed, spawn_key=(block,))``), so results do not depend on the chunk size,
-and :meth:`UncertaintyResult.replication_spec` rebuilds any single replication through
-the normal pipeline. Rank statistics accumulate chunk by chunk in a count table: exact
-quantiles at bounded memory, whatever ``n``.
+(``SeedSequence(seed, spawn_key=(block,))``) and evaluated on its own, so results depend
+on the seed alone, and :meth:`UncertaintyResult.replication_spec` rebuilds any single
+replication through the normal pipeline. Rank statistics accumulate block by block in a
+count table: exact quantiles at bounded memory, whatever ``n``.
 
 References
 ----------
@@ -159,7 +159,7 @@ class UncertaintyResult:
 
 
 def uncertainty(spec: IndexSpec, data: Dataset, factors: Sequence[Factor], *, n: int = 1000,
-                seed: int | None = None, k: int = 3, chunk: int = 2 * BLOCK,
+                seed: int | None = None, k: int = 3,
                 progress: Progress | None = None, plan: Plan | None = None,
                 year: int | None = None, fitted: Fitted | None = None) -> UncertaintyResult:
     """Run a Monte Carlo uncertainty analysis.
@@ -176,10 +176,8 @@ def uncertainty(spec: IndexSpec, data: Dataset, factors: Sequence[Factor], *, n:
         Same seed, same result. When None a seed is drawn and reported.
     k : int
         Report the share of replications moving a unit more than ``k`` places.
-    chunk : int
-        Replications evaluated at once (rounded to whole blocks); bounds memory.
     progress : callable, optional
-        Called as ``progress(done, n)`` after each chunk.
+        Called as ``progress(done, n)`` after each block of :data:`BLOCK` replications.
 
     Notes
     -----
@@ -196,12 +194,12 @@ def uncertainty(spec: IndexSpec, data: Dataset, factors: Sequence[Factor], *, n:
     """
     with threadpool_limits(1, user_api="blas"):
         plan = plan or Plan(spec, data, tuple(factors), year=year, fitted=fitted)
-        return _run(spec, data, factors, n=n, seed=seed, k=k, chunk=chunk, progress=progress,
+        return _run(spec, data, factors, n=n, seed=seed, k=k, progress=progress,
                     plan=plan)
 
 
 def _run(spec: IndexSpec, data: Dataset, factors: Sequence[Factor], *, n: int,
-         seed: int | None, k: int, chunk: int, progress: Progress | None, plan: Plan | None
+         seed: int | None, k: int, progress: Progress | None, plan: Plan | None
          ) -> UncertaintyResult:
     if not 1 <= n <= MAX_REPLICATIONS:
         raise FactorError([Issue(("n",), "bad_n",
@@ -215,34 +213,27 @@ def _run(spec: IndexSpec, data: Dataset, factors: Sequence[Factor], *, n: int,
     keep = np.empty((min(n, SCORE_SAMPLE), len(units)), dtype=np.float32)
     s1, s2, cnt = np.zeros(len(units)), np.zeros(len(units)), np.zeros(len(units))
     shift_total, n_failed, first_error = 0.0, 0, None
-    per_chunk = max(1, chunk // BLOCK)
-    n_blocks = -(-n // BLOCK)
     done = 0
-    for b0 in range(0, n_blocks, per_chunk):
-        parts = [draw(plan, seed, b, min(BLOCK, n - b * BLOCK))
-                 for b in range(b0, min(n_blocks, b0 + per_chunk))]
-        d = Draws(np.concatenate([p.options for p in parts]),
-                  np.concatenate([p.weights for p in parts]))
+    for b in range(-(-n // BLOCK)):
+        # one block at a time: cache-sized arrays, and results that depend on the seed only
+        d = draw(plan, seed, b, min(BLOCK, n - b * BLOCK))
         scores, failures = plan.evaluate(d)
         for rows, msg in failures:
             n_failed += rows.size
             first_error = first_error or msg
-        ranks = rank_desc(scores, axis=1)
-        stats.update(ranks)
+        shift_total += _accumulate(scores, stats, nominal, bool(failures))
         if failures:
             ok = ~np.isnan(scores)
-            s1 += np.where(ok, scores, 0).sum(axis=0)
-            s2 += np.where(ok, scores**2, 0).sum(axis=0)
+            scores0 = np.where(ok, scores, 0.0)
             cnt += ok.sum(axis=0)
         else:
-            s1 += scores.sum(axis=0)
-            s2 += np.einsum("ij,ij->j", scores, scores)
+            scores0 = scores
             cnt += scores.shape[0]
+        s1 += scores0.sum(axis=0)
+        s2 += np.einsum("ij,ij->j", scores0, scores0)
         if done < keep.shape[0]:
             take = min(len(d), keep.shape[0] - done)
             keep[done:done + take] = scores[:take]
-        valid = ranks if not failures else ranks[~np.isnan(ranks).any(axis=1)]
-        shift_total += float(np.abs(valid - nominal).sum()) / len(nominal)
         done += len(d)
         if progress is not None:
             progress(done, n)
@@ -250,6 +241,31 @@ def _run(spec: IndexSpec, data: Dataset, factors: Sequence[Factor], *, n: int,
     n_ok = n - n_failed
     return UncertaintyResult(summary, n, seed, k, tuple(factors), n_failed, first_error, plan,
                              shift_total / n_ok if n_ok else float("nan"))
+
+
+def _accumulate(scores: np.ndarray, stats: RankStats, nominal: np.ndarray,
+                failed: bool) -> float:
+    """Add a chunk's ranks to ``stats``; return the sum over replications of the mean
+    absolute rank shift. Rows without ties go by their sort order alone (no rank matrix);
+    rows with ties or failures are ranked in full (ties share the best rank)."""
+    if failed:
+        ranks = rank_desc(scores, axis=1)
+        stats.update(ranks)
+        valid = ranks[~np.isnan(ranks).any(axis=1)]
+        return float(np.abs(valid - nominal).sum()) / len(nominal)
+    order = np.argsort(scores, axis=1)  # worst first: contiguous, no reversed views
+    ordered = np.sort(scores, axis=1)
+    tied = (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)
+    total = 0.0
+    if tied.any():
+        ranks = rank_desc(scores[tied], axis=1)
+        stats.update(ranks)
+        total += float(np.abs(ranks - nominal).sum())
+        order = order[~tied]
+    stats.update_order(order, ascending=True)
+    rank_at = np.arange(scores.shape[1], 0, -1, dtype=float)  # rank of each sorted position
+    total += float(np.abs(rank_at - nominal[order]).sum())
+    return total / len(nominal)
 
 
 def _summary(plan: Plan, stats: RankStats, nominal: np.ndarray, k: int, keep: np.ndarray,
