@@ -22,6 +22,7 @@ import pandas as pd
 
 from .aggregate import NonPositiveError, aggregate_group
 from .data import Dataset
+from .denominate import DENOMINATORS
 from .errors import DataError, Issue
 from .impute import IMPUTERS, ImputeContext
 from .normalise import normalise_column
@@ -90,10 +91,10 @@ def _denominate(raw: pd.DataFrame, den: pd.DataFrame, spec: IndexSpec,
         cfg = spec.method("denominate", code)
         if d is None or cfg.method == "none":
             continue
-        scale = cfg.options("denominate").scale
-        out[:, j] = out[:, j] / den[d].to_numpy(dtype=float) * scale
+        out[:, j], fit = DENOMINATORS[cfg.method](out[:, j], den[d].to_numpy(dtype=float),
+                                                  params=cfg.options("denominate"))
         records.append(StepRecord("denominate", code, cfg.method, dict(cfg.params),
-                                  {"denominator": d, "scale": scale}))
+                                  {"denominator": d, **fit}))
     return pd.DataFrame(out, index=raw.index, columns=raw.columns)
 
 

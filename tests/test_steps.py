@@ -8,6 +8,7 @@ import pytest
 from scipy import stats
 
 from airank.aggregate import AGGREGATORS, aggregate_group
+from airank.denominate import DENOMINATORS
 from airank.impute import IMPUTERS, ImputeContext
 from airank.methods import METHOD_PARAMS
 from airank.normalise import NORMALISERS, normalise_column
@@ -23,8 +24,8 @@ def _params(step, method, **kw):
 
 
 @pytest.mark.parametrize(("step", "registry"), [
-    ("normalise", NORMALISERS), ("impute", IMPUTERS), ("treat", TREATERS),
-    ("aggregate", AGGREGATORS)])
+    ("denominate", DENOMINATORS), ("normalise", NORMALISERS), ("impute", IMPUTERS),
+    ("treat", TREATERS), ("aggregate", AGGREGATORS)])
 def test_registry_matches_spec_methods(step, registry):
     assert set(registry) == set(METHOD_PARAMS[step])
 
@@ -199,3 +200,14 @@ def test_copeland_by_hand():
     X = np.array([[3.0, 3, 1], [2.0, 2, 2], [1.0, 1, 0]])
     y = aggregate_group(X, np.ones(3), "copeland", _params("aggregate", "copeland"))
     np.testing.assert_array_equal(y, [2, 0, -2])
+
+
+@pytest.mark.parametrize("method", sorted(DENOMINATORS))
+def test_denominator_contract(method):
+    d = np.array([2.0, 1.0, np.nan, 4.0, 0.0, 5.0, 1.0, 2.0])
+    y, fit = DENOMINATORS[method](X, d, params=_params("denominate", method))
+    assert np.isnan(y[np.isnan(X)]).all() and isinstance(fit, dict)
+    if method == "divide":
+        np.testing.assert_allclose(y, [1.5, np.nan, np.nan, 1.75, np.nan, np.nan, 10.0, 2.0])
+        big, _ = DENOMINATORS[method](X, d, params=_params("denominate", method, scale=1e6))
+        np.testing.assert_allclose(big[0], 1.5e6)

@@ -1,7 +1,7 @@
 """Variance-based sensitivity: the Saltelli design and first/total-order Sobol' indices.
 
-:func:`sobol_design` draws the design (SALib's scrambled-Sobol' layout, built
-vectorised) and returns a :class:`SobolDesign` that carries its layout, so
+:func:`sobol_design` draws the design with SALib's Sobol' sampler and returns a
+:class:`SobolDesign` that carries its layout, so
 :func:`sobol_indices` never infers the number of factors from a row count. The
 estimator is SALib's (Saltelli et al. 2010 for S1, Jansen for ST, both divided by
 the variance of the A and B rows after standardising Y), vectorised over any number
@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import norm, qmc
+from SALib.sample import sobol as salib_sobol
+from scipy.stats import norm
 
 from airank.errors import DataError, FactorError, Issue
 
@@ -134,9 +135,9 @@ def sobol_design(
 
     Notes
     -----
-    Equals ``SALib.sample.sobol.sample(problem, N, calc_second_order=False,
-    scramble=True, seed=np.random.default_rng(seed))`` on unit bounds. (SALib passes
-    an int seed to scipy's legacy ``seed=`` argument, a different stream.)
+    Drawn by ``SALib.sample.sobol.sample(problem, N, calc_second_order=False,
+    scramble=True, seed=np.random.default_rng(seed))`` on unit bounds (an int seed is
+    turned into a Generator first: SALib hands a plain int to scipy's legacy stream).
 
     Examples
     --------
@@ -157,13 +158,9 @@ def sobol_design(
                             f"names must be {n_factors} distinct labels. Got {labels}.", labels))
     FactorError.collect(issues)
     d, n = int(n_factors), int(n_base)
-    base = qmc.Sobol(d=2 * d, scramble=True, rng=np.random.default_rng(seed)).random(n)
-    a, b = base[:, :d], base[:, d:]
-    blocks = np.repeat(a[:, None, :], d + 2, axis=1)
-    cols = np.arange(d)
-    blocks[:, 1 + cols, cols] = b[:, cols]
-    blocks[:, d + 1, :] = b
-    matrix = blocks.reshape(n * (d + 2), d)
+    problem = {"num_vars": d, "names": list(labels), "bounds": [[0.0, 1.0]] * d}
+    matrix = np.ascontiguousarray(salib_sobol.sample(
+        problem, n, calc_second_order=False, scramble=True, seed=np.random.default_rng(seed)))
     matrix.setflags(write=False)
     return SobolDesign(matrix=matrix, n_factors=d, n_base=n, names=labels)
 

@@ -60,7 +60,7 @@ def uncertainty(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt 
         res = run(t.spec, t.data, fs, n=n, seed=seed, k=k,  # type: ignore[arg-type]
                   year=t.year, fitted=t.fitted,
                   progress=lambda done, total: bar.update(task, completed=done))
-    table = res.to_frame()[["unit", "name", "nominal", "median", "mean", "q05", "q95",
+    table = res.to_frame()[["unit", "nominal", "median", "mean", "q05", "q95", "name",
                             "moved", "score_nominal", "score_q05", "score_q95"]]
     if fmt == "json":
         doc = {"n": res.n, "seed": res.seed, "k": res.k, "n_failed": res.n_failed,
