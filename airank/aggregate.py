@@ -64,7 +64,8 @@ def _sum(terms: np.ndarray) -> np.ndarray:
     children, so units tied in exact arithmetic stay tied; it is also how R sums, which
     makes our scores and ranks equal COINr's.
     """
-    return np.sum(terms.astype(np.longdouble), axis=1).astype(float)
+    total: np.ndarray = np.sum(terms.astype(np.longdouble), axis=1)
+    return total.astype(float)
 
 
 def arithmetic(X: np.ndarray, w: np.ndarray, *, params: AggParams) -> np.ndarray:

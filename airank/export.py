@@ -20,6 +20,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from .results import STAGES, Result
 __all__ = ["atomic_write", "result_to_dict", "write_result"]
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it to ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -110,7 +111,7 @@ def write_result(result: Result, directory: str | Path, *,
     if "json" in formats:
         texts["result.json"] = _dumps(result_to_dict(result))
     for name, text in texts.items():
-        atomic_write(d / name, lambda p, t=text: p.write_text(t, encoding="utf-8"))
+        atomic_write(d / name, partial(Path.write_text, data=text, encoding="utf-8"))
         written.append(d / name)
     if "xlsx" in formats:
         atomic_write(d / "stages.xlsx", lambda p: _write_excel(result, p))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -50,8 +50,8 @@ def _group_stat(frame: pd.DataFrame, params: GroupStatParams, context: ImputeCon
     if learned:
         fill = learned
     else:
-        table = frame.groupby(key, sort=True).agg(stat)
-        fill = {c: {str(g): float(v) for g, v in table[c].items()} for c in frame.columns}
+        stats = frame.groupby(key, sort=True).agg(stat)
+        fill = {c: {str(g): float(v) for g, v in stats[c].items()} for c in frame.columns}
     labels = sorted({g for f in fill.values() for g in f})
     table = np.array([[fill[c].get(g, np.nan) for c in frame.columns] for g in labels]
                      ).reshape(len(labels), frame.shape[1])
@@ -87,7 +87,8 @@ def latest(frame: pd.DataFrame, *, params: LatestParams, context: ImputeContext,
     fill = last.pivot(index="unit", columns="code", values="value")
     years = last.pivot(index="unit", columns="code", values="year")
     out = out.fillna(fill.reindex(index=frame.index, columns=frame.columns))
-    used = {c: {u: int(y) for u, y in years[c].dropna().items() if pd.isna(frame.at[u, c])}
+    used = {c: {u: int(y) for u, y in years[c].dropna().items()
+                if pd.isna(cast(float, frame.at[u, c]))}
             for c in years.columns if c in frame.columns}
     return out, {c: {"from_year": v} for c, v in used.items() if v}
 

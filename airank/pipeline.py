@@ -139,7 +139,7 @@ def _impute(frame: pd.DataFrame, spec: IndexSpec, ctx: ImputeContext, fitted: Fi
                    if (fit := _learned(fitted, c, cfg.method)) is not None}
         part, fit = IMPUTERS[cfg.method](frame[codes], params=cfg.options("impute"),
                                           context=ctx, learned=learned or None)
-        out[:, frame.columns.get_indexer(codes)] = part.to_numpy(dtype=float)
+        out[:, frame.columns.get_indexer(pd.Index(codes))] = part.to_numpy(dtype=float)
         n_imp = (frame[codes].isna() & part.notna()).sum()
         n_left = part.isna().sum()
         for c in codes:
@@ -171,7 +171,8 @@ def _screen(before: pd.Series, after: pd.Series, spec: IndexSpec,
                               {"removed": removed, "kept": int(ok.sum())},
                               f"{len(removed)} units below {p.min_coverage:.0%} data coverage "
                               f"({p.on} stage) or excluded removed"))
-    return coverage.index[ok]
+    kept: pd.Index = coverage.index[ok]
+    return kept
 
 
 def _treat(frame: pd.DataFrame, spec: IndexSpec, fitted: Fitted,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -108,7 +108,7 @@ class Result:
         means, weight x log(score), in log points) and ``share`` of the index.
         """
         self._check_unit(unit)
-        s = self.scores.loc[unit]
+        s = cast(pd.Series, self.scores.loc[unit])  # unit labels are unique: one row
         w_unit: dict[str, float] = {}
         for kids in self.spec.children.values():
             w = np.array([self.spec.node(k).weight if pd.notna(s[k]) else 0.0 for k in kids])
@@ -120,6 +120,7 @@ class Result:
                 continue
             parent = self.spec.parent[code]
             assert parent is not None
+            c: str | None
             eff, c = w_unit[code], parent
             while c is not None and c != self.spec.index_code:
                 eff *= w_unit[c]

@@ -97,7 +97,8 @@ def _winsorise(x: np.ndarray, p: JrcParams) -> tuple[np.ndarray, np.ndarray, np.
 def log_ct(x: np.ndarray) -> np.ndarray:
     """COINr's ``log_CT``: ``log(x - min + 0.01 (max - min))``, defined for any sign."""
     lo, hi = np.nanmin(x), np.nanmax(x)
-    return np.log(x - lo + 0.01 * (hi - lo))
+    y: np.ndarray = np.log(x - lo + 0.01 * (hi - lo))
+    return y
 
 
 def jrc(x: np.ndarray, *, params: JrcParams, learned: dict[str, Any] | None = None
@@ -136,11 +137,14 @@ def jrc(x: np.ndarray, *, params: JrcParams, learned: dict[str, Any] | None = No
 
 def _replay(x: np.ndarray, learned: dict[str, Any]) -> np.ndarray:
     action = learned.get("action", "none")
+    y: np.ndarray
     if action == "log":
-        return np.log(x + learned["log_shift"])
-    if action == "winsorised":
-        return np.clip(x, learned["lower"], learned["upper"])
-    return x.copy()
+        y = np.log(x + learned["log_shift"])
+    elif action == "winsorised":
+        y = np.clip(x, learned["lower"], learned["upper"])
+    else:
+        y = x.copy()
+    return y
 
 
 def none(x: np.ndarray, *, params: NoParams, learned: dict[str, Any] | None = None

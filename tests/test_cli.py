@@ -109,3 +109,17 @@ def test_console_script_runs():
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "does not exist" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_explain_unit_without_index_score(tmp_path, capsys, tiny_frame):
+    doc = dict(TINY_SPEC, methodology={**TINY_SPEC["methodology"],
+                                       "aggregate": {"method": "arithmetic", "min_share": 1.0}})
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(yaml.safe_dump(doc))
+    data = tmp_path / "data.csv"
+    tiny_frame.to_csv(data, index=False)  # D lacks i4: p2 and the index are missing for D
+    assert main(["explain", "D", str(spec), str(data), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["rank"] is None and out["score"] is None
+    assert main(["explain", "D", str(spec), str(data)]) == 0
+    assert "no index score" in capsys.readouterr().out

@@ -227,11 +227,14 @@ class Plan:
         """Index scores (units x R) for one variant and aggregation option."""
         names = {m for m, _ in methods}
         plain = all(p.min_share == 0 for _, p in methods)
+        S: np.ndarray
         if plain and not np.isnan(X).any() and names <= {"arithmetic"}:
-            return X @ self.effective(W).T
-        if plain and not np.isnan(X).any() and names == {"geometric"} and np.all(X > 0):
-            return np.exp(np.log(X) @ self.effective(W).T)
-        return self._by_level(X, methods, W)
+            S = X @ self.effective(W).T
+        elif plain and not np.isnan(X).any() and names == {"geometric"} and np.all(X > 0):
+            S = np.exp(np.log(X) @ self.effective(W).T)
+        else:
+            S = self._by_level(X, methods, W)
+        return S
 
     def _tree_arrays(self) -> None:
         groups = list(self.spec.group_codes)
@@ -288,23 +291,29 @@ class _NonPositive(ValueError):
 
 
 def _transform(v: np.ndarray, method: str, params: Any) -> np.ndarray:
+    t: np.ndarray
     if method == "arithmetic":
-        return v
-    if method == "geometric" or (method == "generalised" and params.p == 0):
-        return np.log(v)
-    if method == "harmonic":
-        return 1.0 / v
-    return np.power(v, params.p)
+        t = v
+    elif method == "geometric" or (method == "generalised" and params.p == 0):
+        t = np.log(v)
+    elif method == "harmonic":
+        t = 1.0 / v
+    else:
+        t = np.power(v, params.p)
+    return t
 
 
 def _inverse(m: np.ndarray, method: str, params: Any) -> np.ndarray:
+    v: np.ndarray
     if method == "arithmetic":
-        return m
-    if method == "geometric" or (method == "generalised" and params.p == 0):
-        return np.exp(m)
-    if method == "harmonic":
-        return 1.0 / m
-    return np.power(m, 1.0 / params.p)
+        v = m
+    elif method == "geometric" or (method == "generalised" and params.p == 0):
+        v = np.exp(m)
+    elif method == "harmonic":
+        v = 1.0 / m
+    else:
+        v = np.power(m, 1.0 / params.p)
+    return v
 
 
 def _check_positive(v: np.ndarray, method: str, params: Any) -> None:

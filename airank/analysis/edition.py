@@ -85,7 +85,8 @@ class Edition:
         return u
 
     def check_units(self, units: Sequence[str], what: str = "units") -> list[str]:
-        issues, out = [], []
+        issues: list[Issue] = []
+        out: list[str] = []
         for u in units:
             try:
                 out.append(self.check_unit(u, what))

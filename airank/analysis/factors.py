@@ -200,6 +200,7 @@ def _weights(item: dict[str, Any], spec: IndexSpec, loc: tuple[str | int, ...]
                             f"concentration must be a number > 0. Got {conc!r}.", conc))
     if issues:
         return None, issues
+    assert level is not None  # it is one of ``levels``
     return Factor(item["name"], "weights", level=int(level), distribution=dist,
                   noise=float(noise), concentration=float(conc)), []
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -115,7 +116,8 @@ def _series(ed: Edition, model: str, min_points: int, clip: bool) -> _Series:
     codes = [*spec.indicator_codes, *sorted({d for d in den_of.values() if d})]
     vis, _ = data.wide(codes, year=ed.year, lookback=spec.data.lookback)
     stacked = vis.stack(future_stack=True)
-    keys = stacked.index[stacked.notna().to_numpy()]  # the (unit, code) pairs it sees
+    # the (unit, code) pairs it sees; stacking wide columns gives a MultiIndex
+    keys = cast(pd.MultiIndex, stacked.index[stacked.notna().to_numpy()])
     p = data.panel[(data.panel["year"] <= ed.year) & data.panel["value"].notna()]
     p = p[p["code"].isin(codes)]
     wide = p.pivot_table(index=["unit", "code"], columns="year", values="value",
@@ -179,7 +181,7 @@ def _scale(s: _Series, f: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 def _values(s: _Series, f: np.ndarray, z_year: np.ndarray) -> np.ndarray:
     """All series at the target year: the fitted ones from ``z_year``, others held."""
-    out = s.last.copy()
+    out: np.ndarray = s.last.copy()
     out[f] = np.where(s.log[f], np.exp(np.minimum(z_year, 700.0)), z_year)
     out = np.clip(out, s.lo, s.hi)
     d = s.den >= 0  # denominated series: their ratio stays in the observed range
@@ -234,7 +236,8 @@ def project(edition: Edition | None = None, *, year: int = 2030,
         issues.append(Issue(("n",), "bad_n", "n must be >= 0 and min_points >= 2. Got "
                             f"n={n}, min_points={min_points}.", n))
     ScenarioError.collect(issues)
-    seed = int(np.random.SeedSequence().entropy % 2**32) if seed is None else int(seed)
+    # entropy drawn from the OS is an int (the stubs allow the Sequence a caller may pass)
+    seed = int(cast(int, np.random.SeedSequence().entropy) % 2**32) if seed is None else int(seed)
     s = _series(ed, model, min_points, clip)
     f = np.flatnonzero(s.fit)
     zf = s.z[f]

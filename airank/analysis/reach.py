@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -90,7 +90,7 @@ class ReachResult:
     @property
     def scenario(self) -> Scenario:
         """The proposal as a scenario of ``set`` shocks (replay it with run_scenario)."""
-        shocks = tuple(Shock((self.unit,), (str(r.code),), "set", float(r.raw_needed))
+        shocks = tuple(Shock((self.unit,), (str(r.code),), "set", float(cast(float, r.raw_needed)))
                        for r in self.plan.itertuples())
         return Scenario(f"reach-{self.unit}", shocks, title=f"{self.unit}: {self.target}")
 
@@ -145,14 +145,15 @@ def _factors(ed: Edition, unit: str, codes: Sequence[str]) -> dict[str, float]:
             out[c] = 1.0
             continue
         den, _ = ed.data.wide([ind.denominator], year=ed.year, lookback=ed.spec.data.lookback)
-        out[c] = cfg.options("denominate").scale / float(den.at[unit, ind.denominator])
+        den_now = cast(float, den.at[unit, ind.denominator])
+        out[c] = cfg.options("denominate").scale / float(den_now)
     return out
 
 
 def _curves(ed: Edition, res: Result, unit: str, codes: Sequence[str],
             bounds: Mapping[str, tuple[float | None, float | None]], objective: Objective,
             max_change: float | None, log: bool) -> tuple[list[_Curve], dict[str, float]]:
-    raw_now = res.stages["raw"].loc[unit]
+    raw_now = cast(pd.Series, res.stages["raw"].loc[unit])  # unit labels are unique
     den_stage = res.stages["denominated"].loc[res.units]  # the ranked units
     factor = _factors(ed, unit, codes)
     curves, limit = [], {}
@@ -247,7 +248,13 @@ def _met(res: Result, unit: str, rank: int | None, overtake: str | None) -> bool
     s = res.index
     if overtake is not None:
         return bool(s[unit] > s[overtake])
-    return bool(res.ranks.at[unit, res.spec.index_code] <= rank)
+    assert rank is not None
+    return _rank(res, unit) <= rank
+
+
+def _rank(res: Result, unit: str) -> int:
+    """``unit``'s index rank (Int64; a ranked unit always has one)."""
+    return int(cast(int, res.ranks.at[unit, res.spec.index_code]))
 
 
 def reach(edition: Edition | None, unit: str, *, rank: int | None = None,
@@ -292,10 +299,10 @@ def reach(edition: Edition | None, unit: str, *, rank: int | None = None,
     ed = edition or Edition.ogai()
     unit, overtake = _check(ed, unit, rank, overtake)
     res = ed.baseline
-    spec, idx = res.spec, res.spec.index_code
+    spec = res.spec
     target = f"rank {rank} or better" if rank is not None else f"overtake {overtake}"
     _check_methods(ed, indicators)
-    rank_now, score_now = int(res.ranks.at[unit, idx]), float(res.index[unit])
+    rank_now, score_now = _rank(res, unit), float(res.index[unit])
     bar = _bar(res, unit, rank, overtake)
     if _met(res, unit, rank, overtake):
         empty = _plan(res, unit, [], {}, np.empty(0), [], None)
@@ -326,13 +333,13 @@ def reach(edition: Edition | None, unit: str, *, rank: int | None = None,
         if _met(built, unit, rank, overtake):
             plan = _plan(res, unit, curves, limit, new_raw, list(grad * dy), built)
             return ReachResult(unit, target, True, True, plan, rank_now, score_now,
-                               int(built.ranks.at[unit, idx]), float(built.index[unit]), bar,
+                               _rank(built, unit), float(built.index[unit]), bar,
                                objective, it, built, "reached and verified by a rebuild")
         short = _bar(built, unit, rank, overtake) + margin - float(built.index[unit])
         goal += max(short, margin)
     plan = _plan(res, unit, curves, limit, new_raw, list(grad * dy), built)
     return ReachResult(unit, target, True, False, plan, rank_now, score_now,
-                       int(built.ranks.at[unit, idx]), float(built.index[unit]), bar,
+                       _rank(built, unit), float(built.index[unit]), bar,
                        objective, max_iter, built, f"not verified after {max_iter} rounds: "
                        "the last proposal misses the target")
 
@@ -388,10 +395,9 @@ def _unreachable(ed: Edition, res: Result, unit: str, target: str, curves: list[
     raw = np.array([cv.raw[-1] for cv in curves])
     built = _rebuild(ed, unit, curves, raw) if curves else res
     dy = np.array([cv.y[-1] - cv.y[0] for cv in curves])
-    _, grad = _linearise(res, res.stages["normalised"].loc[unit].to_dict(), curves,
-                         any(cv.log for cv in curves))
-    idx = res.spec.index_code
-    best = int(built.ranks.at[unit, idx])
+    y0 = cast(dict[str, float], res.stages["normalised"].loc[unit].to_dict())
+    _, grad = _linearise(res, y0, curves, any(cv.log for cv in curves))
+    best = _rank(built, unit)
     return ReachResult(unit, target, False, True, _plan(res, unit, curves, limit, raw,
                                                         list(grad * dy), built),
                        rank_now, score_now, best, float(built.index[unit]), bar, objective,
@@ -409,8 +415,8 @@ def _plan(res: Result, unit: str, curves: list[_Curve], limit: Mapping[str, floa
         if x1 == x0:
             continue
         ind = res.spec.indicator(cv.code)
-        after = (float(built.stages["normalised"].at[unit, cv.code]) if built is not None
-                 else np.nan)
+        after = (float(cast(float, built.stages["normalised"].at[unit, cv.code]))
+                 if built is not None else np.nan)
         rows.append([cv.code, ind.name or cv.code, ind.unit, x0, x1, x1 - x0,
                      (x1 - x0) / abs(x0) if x0 != 0 else np.nan, limit[cv.code],
                      cv.natural(cv.y[0]), after, gain[i]])

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -128,7 +129,7 @@ class ScenarioResult:
 
     def headline(self, unit: str) -> str:
         """'Russia -1 place (90% interval -3 to +0), score 45.1 -> 44.2'."""
-        row = self.index_table().set_index("unit").loc[unit]
+        row = cast(pd.Series, self.index_table().set_index("unit").loc[unit])  # one row
         ch = int(row["rank_change"])
         text = (f"{row['name']} {ch:+d} place{'s' if abs(ch) != 1 else ''} (rank "
                 f"{int(row['rank_base'])} -> {int(row['rank_scenario'])}")
@@ -149,7 +150,8 @@ def rank_change_interval(edition: Edition, data: Dataset, *,
     """
     spec = edition.spec
     fs = tuple(default_factors(spec) if factors is None else factors)
-    seed = int(np.random.SeedSequence().entropy % 2**32) if seed is None else int(seed)
+    # entropy drawn from the OS is an int (the stubs allow the Sequence a caller may pass)
+    seed = int(cast(int, np.random.SeedSequence().entropy) % 2**32) if seed is None else int(seed)
     with threadpool_limits(1, user_api="blas"):
         # the edition's year and fixed goalposts in every replication
         base = Plan(spec, edition.data, fs, year=edition.year, fitted=edition.fitted)

@@ -28,7 +28,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -349,18 +349,18 @@ def apply_scenario(scenario: Scenario, data: Dataset, spec: IndexSpec, *,
     new = vals.copy()
     direction = {c: (spec.indicator(c).direction if c in spec.indicator_codes else 1)
                  for c in codes}
-    rows = []
+    rows: list[tuple[str, str, int, float, float, Op, str]] = []
     for s in scenario.shocks:
         for u in s.units:
             for c in s.indicators:
-                x = float(new.at[u, c])
-                p = float(new.at[s.partner, c]) if s.partner is not None else np.nan
+                x = float(cast(float, new.at[u, c]))
+                p = float(cast(float, new.at[s.partner, c])) if s.partner is not None else np.nan
                 if np.isnan(x) and s.op != "set":
                     rows.append((u, c, year, x, x, s.op, "skipped: missing"))
                     continue
                 y = _shocked(s.op, x, s.value, p, s.gains_only, direction[c])
                 new.at[u, c] = y
-                src = yrs.at[u, c]
+                src = cast(float, yrs.at[u, c])  # a year, NaN where none
                 rows.append((u, c, int(src) if pd.notna(src) else year, x, y, s.op,
                              "changed" if y != x else "unchanged"))
     changes = pd.DataFrame(rows, columns=["unit", "code", "year", "before", "after", "op",
@@ -396,7 +396,8 @@ def _edition_values(data: Dataset, years: pd.DataFrame) -> pd.Series:
     """The values at the given source years (NaN where the year is NaN)."""
     p = data.panel.set_index(["unit", "code", "year"])["value"]
     src = years.stack(future_stack=True)
-    keys = [(u, c, int(y)) if pd.notna(y) else (u, c, -1) for (u, c), y in src.items()]
+    keys = [(u, c, int(y)) if pd.notna(y) else (u, c, -1)
+            for (u, c), y in zip(src.index, src, strict=True)]
     return pd.Series(p.reindex(keys).to_numpy(), index=src.index)
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -101,7 +101,8 @@ def sensitivity(spec: IndexSpec, data: Dataset, factors: Sequence[Factor], *,
     """
     if len(factors) < 1:
         raise FactorError([Issue(("factors",), "no_factors", "Give at least one factor.")])
-    seed = int(np.random.SeedSequence().entropy % 2**32) if seed is None else int(seed)
+    # entropy drawn from the OS is an int (the stubs allow the Sequence a caller may pass)
+    seed = int(cast(int, np.random.SeedSequence().entropy) % 2**32) if seed is None else int(seed)
     with threadpool_limits(1, user_api="blas"):
         plan = plan or Plan(spec, data, tuple(factors), year=year, fitted=fitted)
         design = sobol_design(len(factors), n_base, seed=seed, names=[f.name for f in factors])

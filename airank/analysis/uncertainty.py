@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -204,7 +204,8 @@ def _run(spec: IndexSpec, data: Dataset, factors: Sequence[Factor], *, n: int,
     if not 1 <= n <= MAX_REPLICATIONS:
         raise FactorError([Issue(("n",), "bad_n",
                                  f"n must be in 1..{MAX_REPLICATIONS:,}. Got {n}.", n)])
-    seed = int(np.random.SeedSequence().entropy % 2**32) if seed is None else int(seed)
+    # entropy drawn from the OS is an int (the stubs allow the Sequence a caller may pass)
+    seed = int(cast(int, np.random.SeedSequence().entropy) % 2**32) if seed is None else int(seed)
     assert plan is not None
     units = list(plan.units)
     idx = spec.index_code

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
+import numpy as np
 import pandas as pd
 import typer
 
@@ -94,9 +95,11 @@ def explain(unit: Annotated[str, typer.Argument(help="Unit code, e.g. RUS")],
     result = _load(spec, data, example, edition, view).build()
     contrib = result.contributions(unit)
     strong, weak = result.strengths_weaknesses(unit, n)
+    ranks = result.ranks[result.spec.index_code]  # Int64: NA when no index score
+    r = None if bool(ranks.isna()[unit]) else int(cast(int, ranks[unit]))
+    score = float(result.index[unit])
     if fmt == "json":
-        doc = {"unit": unit, "rank": int(result.ranks.loc[unit, result.spec.index_code]),
-               "score": float(result.index[unit]),
+        doc = {"unit": unit, "rank": r, "score": None if np.isnan(score) else score,
                "contributions": json.loads(contrib.to_json(orient="records")),
                "strengths": json.loads(strong.to_json(orient="records")),
                "weaknesses": json.loads(weak.to_json(orient="records"))}
@@ -105,9 +108,9 @@ def explain(unit: Annotated[str, typer.Argument(help="Unit code, e.g. RUS")],
     if fmt == "csv":
         _print_frame(contrib, "csv")
         return
-    r = result.ranks.loc[unit, result.spec.index_code]
-    out.print(f"[bold]{result.names.get(unit, unit)} ({unit})[/bold]: rank {r} of "
-              f"{len(result.units)}, score {result.index[unit]:.2f}")
+    where = (f"rank {r} of {len(result.units)}, score {score:.2f}" if r is not None
+             else "no index score (too few components with data)")
+    out.print(f"[bold]{result.names.get(unit, unit)} ({unit})[/bold]: {where}")
     _print_frame(contrib, "table", title="Contributions")
     _print_frame(strong, "table", title="Strengths (best indicator ranks)")
     _print_frame(weak, "table", title="Weaknesses (worst indicator ranks)")

@@ -54,13 +54,13 @@ class Settings(BaseModel):
     indices: tuple[str, ...] = ("ogai", "asem")
     spec_path: Path | None = None
     data_path: Path | None = None
-    rate_limit: float = Field(20.0, ge=0)
-    rate_burst: int = Field(40, ge=1)
-    max_body_bytes: int = Field(64_000, ge=1_000)
-    max_replications: int = Field(5_000, ge=1)
-    max_projection_replications: int = Field(200, ge=0)
-    live_replications: int = Field(300, ge=0)
-    max_live_replications: int = Field(2_000, ge=0)
+    rate_limit: float = Field(default=20.0, ge=0)
+    rate_burst: int = Field(default=40, ge=1)
+    max_body_bytes: int = Field(default=64_000, ge=1_000)
+    max_replications: int = Field(default=5_000, ge=1)
+    max_projection_replications: int = Field(default=200, ge=0)
+    live_replications: int = Field(default=300, ge=0)
+    max_live_replications: int = Field(default=2_000, ge=0)
     cors_origins: tuple[str, ...] = ()
     warm: bool = True
 
