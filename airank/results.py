@@ -181,10 +181,15 @@ class Result:
                              "coverage_kept": kept.notna().mean().to_numpy(),
                              "n_imputed": self.imputed.loc[self.scores.index].sum().to_numpy()})
 
-    def manifest(self) -> dict[str, Any]:
-        """The provenance every output carries: spec, data hash, airank version, year."""
+    def provenance(self) -> dict[str, Any]:
+        """Short provenance: airank version, data hash, spec fingerprint, year, index."""
         from . import __version__
 
-        return {"airank_version": __version__, "data_hash": self.data_hash, "year": self.year,
-                "index": self.spec.index_code, "n_units": len(self.scores),
+        return {"airank_version": __version__, "data_hash": self.data_hash,
+                "spec_hash": self.spec.fingerprint(), "year": self.year,
+                "index": self.spec.index_code}
+
+    def manifest(self) -> dict[str, Any]:
+        """The provenance every output carries: spec, data hash, airank version, year."""
+        return {**self.provenance(), "n_units": len(self.scores),
                 "spec": self.spec.to_dict(), "data_notes": list(self.data_notes)}

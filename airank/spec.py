@@ -10,6 +10,8 @@ See ``docs/spec.md`` for the format.
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
@@ -165,6 +167,11 @@ class IndexSpec(_Frozen):
         for ind in d["indicators"]:
             ind["methods"] = {s: flat_step(c) for s, c in ind["methods"].items()}
         return d
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the spec document (canonical JSON): names the exact methodology."""
+        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
 
     def to_yaml(self) -> str:
         """The spec as YAML text (what :func:`load_spec` reads)."""

@@ -123,3 +123,18 @@ def test_explain_unit_without_index_score(tmp_path, capsys, tiny_frame):
     assert out["rank"] is None and out["score"] is None
     assert main(["explain", "D", str(spec), str(data)]) == 0
     assert "no index score" in capsys.readouterr().out
+
+
+def test_json_outputs_carry_provenance(capsys):
+    import airank
+
+    for argv in (["rank", "--format", "json"],
+                 ["uncertainty", "--example", "asem", "--n", "50", "--format", "json"],
+                 ["bounds", "--example", "asem", "--format", "json"],
+                 ["explain", "CHE", "--example", "asem", "--format", "json"]):
+        assert main(argv) == 0, argv
+        man = json.loads(capsys.readouterr().out)["manifest"]
+        assert man["airank_version"] == airank.__version__
+        assert len(man["data_hash"]) == 64 and len(man["spec_hash"]) == 64
+        spec = airank.IndexSpec.from_dict(man["spec"])
+        assert spec.fingerprint() == man["spec_hash"]

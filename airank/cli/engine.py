@@ -74,6 +74,11 @@ def rank(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt = None,
         table.insert(6, "q95", t["q95"].to_numpy())
     if top is not None:
         table = table.head(top)
+    if fmt == "json":
+        doc = {"manifest": target.build().manifest(),
+               "ranking": json.loads(table.to_json(orient="records"))}
+        sys.stdout.write(json.dumps(doc, indent=1) + "\n")
+        return
     if fmt == "table" and target.ogai:
         pillars = list(target.spec.children[target.spec.index_code])
         cols = [c for c in ("rank", "iso3", "country", "score", "median", "q05", "q95", *pillars,
@@ -99,7 +104,8 @@ def explain(unit: Annotated[str, typer.Argument(help="Unit code, e.g. RUS")],
     r = None if bool(ranks.isna()[unit]) else int(cast(int, ranks[unit]))
     score = float(result.index[unit])
     if fmt == "json":
-        doc = {"unit": unit, "rank": r, "score": None if np.isnan(score) else score,
+        doc = {"manifest": result.manifest(), "unit": unit, "rank": r,
+               "score": None if np.isnan(score) else score,
                "contributions": json.loads(contrib.to_json(orient="records")),
                "strengths": json.loads(strong.to_json(orient="records")),
                "weaknesses": json.loads(weak.to_json(orient="records"))}

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +13,8 @@ import pandas as pd
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from ..analysis.factors import Factor
+from ..spec import IndexSpec
 from ._common import (
     DataArg,
     EditionOpt,
@@ -30,13 +34,19 @@ FactorsOpt = Annotated[Path | None, typer.Option(
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed")]
 
 
-def _factors(path: Path | None, spec: object) -> tuple[object, ...]:
+def _factor_docs(factors: Sequence[Factor]) -> list[dict[str, object]]:
+    """Factors as JSON-ready mappings (for the provenance of an output)."""
+    return [{k: v for k, v in dataclasses.asdict(f).items() if v not in (None, ())}
+            for f in factors]
+
+
+def _factors(path: Path | None, spec: IndexSpec) -> tuple[Factor, ...]:
     from ..analysis.defaults import default_factors
     from ..analysis.factors import load_factors
 
     if path is None:
-        return default_factors(spec)  # type: ignore[arg-type]
-    return load_factors(path, spec)  # type: ignore[arg-type]
+        return default_factors(spec)
+    return load_factors(path, spec)
 
 
 @app.command()
@@ -57,13 +67,14 @@ def uncertainty(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt 
                   "{task.total:,}"), TimeElapsedColumn(), console=err,
                   disable=fmt != "table" or n < 200_000) as bar:
         task = bar.add_task("mc", total=n)
-        res = run(t.spec, t.data, fs, n=n, seed=seed, k=k,  # type: ignore[arg-type]
+        res = run(t.spec, t.data, fs, n=n, seed=seed, k=k,
                   year=t.year, fitted=t.fitted,
                   progress=lambda done, total: bar.update(task, completed=done))
     table = res.to_frame()[["unit", "nominal", "median", "mean", "q05", "q95", "name",
                             "moved", "score_nominal", "score_q05", "score_q95"]]
     if fmt == "json":
-        doc = {"n": res.n, "seed": res.seed, "k": res.k, "n_failed": res.n_failed,
+        doc = {"manifest": res.plan.nominal.manifest(), "factors": _factor_docs(fs),
+               "n": res.n, "seed": res.seed, "k": res.k, "n_failed": res.n_failed,
                "first_error": res.first_error, "mean_abs_shift": res.mean_abs_shift,
                "units": json.loads(table.to_json(orient="records"))}
         sys.stdout.write(json.dumps(doc, indent=1) + "\n")
@@ -87,7 +98,7 @@ def sensitivity(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt 
 
     _check_format(fmt)
     t = _load(spec, data, example, edition, view)
-    res = run(t.spec, t.data, _factors(factors, t.spec),  # type: ignore[arg-type]
+    res = run(t.spec, t.data, _factors(factors, t.spec),
               n_base=n_base, seed=seed, year=t.year, fitted=t.fitted)
     shift = res.shift.reset_index()
     units = res.units.reset_index()
@@ -98,7 +109,8 @@ def sensitivity(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt 
 
             raise AirankError(f"Unknown unit '{unit}'.")
     if fmt == "json":
-        doc = {"n_base": res.n_base, "n_rows": res.n_rows, "seed": res.seed,
+        doc = {"manifest": t.build().manifest(), "factors": _factor_docs(res.factors),
+               "n_base": res.n_base, "n_rows": res.n_rows, "seed": res.seed,
                "mean_abs_rank_shift": json.loads(shift.to_json(orient="records")),
                "units": json.loads(units.to_json(orient="records"))}
         sys.stdout.write(json.dumps(doc, indent=1) + "\n")
@@ -125,7 +137,8 @@ def importance(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt =
     result = _load(spec, data, example, edition, view).build()
     imp, cons = run(result), consistency(result)
     if fmt == "json":
-        doc = {"importance": json.loads(imp.to_json(orient="records")),
+        doc = {"manifest": result.manifest(),
+               "importance": json.loads(imp.to_json(orient="records")),
                "consistency": json.loads(cons.to_json(orient="records"))}
         sys.stdout.write(json.dumps(doc, indent=1) + "\n")
     elif fmt == "csv":
@@ -159,6 +172,12 @@ def bounds(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt = Non
     if fmt == "table":
         table = table[cols]
     how = "any non-negative weights" if any_weights else f"weights within +-{rel:.0%}"
+    if fmt == "json":
+        doc = {"manifest": result.manifest(), "rel": None if any_weights else rel,
+               "group": group or result.spec.index_code,
+               "units": json.loads(table.to_json(orient="records"))}
+        sys.stdout.write(json.dumps(doc, indent=1) + "\n")
+        return
     _print_frame(table, fmt, title=f"Best and worst rank over {how}")
     if t.attrs.get("left_out"):
         err.print(f"left out (a component is missing): {', '.join(t.attrs['left_out'])}")

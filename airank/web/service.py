@@ -328,7 +328,7 @@ def ranking(source: IndexSource, *, edition: int | None, view: str | None,
     meta = {"index": source.key, "edition": edition, "view": view,
             "index_code": spec.index_code,
             "weights": {c: spec.node(c).weight for c in spec.codes if c != spec.index_code},
-            "replications": replications, "seed": seed}
+            "replications": replications, "seed": seed, "provenance": res.provenance()}
     return ranking_table(res, iv), meta
 
 
@@ -360,6 +360,7 @@ def profile(source: IndexSource, unit: str, *, edition: int | None, view: str | 
         "indicators": records(contrib[contrib["level"] == 1]),
         "strengths": records(strong), "weaknesses": records(weak),
         "trend": _trend(source, unit, view, weights),
+        "provenance": res.provenance(),
     }
 
 

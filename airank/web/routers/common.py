@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 import pandas as pd
@@ -31,7 +32,11 @@ def json(content: Any) -> JSONResponse:
     return JSONResponse(content)
 
 
-def csv_response(frame: pd.DataFrame, filename: str) -> Response:
+def csv_response(frame: pd.DataFrame, filename: str,
+                 provenance: Mapping[str, Any] | None = None) -> Response:
+    """A CSV download; its provenance (version, data hash, spec fingerprint) in headers."""
     body = frame.to_csv(index=False, float_format="%.6g", lineterminator="\n")
-    return Response(body, media_type="text/csv; charset=utf-8",
-                    headers={"content-disposition": f'attachment; filename="{filename}"'})
+    headers = {"content-disposition": f'attachment; filename="{filename}"'}
+    for key, value in (provenance or {}).items():
+        headers[f"x-airank-{key.replace('_', '-')}"] = str(value)
+    return Response(body, media_type="text/csv; charset=utf-8", headers=headers)

@@ -42,7 +42,8 @@ def indices(registry: Annotated[Registry, Depends(get_registry)]) -> JSONRespons
 def index_detail(source: Source, settings: Config, view: ViewQ = None) -> JSONResponse:
     res = source.result(None, view)
     return json({**_info(source), "index_code": res.spec.index_code,
-                 "tree": service.tree(res.spec),
+                 "tree": service.tree(res.spec), "spec": res.spec.to_dict(),
+                 "provenance": res.provenance(),
                  "units": [{"unit": u, "name": res.names.get(u, u)} for u in res.units],
                  "live_replications": settings.live_replications,
                  "max_live_replications": settings.max_live_replications,
@@ -64,7 +65,8 @@ def ranking(source: Source, settings: Config, weights: Weights, edition: Edition
     table, meta = service.ranking(source, edition=edition, view=view, weights=weights,
                                   replications=n, seed=seed)
     if format == "csv":
-        return csv_response(table, f"{source.key}-{meta['edition']}-{meta['view']}-ranking.csv")
+        return csv_response(table, f"{source.key}-{meta['edition']}-{meta['view']}-ranking.csv",
+                            meta["provenance"])
     return json({**meta, "columns": list(table.columns), "rows": service.records(table),
                  "elapsed_ms": round((time.perf_counter() - t0) * 1e3, 2)})
 
@@ -80,5 +82,6 @@ def unit_profile(source: Source, unit: UnitPath, weights: Weights, edition: Edit
                         n_peers=peers)
     if format == "csv":
         frame = pd.DataFrame(p["contributions"] + p["indicators"])
-        return csv_response(frame, f"{source.key}-{p['edition']}-{p['unit']}-profile.csv")
+        return csv_response(frame, f"{source.key}-{p['edition']}-{p['unit']}-profile.csv",
+                            p["provenance"])
     return json(p)
