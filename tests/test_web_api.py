@@ -291,3 +291,18 @@ def test_projection(client: TestClient) -> None:
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["n"]
     r = client.post("/api/indices/asem/projection", json={"year": 2010, "n": 0})
     assert r.status_code == 422 and r.json()["detail"][0]["code"] == "bad_year"
+
+
+def test_outputs_carry_provenance(client: TestClient) -> None:
+    detail = client.get("/api/indices/asem").json()
+    spec = airank.IndexSpec.from_dict(detail["spec"])
+    assert detail["provenance"]["spec_hash"] == spec.fingerprint()
+    body = client.get("/api/indices/asem/ranking", params={"weights": "Conn:2"}).json()
+    prov = body["provenance"]
+    assert prov["airank_version"] == airank.__version__ and len(prov["data_hash"]) == 64
+    assert prov["spec_hash"] == spec.with_changes({"Conn.weight": 2.0}).fingerprint()
+    csv = client.get("/api/indices/asem/ranking", params={"format": "csv"})
+    assert csv.headers["x-airank-data-hash"] == prov["data_hash"]
+    assert csv.headers["x-airank-spec-hash"] == spec.fingerprint()
+    profile = client.get("/api/indices/asem/units/CHE", params={"format": "csv"})
+    assert profile.headers["x-airank-version"] == airank.__version__

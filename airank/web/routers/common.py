@@ -38,5 +38,6 @@ def csv_response(frame: pd.DataFrame, filename: str,
     body = frame.to_csv(index=False, float_format="%.6g", lineterminator="\n")
     headers = {"content-disposition": f'attachment; filename="{filename}"'}
     for key, value in (provenance or {}).items():
-        headers[f"x-airank-{key.replace('_', '-')}"] = str(value)
+        name = key.removeprefix("airank_").replace("_", "-")
+        headers[f"x-airank-{name}"] = str(value)
     return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
