@@ -14,6 +14,7 @@ same winsor bounds) on new data.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,7 +32,7 @@ from .results import Result
 from .spec import IndexSpec, StepConfig
 from .treat import TREATERS
 
-__all__ = ["build"]
+__all__ = ["build", "reaggregate"]
 
 Fitted = Mapping[str, Mapping[str, Any]]
 
@@ -80,6 +81,21 @@ def build(spec: IndexSpec, data: Dataset, *, year: int | None = None,
     return Result(spec=spec, stages=stages, records=tuple(records), year=year,
                   source_years=source_years, data_hash=data.hash, names=dict(data.names),
                   unit_coverage=coverage, data_notes=data.notes)
+
+
+def reaggregate(result: Result, spec: IndexSpec) -> Result:
+    """``result`` aggregated again under ``spec``, which may differ only in weights and
+    aggregation methods: the normalised stage is reused (fast enough for live
+    re-weighting). Raises DataError as :func:`build` does."""
+    if (spec.children != result.spec.children
+            or spec.indicator_codes != result.spec.indicator_codes):
+        raise DataError([Issue(("spec",), "not_reaggregable",
+                               "reaggregate() needs the same tree; only weights and "
+                               "aggregation may change.")])
+    records = [r for r in result.records if r.step != "aggregate"]
+    aggregated = _aggregate(result.stages["normalised"], spec, records)
+    return dataclasses.replace(result, spec=spec, records=tuple(records),
+                               stages={**result.stages, "aggregated": aggregated})
 
 
 # -- steps -------------------------------------------------------------------------

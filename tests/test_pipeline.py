@@ -158,3 +158,18 @@ def test_same_inputs_same_result(asem):
     a, b = airank.build(*asem), airank.build(*asem)
     pd.testing.assert_frame_equal(a.scores, b.scores)
     assert a.data_hash == b.data_hash and len(a.data_hash) == 64
+
+
+def test_reaggregate_equals_a_full_build(asem):
+    from airank.pipeline import reaggregate
+
+    spec, data = asem
+    base = airank.build(spec, data)
+    changed = spec.with_changes({"Conn.weight": 3, "LPI.weight": 0.5,
+                                 "methodology.aggregate_levels.4.method": "geometric"})
+    fast, full = reaggregate(base, changed), airank.build(changed, data)
+    pd.testing.assert_frame_equal(fast.scores, full.scores, rtol=1e-12)
+    assert fast.spec is changed
+    other = IndexSpec.from_dict({**TINY_SPEC})
+    with pytest.raises(DataError, match="same tree"):
+        reaggregate(base, other)

@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..aggregate import aggregate_group
 from ..analysis.batch import Draws, Plan
 from ..analysis.defaults import default_factors
 from ..analysis.edition import Edition
@@ -28,8 +27,8 @@ from ..analysis.factors import parse_factors
 from ..analysis.ranks import rank_desc
 from ..analysis.uncertainty import BLOCK, draw, uncertainty
 from ..data import Dataset
-from ..errors import DataError, Issue, SpecError
-from ..pipeline import build
+from ..errors import Issue, SpecError
+from ..pipeline import build, reaggregate
 from ..results import Result
 from ..spec import IndexSpec
 
@@ -185,29 +184,13 @@ def reweight(result: Result, weights: Mapping[str, float]) -> Result:
     Raises
     ------
     SpecError
-        Unknown codes, bad values, or a group left without any positive weight.
+        Unknown codes, bad values, or a group left without any positive weight (the
+        spec's own validation).
     """
     if not weights:
         return result
     spec = result.spec.with_changes({f"{c}.weight": float(w) for c, w in weights.items()})
-    SpecError.collect(Issue(("weights", g), "all_zero", f"Every child of '{g}' has weight 0; "
-                            "give at least one a weight > 0.")
-                      for g, kids in spec.children.items()
-                      if not any(spec.node(k).weight > 0 for k in kids))
-    X = result.stages["normalised"]
-    scores = {c: X[c].to_numpy(dtype=float) for c in X.columns}
-    for g in spec.group_codes:
-        kids = spec.children[g]
-        cfg = spec.aggregation(spec.levels[g])
-        w = np.array([spec.node(k).weight for k in kids], dtype=float)
-        try:
-            scores[g] = aggregate_group(np.column_stack([scores[k] for k in kids]), w,
-                                        cfg.method, cfg.options("aggregate"))
-        except ValueError as exc:
-            raise DataError([Issue(("weights", g), "aggregate_failed", str(exc))]) from None
-    agg = pd.DataFrame(np.column_stack([scores[c] for c in spec.codes]), index=X.index,
-                       columns=list(spec.codes))
-    return dataclasses.replace(result, spec=spec, stages={**result.stages, "aggregated": agg})
+    return reaggregate(result, spec)
 
 
 def rank_intervals(plan: Plan, spec: IndexSpec, n: int, seed: int = 1) -> pd.DataFrame:
