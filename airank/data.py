@@ -252,7 +252,10 @@ def _to_long(frame: pd.DataFrame, spec: IndexSpec, label: str
     names = {} if ncol is None else {u: str(n) for u, n in zip(frame[ucol], frame[ncol],
                                                                  strict=True) if pd.notna(n)}
     gcols = [g for g in spec.units.groups if g in cols]
-    grp = frame.drop_duplicates(ucol).set_index(ucol)[gcols].astype(str)
+    grp = frame.drop_duplicates(ucol).set_index(ucol)[gcols].astype(object)
+    # an empty group cell is a unit without a group, not a group called "" or "nan"
+    grp = grp.map(lambda v: None if v is None or str(v).strip().lower() in ("", "nan")
+                  else str(v).strip())
     if icol is not None:
         long = pd.DataFrame({"unit": frame[ucol], "code": frame[icol].astype(str).str.strip(),
                              "year": frame["__year"], "raw": frame["value"],

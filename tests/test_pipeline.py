@@ -173,3 +173,15 @@ def test_reaggregate_equals_a_full_build(asem):
     other = IndexSpec.from_dict({**TINY_SPEC})
     with pytest.raises(DataError, match="same tree"):
         reaggregate(base, other)
+
+
+def test_unit_without_group_is_not_imputed_from_a_nan_group(tiny_frame):
+    spec = IndexSpec.from_dict({**TINY_SPEC, "methodology": {
+        **TINY_SPEC["methodology"], "impute": {"method": "mean", "by": "region"}}})
+    frame = tiny_frame.assign(region=["north", "north", "south", ""])
+    frame.loc[2, "i4"] = np.nan  # C (south) and D (no region) lack i4
+    data = airank.read_data(frame, spec)
+    assert pd.isna(data.groups.loc["D", "region"])
+    res = airank.build(spec.with_changes({"methodology.screen.min_coverage": 0.5}), data)
+    assert np.isnan(res.stages["imputed"].loc["D", "i4"])  # no group: stays missing
+    assert np.isnan(res.stages["imputed"].loc["C", "i4"])  # south has no i4 value at all
