@@ -43,11 +43,18 @@ class Target:
     data: Dataset
     year: int | None = None
     fitted: Mapping[str, Mapping[str, Any]] | None = None
-    ogai: bool = False
+    view: str | None = None  # set for the OGAI, whose builds are cached by airank.ogai
+
+    @property
+    def ogai(self) -> bool:
+        return self.view is not None
 
     def build(self) -> Result:
+        from .. import ogai
         from ..pipeline import build
 
+        if self.view is not None:
+            return ogai.build(self.year, self.view)
         return build(self.spec, self.data, year=self.year, fitted=self.fitted)
 
 
@@ -60,8 +67,8 @@ def _load(spec: Path | None, data: Path | None, example: str | None,
         raise AirankError("Give either SPEC DATA or --example, not both.")
     if spec is None and example is None:
         year = edition if edition is not None else ogai.LATEST
-        ogai.build(year, view)  # checks the edition and view
-        return Target(ogai.spec(view), ogai.dataset(view), year, ogai.fitted(view), True)
+        ogai.build(year, view)  # checks the edition and view (and caches the build)
+        return Target(ogai.spec(view), ogai.dataset(view), year, ogai.fitted(view), view)
     if edition is not None:
         raise AirankError("--edition applies to the Open Global AI Index only.")
     if spec is None:
