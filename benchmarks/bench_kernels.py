@@ -11,10 +11,10 @@ import time
 from collections.abc import Callable
 
 import numpy as np
+from airank.analysis.audit.bounds import rank_bounds
 
-from airank.analysis.bounds import rank_bounds
-from airank.analysis.ranks import RankStats, rank_desc
-from airank.analysis.sobol import sobol_design, sobol_indices
+from airank.analysis.robustness.ranks import RankStats, rank_desc
+from airank.analysis.robustness.sobol import sobol_design, sobol_indices
 
 
 def best_of(fn: Callable[[], object], repeat: int = 3) -> float:

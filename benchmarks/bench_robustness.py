@@ -23,10 +23,10 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 import airank
-from airank.analysis.batch import Plan
-from airank.analysis.factors import parse_factors
-from airank.analysis.sensitivity import sensitivity
-from airank.analysis.uncertainty import uncertainty
+from airank.analysis.robustness.batch import Plan
+from airank.analysis.robustness.factors import parse_factors
+from airank.analysis.robustness.sensitivity import sensitivity
+from airank.analysis.robustness.uncertainty import uncertainty
 
 DESIGN = [
     {"name": "pillar_weights", "type": "weights", "level": 2, "noise": 0.25},
@@ -113,7 +113,7 @@ def main() -> None:
     except ImportError:
         return
     ospec, odata = ogai.spec("scale"), ogai.dataset("scale")
-    from airank.analysis.defaults import default_factors
+    from airank.analysis.robustness.designs import default_factors
 
     ofs = default_factors(ospec)
     oplan = Plan(ospec, odata, ofs)

@@ -1,4 +1,4 @@
-"""Tests for airank.analysis.bounds: exact best/worst ranks over admissible weights."""
+"""Tests for airank.analysis.audit.bounds: exact best/worst ranks over admissible weights."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
+from airank.analysis.audit.bounds import rank_bounds, weight_range
 
-from airank.analysis.bounds import rank_bounds, weight_range
-from airank.analysis.ranks import rank_desc
+from airank.analysis.robustness.ranks import rank_desc
 from airank.errors import DataError, FactorError
 
 HAND = [[1.0, 0.0], [0.0, 1.0], [0.4, 0.4]]

@@ -1,17 +1,17 @@
-"""Tests for airank.analysis.importance: eta^2, main effects, alpha, correlations."""
+"""Tests for airank.analysis.audit.importance: eta^2, main effects, alpha, correlations."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
-
-from airank.analysis.importance import (
+from airank.analysis.audit.importance import (
     correlation_ratio,
     correlations,
     cronbach_alpha,
     main_effects,
 )
+
 from airank.errors import DataError
 
 

@@ -1,4 +1,4 @@
-"""Tests for airank.analysis.ranks: rank_desc and the RankStats count table."""
+"""Tests for airank.analysis.robustness.ranks: rank_desc and the RankStats count table."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.stats import rankdata
 
-from airank.analysis.ranks import RankStats, rank_desc
+from airank.analysis.robustness.ranks import RankStats, rank_desc
 from airank.errors import DataError
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from airank.analysis.scenarios.reach import reach
+from airank.analysis.scenarios.shocks import apply_scenario
 
 import airank
 from airank import ScenarioError
-from airank.analysis.edition import Edition
-from airank.analysis.reach import reach
-from airank.analysis.scenarios import apply_scenario
 from airank.cli import main
+from airank.edition import Edition
 
 
 def _verify(ed: Edition, res, rank=None, overtake=None) -> None:

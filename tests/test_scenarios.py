@@ -8,14 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from hypothesis import given
-from hypothesis import strategies as st
-
-import airank
-from airank import IndexSpec, ScenarioError
-from airank.analysis.edition import Edition
-from airank.analysis.scenario_effects import run_scenario
-from airank.analysis.scenarios import (
+from airank.analysis.scenarios.effects import run_scenario
+from airank.analysis.scenarios.shocks import (
     Scenario,
     Shock,
     apply_scenario,
@@ -24,7 +18,13 @@ from airank.analysis.scenarios import (
     preset,
     presets,
 )
+from hypothesis import given
+from hypothesis import strategies as st
+
+import airank
+from airank import IndexSpec, ScenarioError
 from airank.cli import main
+from airank.edition import Edition
 
 SYN_SPEC = IndexSpec.from_dict({
     "name": "Synthetic",
@@ -163,7 +163,7 @@ def test_export_controls_on_ogai(ogai_edition):
         assert (res.drivers(u)["to_index"] < 0).all()
     assert set(res.table["code"]) == set(ogai_edition.spec.codes)
     # the same draws on the same data give no change
-    from airank.analysis.scenario_effects import rank_change_interval
+    from airank.analysis.scenarios.effects import rank_change_interval
 
     same = rank_change_interval(ogai_edition, ogai_edition.data, n=32, seed=3)
     assert (same[["change_q05", "change_q95"]] == 0).all().all()

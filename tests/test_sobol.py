@@ -1,4 +1,4 @@
-"""Tests for airank.analysis.sobol: design layout, estimator accuracy, SALib as oracle."""
+"""Tests for airank.analysis.robustness.sobol: design layout, estimator accuracy, SALib as oracle."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from SALib.analyze import sobol as salib_analyze
 from SALib.sample import sobol as salib_sample
 
-from airank.analysis.sobol import bin_uniform, sobol_design, sobol_indices
+from airank.analysis.robustness.sobol import bin_uniform, sobol_design, sobol_indices
 from airank.errors import DataError, FactorError
 
 

@@ -11,11 +11,11 @@ import pytest
 
 import airank
 from airank import FactorError
-from airank.analysis.batch import Plan
-from airank.analysis.defaults import default_factor_doc
-from airank.analysis.factors import load_factors, parse_factors
-from airank.analysis.sensitivity import sensitivity
-from airank.analysis.uncertainty import uncertainty
+from airank.analysis.robustness.batch import Plan
+from airank.analysis.robustness.designs import default_factor_doc
+from airank.analysis.robustness.factors import load_factors, parse_factors
+from airank.analysis.robustness.sensitivity import sensitivity
+from airank.analysis.robustness.uncertainty import uncertainty
 from airank.cli import main
 
 NORMS = [{"method": "minmax", "lower": 1, "upper": 100}, {"method": "zscore", "mean": 10, "sd": 2},

@@ -1,5 +1,12 @@
-"""Robustness analysis: numerical kernels (ranks, Sobol', rank bounds, importance).
+"""Analyses of a built index, by subject.
 
-The kernels take arrays and DataFrames and know nothing of the pipeline; the
-pipeline-facing analyses (uncertainty, sensitivity) build on them.
+* :mod:`~airank.analysis.robustness` -- uncertainty factors, the batched engine, Monte
+  Carlo rank intervals, Sobol' sensitivity, rank statistics;
+* :mod:`~airank.analysis.audit` -- importance against weights, internal consistency,
+  best and worst rank, implied weights;
+* :mod:`~airank.analysis.scenarios` -- shocks, their effects, "what would it take",
+  projections.
+
+Every analysis takes an :class:`airank.Edition` (which index, which year, which fixed
+goalposts) and scores through the one aggregation kernel.
 """

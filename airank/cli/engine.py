@@ -63,8 +63,8 @@ def rank(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt = None,
     table = _ranking_table(target, view)
     key = "iso3" if "iso3" in table.columns else "unit"
     if intervals:
-        from ..analysis.defaults import default_factors
-        from ..analysis.uncertainty import uncertainty
+        from ..analysis.robustness.designs import default_factors
+        from ..analysis.robustness.uncertainty import uncertainty
 
         res = uncertainty(target.spec, target.data, default_factors(target.spec), n=n,
                           seed=seed, year=target.year, fitted=target.fitted)

@@ -82,7 +82,7 @@ def fit_weights_cmd(
             "--rescale", help="minmax: the total is the weighted sum rescaled to 0-100")] = None,
         fmt: Annotated[str, typer.Option("--format", help="json or table")] = "table") -> None:
     """Recover the weights implied by a total from its components (NNLS)."""
-    from ..analysis.fit_weights import fit_weights
+    from ..analysis.audit.fit_weights import fit_weights
 
     _check_format(fmt, ("json", "table"))
     if not file.is_file():

@@ -13,7 +13,7 @@ import pandas as pd
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ..analysis.factors import Factor
+from ..analysis.robustness.factors import Factor
 from ..spec import IndexSpec
 from ._common import (
     DataArg,
@@ -41,8 +41,8 @@ def _factor_docs(factors: Sequence[Factor]) -> list[dict[str, object]]:
 
 
 def _factors(path: Path | None, spec: IndexSpec) -> tuple[Factor, ...]:
-    from ..analysis.defaults import default_factors
-    from ..analysis.factors import load_factors
+    from ..analysis.robustness.designs import default_factors
+    from ..analysis.robustness.factors import load_factors
 
     if path is None:
         return default_factors(spec)
@@ -58,7 +58,7 @@ def uncertainty(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt 
                                                       "places")] = 3,
                 fmt: FormatOpt = "table") -> None:
     """Monte Carlo rank intervals: nominal, median, mean, 5th and 95th percentile ranks."""
-    from ..analysis.uncertainty import uncertainty as run
+    from ..analysis.robustness.uncertainty import uncertainty as run
 
     _check_format(fmt)
     t = _load(spec, data, example, edition, view)
@@ -94,7 +94,7 @@ def sensitivity(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt 
                                                               "indices")] = None,
                 fmt: FormatOpt = "table") -> None:
     """Sobol' first-order and total-effect indices of each factor."""
-    from ..analysis.sensitivity import sensitivity as run
+    from ..analysis.robustness.sensitivity import sensitivity as run
 
     _check_format(fmt)
     t = _load(spec, data, example, edition, view)
@@ -130,8 +130,8 @@ def importance(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt =
                fmt: FormatOpt = "table") -> None:
     """Main effect of each indicator and group (correlation ratio) beside its weights,
     and the internal consistency (Cronbach's alpha, correlations) of each group."""
-    from ..analysis.audit import consistency
-    from ..analysis.audit import importance as run
+    from ..analysis.audit.checks import consistency
+    from ..analysis.audit.checks import importance as run
 
     _check_format(fmt)
     result = _load(spec, data, example, edition, view).build()
@@ -161,7 +161,7 @@ def bounds(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt = Non
            ] = None,
            fmt: FormatOpt = "table") -> None:
     """Best and worst achievable rank of every unit over admissible weights (exact LP)."""
-    from ..analysis.audit import weight_bounds
+    from ..analysis.audit.checks import weight_bounds
 
     _check_format(fmt)
     result = _load(spec, data, example, edition, view).build()

@@ -27,7 +27,7 @@ PartnerOpt = Annotated[str | None, typer.Option("--partner", help="Partner unit 
 
 def _edition(view: str, edition: int | None, example: str | None) -> Any:
     from .. import datasets
-    from ..analysis.edition import Edition
+    from ..edition import Edition
 
     if example is not None:
         spec, data = datasets.example(example)
@@ -44,7 +44,7 @@ def _codes(text: str | None) -> list[str] | None:
 def _scenario(source: str, units: list[str] | None, countries: str | None,
               strength: float | None, partner: str | None, ed: Any) -> Any:
     """Load a preset or file; positional units fill countries (and the partner: last)."""
-    from ..analysis.scenarios import load_scenario
+    from ..analysis.scenarios.shocks import load_scenario
 
     params: dict[str, Any] = {"strength": strength, "partner": partner,
                               "countries": _codes(countries)}
@@ -82,7 +82,7 @@ def scenario(source: Annotated[str, typer.Argument(help="A preset (export-contro
                                                                   "those that moved")] = False,
              fmt: FormatOpt = "table") -> None:
     """Baseline against scenario: ranks and scores, the rank change and its 90% interval."""
-    from ..analysis.scenario_effects import run_scenario
+    from ..analysis.scenarios.effects import run_scenario
 
     _check_format(fmt)
     if n < 0:
@@ -138,8 +138,8 @@ def reach(unit: Annotated[str, typer.Argument(help="The unit, e.g. RUS")],
                                                  "interval of the gain (0: none)")] = 1000,
           seed: SeedOpt = 1, fmt: FormatOpt = "table") -> None:
     """What would it take: the smallest change in a unit's indicators to reach a target."""
-    from ..analysis.reach import reach as solve
-    from ..analysis.scenario_effects import run_scenario
+    from ..analysis.scenarios.effects import run_scenario
+    from ..analysis.scenarios.reach import reach as solve
 
     _check_format(fmt)
     if objective not in ("relative", "squared"):
@@ -195,7 +195,7 @@ def project(year: Annotated[int, typer.Option("--year", help="Target year")] = 2
             view: ViewOpt = "scale", edition: EditionOpt = None, example: ExampleOpt = None,
             fmt: FormatOpt = "table") -> None:
     """Project each unit's indicator trends to a year: scores and ranks with intervals."""
-    from ..analysis.projection import project as run
+    from ..analysis.scenarios.projection import project as run
 
     _check_format(fmt)
     ed = _edition(view, edition, example)

@@ -2,7 +2,7 @@
 
 An :class:`IndexSource` names one servable index (the Open Global AI Index with its
 editions and views, a shipped example, or any SPEC + DATA) and caches its builds and its
-uncertainty :class:`~airank.analysis.batch.Plan` per (edition, view). :func:`reweight`
+uncertainty :class:`~airank.analysis.robustness.batch.Plan` per (edition, view). :func:`reweight`
 re-aggregates a built index with new weights (the normalised matrix does not depend on
 them), and :func:`rank_intervals` draws the default uncertainty design around any
 weights through the cached plan: both take milliseconds, which is what lets the
@@ -20,13 +20,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..analysis.batch import Draws, Plan
-from ..analysis.defaults import default_factors
-from ..analysis.edition import Edition
-from ..analysis.factors import parse_factors
-from ..analysis.ranks import rank_desc
-from ..analysis.uncertainty import BLOCK, draw, uncertainty
+from ..analysis.robustness.batch import Draws, Plan
+from ..analysis.robustness.designs import default_factors
+from ..analysis.robustness.factors import parse_factors
+from ..analysis.robustness.ranks import rank_desc
+from ..analysis.robustness.uncertainty import BLOCK, draw, uncertainty
 from ..data import Dataset
+from ..edition import Edition
 from ..errors import Issue, SpecError
 from ..pipeline import build, reaggregate
 from ..results import Result

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..analysis.projection import project
-from ..analysis.reach import reach
-from ..analysis.scenario_effects import run_scenario
-from ..analysis.scenarios import preset, presets
+from ..analysis.scenarios.effects import run_scenario
+from ..analysis.scenarios.projection import project
+from ..analysis.scenarios.reach import reach
+from ..analysis.scenarios.shocks import preset, presets
 from .service import IndexSource, records
 
 __all__ = ["presets", "projection_run", "reach_run", "scenario_run"]

@@ -3,7 +3,7 @@
 For a component matrix X (units x components, e.g. pillar scores) and weights w,
 the index is ``s(w) = X @ w`` (arithmetic aggregation). A unit's rank is
 ``1 + #{v : s_v(w) > s_u(w)}`` (ties share the best rank, as in
-:func:`airank.analysis.ranks.rank_desc`). :func:`rank_bounds` finds, exactly, the
+:func:`airank.analysis.robustness.ranks.rank_desc`). :func:`rank_bounds` finds, exactly, the
 smallest and largest rank each unit can reach when the weights range over the
 admissible set, by a mixed-integer programme per unit and direction (HiGHS via
 ``scipy.optimize.milp``).

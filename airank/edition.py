@@ -12,11 +12,11 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, Literal
 
-from ..data import Dataset
-from ..errors import Issue, ScenarioError
-from ..pipeline import build
-from ..results import Result
-from ..spec import IndexSpec
+from .data import Dataset
+from .errors import Issue, ScenarioError
+from .pipeline import build
+from .results import Result
+from .spec import IndexSpec
 
 __all__ = ["FIXED_STEPS", "Edition"]
 
@@ -53,7 +53,7 @@ class Edition:
     @classmethod
     def ogai(cls, edition: int | None = None, view: str = "scale") -> Edition:
         """An OGAI edition (default the latest) with its pooled, fixed goalposts."""
-        from .. import ogai
+        from . import ogai
 
         res = ogai.build(edition, view)
         fit = res.fitted

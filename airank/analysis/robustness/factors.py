@@ -36,8 +36,8 @@ from typing import Any, Literal
 import numpy as np
 import yaml
 
-from ..errors import FactorError, Issue, SpecError
-from ..spec import IndexSpec
+from ...errors import FactorError, Issue, SpecError
+from ...spec import IndexSpec
 
 __all__ = ["Factor", "load_factors", "parse_factors"]
 

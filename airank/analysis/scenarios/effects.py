@@ -1,12 +1,12 @@
 """Run a scenario: baseline against scenario at every level, rank changes with intervals.
 
-:func:`run_scenario` applies a :class:`~airank.analysis.scenarios.Scenario` to an
-:class:`~airank.analysis.scenarios.Edition`, rebuilds the index through the normal
+:func:`run_scenario` applies a :class:`~airank.analysis.scenarios.shocks.Scenario` to an
+:class:`~airank.analysis.Edition`, rebuilds the index through the normal
 pipeline (with the edition's fixed parameters) and compares every score and rank.
 
 The interval of a rank change comes from the robustness analysis: the same uncertainty
 replications -- same factors, same seed, hence the same draws -- are evaluated on the
-baseline and on the scenario data (one batched :class:`~airank.analysis.batch.Plan`
+baseline and on the scenario data (one batched :class:`~airank.analysis.robustness.batch.Plan`
 each), and the 5th and 95th percentiles of the per-replication rank change are reported.
 The robustness plans refit treatment and goalposts on the edition's own data, as
 ``airank uncertainty`` does; the nominal change uses the edition's fixed goalposts.
@@ -25,15 +25,15 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from ..data import Dataset
-from ..results import Result
-from .batch import Draws, Plan
-from .defaults import default_factors
-from .edition import Edition
-from .factors import Factor
-from .ranks import rank_desc
-from .scenarios import Scenario, apply_scenario
-from .uncertainty import BLOCK, draw
+from ...data import Dataset
+from ...edition import Edition
+from ...results import Result
+from ..robustness.batch import Draws, Plan
+from ..robustness.designs import default_factors
+from ..robustness.factors import Factor
+from ..robustness.ranks import rank_desc
+from ..robustness.uncertainty import BLOCK, draw
+from .shocks import Scenario, apply_scenario
 
 __all__ = ["ScenarioResult", "rank_change_interval", "run_scenario"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..spec import IndexSpec
+from ...spec import IndexSpec
 from .factors import Factor, parse_factors
 
 __all__ = ["default_factor_doc", "default_factors"]

@@ -2,7 +2,7 @@
 
 ``uncertainty(spec, data, factors, n=1000, seed=1)`` draws ``n`` replications -- a
 normalisation, an aggregation, a weight vector, a left-out indicator... as the factors
-declare -- and evaluates all of them as batched array work (:mod:`airank.analysis.batch`).
+declare -- and evaluates all of them as batched array work (:mod:`airank.analysis.robustness.batch`).
 For every unit it reports the nominal rank and the median, mean, 5th and 95th percentile
 ranks, the share of replications in which it moves more than ``k`` places, and a summary of
 its score distribution.
@@ -29,10 +29,10 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from ..data import Dataset
-from ..errors import FactorError, Issue
-from ..results import Result
-from ..spec import IndexSpec
+from ...data import Dataset
+from ...errors import FactorError, Issue
+from ...results import Result
+from ...spec import IndexSpec
 from .batch import Draws, Plan
 from .factors import Factor
 from .ranks import RankStats, rank_desc
@@ -169,7 +169,7 @@ def uncertainty(spec: IndexSpec, data: Dataset, factors: Sequence[Factor], *, n:
     spec, data
         The index and its data (the nominal build is ``build(spec, data)``).
     factors : sequence of Factor
-        From :func:`~airank.analysis.factors.parse_factors` or ``load_factors``.
+        From :func:`~airank.analysis.robustness.factors.parse_factors` or ``load_factors``.
     n : int
         Replications (1 .. 10,000,000).
     seed : int, optional

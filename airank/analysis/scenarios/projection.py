@@ -36,12 +36,12 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from ..data import Dataset
-from ..errors import Issue, ScenarioError
-from ..results import Result
-from .edition import Edition
-from .ranks import rank_desc
-from .scenarios import Scenario, apply_scenario, with_panel
+from ...data import Dataset
+from ...edition import Edition
+from ...errors import Issue, ScenarioError
+from ...results import Result
+from ..robustness.ranks import rank_desc
+from .shocks import Scenario, apply_scenario, with_panel
 
 __all__ = ["MODELS", "Projection", "project"]
 

@@ -13,7 +13,7 @@ weights -- with array operations only:
   the pipeline's missing-children rule (weights rescaled over the children a unit has).
 
 Replications are described by :class:`Draws`; turning factors into draws is the job of
-:mod:`airank.analysis.uncertainty` and :mod:`airank.analysis.sensitivity`.
+:mod:`airank.analysis.robustness.uncertainty` and :mod:`airank.analysis.robustness.sensitivity`.
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ from typing import Any
 
 import numpy as np
 
-from ..data import Dataset
-from ..errors import AirankError, FactorError, Issue
-from ..pipeline import build
-from ..results import Result
-from ..spec import IndexSpec
+from ...data import Dataset
+from ...errors import AirankError, FactorError, Issue
+from ...pipeline import build
+from ...results import Result
+from ...spec import IndexSpec
 from .factors import Factor
 
 __all__ = ["Draws", "Plan"]

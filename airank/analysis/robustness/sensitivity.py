@@ -1,13 +1,14 @@
 """Variance-based (Sobol') sensitivity of the ranks to each uncertainty factor.
 
-The design is SALib's Sobol' sampling scheme (:func:`airank.analysis.sobol.sobol_design`):
-one U(0, 1) input per factor. A choice or exclude factor bins its input into its options;
-a weight factor uses its input to pick one of ``n_alternatives`` weight perturbations
-drawn once from the factor's distribution (so a whole weight vector is one factor, as in
-COINr's ``get_sensitivity``). Every design row is evaluated in batch
-(:mod:`airank.analysis.batch`), then first-order and total-effect indices are estimated
-for the mean absolute rank shift (one output) and for every unit's rank (one output per
-unit, estimated all at once), with bootstrap confidence intervals.
+The design is SALib's Sobol' sampling scheme
+(:func:`~airank.analysis.robustness.sobol.sobol_design`): one U(0, 1) input per factor.
+A choice or exclude factor bins its input into its options; a weight factor uses its
+input to pick one of ``n_alternatives`` weight perturbations drawn once from the factor's
+distribution (so a whole weight vector is one factor, as in COINr's
+``get_sensitivity``). Every design row is evaluated in batch
+(:mod:`~airank.analysis.robustness.batch`), then first-order and total-effect indices
+are estimated for the mean absolute rank shift (one output) and for every unit's rank
+(one output per unit, estimated all at once), with bootstrap confidence intervals.
 
 References
 ----------
@@ -25,9 +26,9 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from ..data import Dataset
-from ..errors import FactorError, Issue
-from ..spec import IndexSpec
+from ...data import Dataset
+from ...errors import FactorError, Issue
+from ...spec import IndexSpec
 from .batch import Draws, Plan
 from .factors import Factor
 from .ranks import rank_desc
@@ -85,7 +86,7 @@ def sensitivity(spec: IndexSpec, data: Dataset, factors: Sequence[Factor], *,
     Parameters
     ----------
     spec, data, factors
-        As for :func:`~airank.analysis.uncertainty.uncertainty`.
+        As for :func:`~airank.analysis.robustness.uncertainty.uncertainty`.
     n_base : int
         Base samples N (a power of 2); the model runs ``N * (factors + 2)`` times.
     seed : int, optional

@@ -34,9 +34,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ..data import Dataset
-from ..errors import Issue, ScenarioError
-from ..spec import IndexSpec
+from ...data import Dataset
+from ...errors import Issue, ScenarioError
+from ...spec import IndexSpec
 
 __all__ = ["OPS", "Scenario", "Shock", "apply_scenario", "check_scenario", "load_scenario",
            "parse_scenario", "preset", "presets", "with_panel", "with_values"]
@@ -243,7 +243,7 @@ def parse_scenario(doc: Mapping[str, Any], *, params: Mapping[str, Any] | None =
 
 
 def _preset_dir() -> Path:
-    from .. import datasets
+    from ... import datasets
 
     return datasets.path("scenarios")
 

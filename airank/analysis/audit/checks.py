@@ -1,7 +1,7 @@
 """Audit tables of a built index: importance against weights, consistency, rank bounds.
 
-These wrap the kernels of :mod:`~airank.analysis.importance` and
-:mod:`~airank.analysis.bounds` for a :class:`~airank.results.Result`.
+These wrap the kernels of :mod:`~airank.analysis.audit.importance` and
+:mod:`~airank.analysis.audit.bounds` for a :class:`~airank.results.Result`.
 
 References
 ----------
@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, Issue
-from ..results import Result
+from ...errors import DataError, Issue
+from ...results import Result
 from .bounds import rank_bounds
 from .importance import correlation_ratio, cronbach_alpha, main_effects
 
@@ -27,7 +27,7 @@ def importance(result: Result, *, ratio: float = 2.0, gap: float = 0.1) -> pd.Da
     """Main effect of every indicator and group on its parent and on the index.
 
     Columns: ``code``, ``parent``, ``level``; from
-    :func:`~airank.analysis.importance.main_effects`: ``nominal_weight`` (rescaled
+    :func:`~airank.analysis.audit.importance.main_effects`: ``nominal_weight`` (rescaled
     within the parent), ``effective_weight`` (as it acts on the parent), ``eta2`` (main
     effect on the parent), ``eta2_normalised`` (rescaled to sum to 1 within the parent),
     ``pearson_r`` and ``flag`` (importance and weight differ by more than a factor

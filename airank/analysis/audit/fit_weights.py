@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import nnls
 
-from ..errors import DataError, Issue
+from ...errors import DataError, Issue
 
 __all__ = ["FitResult", "fit_weights"]
 

@@ -46,13 +46,13 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
-from ..aggregate import aggregate_group
-from ..errors import Issue, ScenarioError
-from ..normalise import normalise_column
-from ..results import Result
-from ..treat import TREATERS
-from .edition import Edition
-from .scenarios import Scenario, Shock, with_values
+from ...aggregate import aggregate_group
+from ...edition import Edition
+from ...errors import Issue, ScenarioError
+from ...normalise import normalise_column
+from ...results import Result
+from ...treat import TREATERS
+from .shocks import Scenario, Shock, with_values
 
 __all__ = ["ReachResult", "reach"]
 

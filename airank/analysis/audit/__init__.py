@@ -1,0 +1,1 @@
+"""Audit of a built index: importance, consistency, rank bounds, implied weights."""

@@ -1,0 +1,1 @@
+"""Robustness: uncertainty factors, batched evaluation, Monte Carlo, Sobol', rank statistics."""

@@ -1,0 +1,1 @@
+"""What-if analyses: shocks to the data, their effects, reach targets, projections."""
