@@ -1,13 +1,26 @@
-"""Aggregation methods: children's scores (units x children) -> the group's score.
+"""Aggregation methods: one registry entry per method, declaring how it scores a group.
 
-Signature of every method: ``f(X, w, *, params) -> y`` with ``X`` of shape (units,
-children), ``w`` the children's nominal weights (each method rescales them to sum to 1
-over the children a unit has) and ``y`` of shape (units,).
+Most aggregators are *quasi-arithmetic means*: ``M(x) = g^-1( sum_i w_i g(x_i) )`` with the
+weights rescaled to sum to 1 over the children a unit has. An entry declares ``g``
+(``transform``), ``g^-1`` (``inverse``) and whether ``g`` needs values > 0 (``positive``);
+that is all the scoring kernel (:mod:`airank.kernel`) needs to evaluate the method for one
+build or for a million replications alike::
+
+    arithmetic    g(x) = x                       any sign
+    geometric     g(x) = log x                   x > 0
+    harmonic      g(x) = 1 / x                   x > 0
+    generalised   g(x) = x^p (log x for p = 0)   x > 0 unless p = 1
+
+A method that is not such a mean (Copeland's pairwise votes, or any function a user
+registers) declares ``function(X, w, params) -> y`` instead; builds use it, the batched
+engine refuses it with a clear error.
 
 Missing children (the stated rule): a unit's group score uses the children it has, with
 their weights rescaled to sum to 1; it is missing when the children present carry less
 than ``min_share`` of the weight (default 0: one child is enough), or when none is present.
-This is COINr's default (``na.rm = TRUE``).
+This is COINr's default (``na.rm = TRUE``). A node without any data in the edition (no unit
+has a value: a source that starts later) is left out of the tree for that edition: it
+weighs 0 and does not count toward ``min_share``.
 
 References
 ----------
@@ -18,101 +31,96 @@ Munda & Nardo (2009), non-compensatory (Copeland) aggregation.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from .methods import AggParams, GeneralisedParams
+from .errors import Issue, SpecError
+from .methods import METHOD_PARAMS, AggParams, GeneralisedParams
 
-__all__ = ["AGGREGATORS", "aggregate_group"]
+__all__ = ["AGGREGATORS", "Aggregator", "aggregator", "register_aggregator"]
 
-Aggregator = Callable[..., np.ndarray]
-
-
-class NonPositiveError(ValueError):
-    """A mean that takes logs or reciprocals met a value <= 0; ``rows`` names them."""
-
-    def __init__(self, rows: np.ndarray) -> None:
-        super().__init__("values must be > 0")
-        self.rows = rows
+Array = np.ndarray
+Transform = Callable[[Array, Any], Array]
+Function = Callable[[Array, Array, Any], Array]
 
 
-def _weights(X: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    present = ~np.isnan(X)
-    W = np.where(present, w, 0.0)
-    have = W.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        Wn = W / have[:, None]
-    return np.nan_to_num(X), Wn, have / w.sum()
+@dataclass(frozen=True)
+class Aggregator:
+    """How one aggregation method scores a group (see the module notes).
 
-
-def _finish(y: np.ndarray, share: np.ndarray, params: AggParams) -> np.ndarray:
-    total_ok = share > 0
-    keep = total_ok & (share >= params.min_share - 1e-12)
-    return np.where(keep, y, np.nan)
-
-
-def _positive(X: np.ndarray, w: np.ndarray) -> None:
-    bad = np.any(X[:, w > 0] <= 0, axis=1)  # NaN compares False
-    if bad.any():
-        raise NonPositiveError(np.flatnonzero(bad))
-
-
-def _sum(terms: np.ndarray) -> np.ndarray:
-    """Row sums accumulated in extended precision, then rounded once to double.
-
-    The result is (almost always) the correctly rounded sum whatever the order of the
-    children, so units tied in exact arithmetic stay tied; it is also how R sums, which
-    makes our scores and ranks equal COINr's.
+    Attributes
+    ----------
+    name : str
+    transform, inverse : callable, optional
+        ``g(x, params)`` and ``g^-1(m, params)`` of a quasi-arithmetic mean.
+    positive : callable
+        ``positive(params) -> bool``: ``g`` needs children > 0.
+    function : callable, optional
+        ``function(X, w, params) -> y`` (X: units x children; w: the children's weights)
+        for a method that is not a quasi-arithmetic mean; builds only.
+    linear : bool
+        ``g`` is the identity (the arithmetic mean): sums are taken in extended precision.
     """
-    total: np.ndarray = np.sum(terms.astype(np.longdouble), axis=1)
-    return total.astype(float)
+
+    name: str
+    transform: Transform | None = None
+    inverse: Transform | None = None
+    positive: Callable[[Any], bool] = lambda _p: False
+    function: Function | None = None
+    linear: bool = False
+
+    @property
+    def batched(self) -> bool:
+        """True when the batched engine can evaluate it (a quasi-arithmetic mean)."""
+        return self.transform is not None
+
+    def key(self, params: Any) -> tuple[Any, ...]:
+        """Methods with equal keys have the same ``g``: a tree of them collapses to one
+        effective weight per indicator."""
+        if self.name == "generalised":
+            p = float(params.p)
+            return ("arithmetic",) if p == 1 else ("geometric",) if p == 0 else ("power", p)
+        return (self.name,)
 
 
-def arithmetic(X: np.ndarray, w: np.ndarray, *, params: AggParams) -> np.ndarray:
-    """Weighted arithmetic mean."""
-    X0, Wn, share = _weights(X, w)
-    return _finish(_sum(X0 * Wn), share, params)
+def _identity(x: Array, _p: Any) -> Array:
+    return x
 
 
-def geometric(X: np.ndarray, w: np.ndarray, *, params: AggParams) -> np.ndarray:
-    """Weighted geometric mean, ``exp(sum w log x)``; values must be > 0."""
-    _positive(X, w)
-    X0, Wn, share = _weights(X, w)
-    with np.errstate(divide="ignore"):
-        logs = np.where(Wn > 0, np.log(np.where(X0 > 0, X0, 1.0)), 0.0)
-    return _finish(np.exp(np.sum(Wn * logs, axis=1)), share, params)
+def _log(x: Array, _p: Any) -> Array:
+    return np.asarray(np.log(x))
 
 
-def harmonic(X: np.ndarray, w: np.ndarray, *, params: AggParams) -> np.ndarray:
-    """Weighted harmonic mean, ``1 / sum(w / x)``; values must be > 0."""
-    _positive(X, w)
-    X0, Wn, share = _weights(X, w)
-    inv = np.where(Wn > 0, Wn / np.where(X0 > 0, X0, 1.0), 0.0)
-    with np.errstate(divide="ignore"):
-        return _finish(1.0 / inv.sum(axis=1), share, params)
+def _exp(m: Array, _p: Any) -> Array:
+    return np.asarray(np.exp(m))
 
 
-def generalised(X: np.ndarray, w: np.ndarray, *, params: GeneralisedParams) -> np.ndarray:
-    """Weighted power mean ``(sum w x^p)^(1/p)``; p = 0 is the geometric mean."""
-    if params.p == 0:
-        return geometric(X, w, params=params)
-    if params.p != 1:
-        _positive(X, w)
-    X0, Wn, share = _weights(X, w)
-    powered = np.where(Wn > 0, np.power(np.where(X0 > 0, X0, 1.0), params.p), 0.0)
-    if params.p == 1:
-        powered = X0
-    return _finish(np.sum(Wn * powered, axis=1) ** (1 / params.p), share, params)
+def _reciprocal(x: Array, _p: Any) -> Array:
+    return np.asarray(1.0 / x)
 
 
-def copeland(X: np.ndarray, w: np.ndarray, *, params: AggParams) -> np.ndarray:
+def _power(x: Array, p: GeneralisedParams) -> Array:
+    if p.p == 0:
+        return np.asarray(np.log(x))
+    return x if p.p == 1 else np.asarray(np.power(x, p.p))
+
+
+def _root(m: Array, p: GeneralisedParams) -> Array:
+    if p.p == 0:
+        return np.asarray(np.exp(m))
+    return m if p.p == 1 else np.asarray(np.power(m, 1.0 / p.p))
+
+
+def _copeland(X: Array, w: Array, params: AggParams) -> Array:
     """Copeland score (non-compensatory): wins minus losses in weighted pairwise votes.
 
     Unit a beats b when the weight of the children where a scores higher (ties count
     half) exceeds the weight where b does. Only children both units have are compared.
     """
-    X0, _, share = _weights(X, w)
     present = ~np.isnan(X)
+    X0 = np.nan_to_num(X)
     both = present[:, None, :] & present[None, :, :]
     Wb = np.where(both, w, 0.0)
     gt = (X0[:, None, :] > X0[None, :, :]) & both
@@ -120,19 +128,66 @@ def copeland(X: np.ndarray, w: np.ndarray, *, params: AggParams) -> np.ndarray:
     om = np.sum(Wb * (gt + 0.5 * eq), axis=2)
     score = np.sign(om - om.T)
     np.fill_diagonal(score, 0)
-    return _finish(score.sum(axis=1).astype(float), share, params)
+    out: Array = score.sum(axis=1).astype(float)
+    return out
 
 
 AGGREGATORS: dict[str, Aggregator] = {
-    "arithmetic": arithmetic,
-    "geometric": geometric,
-    "harmonic": harmonic,
-    "generalised": generalised,
-    "copeland": copeland,
+    "arithmetic": Aggregator("arithmetic", _identity, _identity, linear=True),
+    "geometric": Aggregator("geometric", _log, _exp, positive=lambda _p: True),
+    "harmonic": Aggregator("harmonic", _reciprocal, _reciprocal, positive=lambda _p: True),
+    "generalised": Aggregator("generalised", _power, _root,
+                              positive=lambda p: float(p.p) != 1),
+    "copeland": Aggregator("copeland", function=_copeland),
 }
 
 
-def aggregate_group(X: np.ndarray, w: np.ndarray, method: str, params: AggParams) -> np.ndarray:
-    """Aggregate one group with the named method (weights rescaled over present children)."""
-    return AGGREGATORS[method](np.asarray(X, dtype=float), np.asarray(w, dtype=float),
-                               params=params)
+def aggregator(method: str) -> Aggregator:
+    """The registry entry of ``method``; a SpecError listing the known ones if unknown."""
+    if method not in AGGREGATORS:
+        raise SpecError([Issue(("methodology", "aggregate", "method"), "unknown_method",
+                               f"Unknown aggregation method '{method}'. Expected one of "
+                               f"{sorted(AGGREGATORS)}.", method)])
+    return AGGREGATORS[method]
+
+
+def register_aggregator(name: str, *, transform: Transform | None = None,
+                        inverse: Transform | None = None, positive: bool = False,
+                        function: Function | None = None,
+                        params: type[AggParams] = AggParams) -> Aggregator:
+    """Register a user aggregation method; specs can then name it.
+
+    Give either ``transform`` and ``inverse`` (a quasi-arithmetic mean ``g^-1(sum w g(x))``:
+    it works in builds and in the batched engine) or ``function(X, w, params) -> y``
+    (X: units x children, NaN = missing; w: the children's weights; builds only - the
+    batched engine refuses it with a clear error). ``params`` is the pydantic model of the
+    method's parameters (a subclass of :class:`~airank.methods.AggParams`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> cubic = register_aggregator("cubic", transform=lambda x, p: x**3,
+    ...                             inverse=lambda m, p: np.cbrt(m))
+    >>> cubic.batched
+    True
+    """
+    issues = []
+    if name in AGGREGATORS and name in _BUILTIN:
+        issues.append(Issue(("name",), "builtin", f"'{name}' is a built-in aggregation "
+                            "method and cannot be replaced.", name))
+    if (function is None) == (transform is None or inverse is None):
+        issues.append(Issue(("function",), "bad_aggregator", "Give either transform and "
+                            "inverse (a quasi-arithmetic mean) or function(X, w, params).",
+                            name))
+    if not (isinstance(params, type) and issubclass(params, AggParams)):
+        issues.append(Issue(("params",), "bad_params", "params must be a subclass of "
+                            "airank.methods.AggParams.", str(params)))
+    SpecError.collect(issues)
+    entry = Aggregator(name, transform, inverse, positive=lambda _p: positive,
+                       function=function)
+    AGGREGATORS[name] = entry
+    METHOD_PARAMS["aggregate"][name] = params
+    return entry
+
+
+_BUILTIN = frozenset(AGGREGATORS)

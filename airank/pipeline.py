@@ -21,11 +21,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .aggregate import NonPositiveError, aggregate_group
 from .data import Dataset
 from .denominate import DENOMINATORS
 from .errors import DataError, Issue
 from .impute import IMPUTERS, ImputeContext
+from .kernel import Kernel
 from .normalise import normalise_column
 from .records import StepRecord
 from .results import Result
@@ -226,22 +226,23 @@ def _normalise(frame: pd.DataFrame, spec: IndexSpec, fitted: Fitted,
 
 def _aggregate(normalised: pd.DataFrame, spec: IndexSpec,
                records: list[StepRecord]) -> pd.DataFrame:
+    """Every group's score through the scoring kernel (one replication, precise sums)."""
+    kernel = Kernel.compile(spec)
     values = normalised.to_numpy(dtype=float)
-    scores = {c: values[:, j] for j, c in enumerate(normalised.columns)}
+    out = kernel.evaluate(values, precise=True, levels=True)
+    if out.failed.any():
+        _, _, group, rows = out.errors[0]
+        units = [str(u) for u in normalised.index[rows]]
+        method = spec.aggregation(spec.levels[group]).method
+        raise DataError([Issue(("aggregate", group), "non_positive",
+                               f"The {method} mean of '{group}' needs values > 0, but "
+                               f"units {units[:10]} have a child <= 0. Normalise to a "
+                               "positive range (e.g. minmax lower: 1).", units)])
+    assert out.groups is not None
     for code in spec.group_codes:
-        kids = spec.children[code]
         cfg = spec.aggregation(spec.levels[code])
-        X = np.column_stack([scores[k] for k in kids])
-        w = np.array([spec.node(k).weight for k in kids], dtype=float)
-        try:
-            scores[code] = aggregate_group(X, w, cfg.method, cfg.options("aggregate"))
-        except NonPositiveError as exc:
-            units = [str(u) for u in normalised.index[exc.rows]]
-            raise DataError([Issue(("aggregate", code), "non_positive",
-                                   f"The {cfg.method} mean of '{code}' needs values > 0, but "
-                                   f"units {units[:10]} have a child <= 0. Normalise to a "
-                                   "positive range (e.g. minmax lower: 1).", units)]) from None
         records.append(StepRecord("aggregate", code, cfg.method, dict(cfg.params),
-                                  {"children": list(kids)}))
-    return pd.DataFrame(np.column_stack([scores[c] for c in spec.codes]),
-                        index=normalised.index, columns=list(spec.codes))
+                                  {"children": list(spec.children[code])}))
+    frame = pd.DataFrame(np.column_stack([values, out.groups[0]]), index=normalised.index,
+                         columns=[*normalised.columns, *kernel.groups])
+    return frame[list(spec.codes)]

@@ -11,8 +11,8 @@ import time
 from collections.abc import Callable
 
 import numpy as np
-from airank.analysis.audit.bounds import rank_bounds
 
+from airank.analysis.audit.bounds import rank_bounds
 from airank.analysis.robustness.ranks import RankStats, rank_desc
 from airank.analysis.robustness.sobol import sobol_design, sobol_indices
 

@@ -8,9 +8,9 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from airank.analysis.audit.checks import consistency, importance, weight_bounds
 
 import airank
+from airank.analysis.audit.checks import consistency, importance, weight_bounds
 from airank.cli import main
 
 

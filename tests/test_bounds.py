@@ -7,8 +7,8 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
-from airank.analysis.audit.bounds import rank_bounds, weight_range
 
+from airank.analysis.audit.bounds import rank_bounds, weight_range
 from airank.analysis.robustness.ranks import rank_desc
 from airank.errors import DataError, FactorError
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from airank.analysis.audit.fit_weights import FitResult, fit_weights
 
+from airank.analysis.audit.fit_weights import FitResult, fit_weights
 from airank.errors import DataError
 
 W = np.array([0.1, 0.25, 0.05, 0.3, 0.3])

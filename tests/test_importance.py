@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+
 from airank.analysis.audit.importance import (
     correlation_ratio,
     correlations,
     cronbach_alpha,
     main_effects,
 )
-
 from airank.errors import DataError
 
 

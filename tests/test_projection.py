@@ -7,11 +7,11 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from airank.analysis.scenarios.projection import _theil_sen, project
-from airank.analysis.scenarios.shocks import preset
 
 import airank
 from airank import IndexSpec, ScenarioError
+from airank.analysis.scenarios.projection import _theil_sen, project
+from airank.analysis.scenarios.shocks import preset
 from airank.cli import main
 from airank.edition import Edition
 

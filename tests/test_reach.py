@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from airank.analysis.scenarios.reach import reach
-from airank.analysis.scenarios.shocks import apply_scenario
 
 import airank
 from airank import ScenarioError
+from airank.analysis.scenarios.reach import reach
+from airank.analysis.scenarios.shocks import apply_scenario
 from airank.cli import main
 from airank.edition import Edition
 

@@ -8,6 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+import airank
+from airank import IndexSpec, ScenarioError
 from airank.analysis.scenarios.effects import run_scenario
 from airank.analysis.scenarios.shocks import (
     Scenario,
@@ -18,11 +23,6 @@ from airank.analysis.scenarios.shocks import (
     preset,
     presets,
 )
-from hypothesis import given
-from hypothesis import strategies as st
-
-import airank
-from airank import IndexSpec, ScenarioError
 from airank.cli import main
 from airank.edition import Edition
 

@@ -1,4 +1,4 @@
-"""Tests for airank.analysis.robustness.sobol: design layout, estimator accuracy, SALib as oracle."""
+"""Tests for airank.analysis.robustness.sobol: design layout, estimator, SALib as oracle."""
 
 from __future__ import annotations
 

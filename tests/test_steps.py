@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from airank.aggregate import AGGREGATORS, aggregate_group
+from airank.aggregate import AGGREGATORS
 from airank.denominate import DENOMINATORS
 from airank.impute import IMPUTERS, ImputeContext
+from airank.kernel import aggregate_group
 from airank.methods import METHOD_PARAMS
 from airank.normalise import NORMALISERS, normalise_column
 from airank.treat import TREATERS, jrc, kurtosis2, skewness2

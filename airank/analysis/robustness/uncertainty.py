@@ -2,7 +2,8 @@
 
 ``uncertainty(spec, data, factors, n=1000, seed=1)`` draws ``n`` replications -- a
 normalisation, an aggregation, a weight vector, a left-out indicator... as the factors
-declare -- and evaluates all of them as batched array work (:mod:`airank.analysis.robustness.batch`).
+declare -- and evaluates all of them as batched array work
+(:mod:`~airank.analysis.robustness.batch`).
 For every unit it reports the nominal rank and the median, mean, 5th and 95th percentile
 ranks, the share of replications in which it moves more than ``k`` places, and a summary of
 its score distribution.
@@ -21,6 +22,7 @@ tools for the quality assessment of composite indicators, JRSS A 168(2).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -280,12 +282,14 @@ def _summary(plan: Plan, stats: RankStats, nominal: np.ndarray, k: int, keep: np
     if not np.isfinite(sample).any():
         q05 = q95 = np.full(len(cnt), np.nan)
     elif np.isnan(sample).any():
-        q05, q95 = np.nanquantile(sample, [0.05, 0.95], axis=0)
+        with warnings.catch_warnings():  # units without any score: NaN, as documented
+            warnings.simplefilter("ignore", RuntimeWarning)
+            q05, q95 = np.nanquantile(sample, [0.05, 0.95], axis=0)
     else:
         q05, q95 = np.quantile(sample, [0.05, 0.95], axis=0)
     out = pd.DataFrame({
         "name": [plan.nominal.names.get(u, u) for u in plan.units],
-        "nominal": nominal.astype(int),
+        "nominal": pd.array(nominal, dtype="Float64").astype("Int64"),
         "median": t["median"].to_numpy(),
         "mean": t["mean"].to_numpy(),
         "q05": t["q05"].to_numpy(),

@@ -46,9 +46,9 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
-from ...aggregate import aggregate_group
 from ...edition import Edition
 from ...errors import Issue, ScenarioError
+from ...kernel import Kernel
 from ...normalise import normalise_column
 from ...results import Result
 from ...treat import TREATERS
@@ -106,19 +106,6 @@ class _Curve:
     def natural(self, u: float) -> float:
         """A point of ``y`` as a normalised score."""
         return float(np.exp(u)) if self.log else float(u)
-
-
-def _unit_score(res: Result, y: Mapping[str, float]) -> float:
-    """The index score of one unit with normalised scores ``y`` (the spec's tree)."""
-    spec = res.spec
-    scores = dict(y)
-    for g in spec.group_codes:
-        kids = spec.children[g]
-        cfg = spec.aggregation(spec.levels[g])
-        X = np.array([[scores[k] for k in kids]], dtype=float)
-        w = np.array([spec.node(k).weight for k in kids], dtype=float)
-        scores[g] = float(aggregate_group(X, w, cfg.method, cfg.options("aggregate"))[0])
-    return scores[spec.index_code]
 
 
 def _transform(ed: Edition, res: Result, code: str, raw: np.ndarray, factor: float
@@ -368,15 +355,24 @@ def _check_methods(ed: Edition, indicators: Sequence[str] | None) -> None:
 def _linearise(res: Result, y: dict[str, float], curves: list[_Curve], log: bool
                ) -> tuple[float, np.ndarray]:
     """The unit's index score at ``y`` (normalised scores) and its slope along each curve's
-    ``y`` axis; both in logs when ``log``."""
-    phi = np.log if log else (lambda v: v)
-    f = float(phi(_unit_score(res, y)))
-    grad = np.empty(len(curves))
+    ``y`` axis; both in logs when ``log``. One kernel call scores the point and every
+    finite-difference step at once (one row each)."""
+    spec = res.spec
+    codes = list(spec.indicator_codes)
+    norm = res.stages["normalised"].to_numpy(dtype=float)
+    kernel = Kernel.compile(spec)
+    row = np.array([y[c] for c in codes], dtype=float)
+    X = np.tile(row, (len(curves) + 1, 1))
+    steps = np.empty(len(curves))
     for i, cv in enumerate(curves):
         h = 1e-6 * max(1.0, abs(cv.y[-1] - cv.y[0]))
-        u = float(phi(y[cv.code])) + h
-        grad[i] = (float(phi(_unit_score(res, {**y, cv.code: cv.natural(u)}))) - f) / h
-    return f, np.maximum(grad, 0.0)
+        u = (np.log(y[cv.code]) if log else y[cv.code]) + h
+        X[i + 1, codes.index(cv.code)] = cv.natural(u)
+        steps[i] = h
+    scores = kernel.evaluate(X, dead=kernel.dead(norm)).index[0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        phi = np.log(scores) if log else scores
+    return float(phi[0]), np.maximum((phi[1:] - phi[0]) / steps, 0.0)
 
 
 def _rebuild(ed: Edition, unit: str, curves: list[_Curve], raw: np.ndarray) -> Result:

@@ -1,0 +1,352 @@
+"""The one scoring kernel: the spec's tree compiled into arrays, scored for any weights.
+
+:meth:`Kernel.compile` turns a spec's tree -- children, nominal weights, the aggregation
+method and ``min_share`` of every group -- into arrays once. :meth:`Kernel.evaluate` then
+scores normalised indicators (units x indicators) under a batch of weight vectors
+(replications x nodes) with array operations only, following the registry entries of
+:mod:`airank.aggregate` (each method's transform, inverse and positivity need) and the
+missing-children rule stated there. Everything that scores an index calls it:
+
+* :func:`airank.build` (one replication, ``precise=True``: sums of the arithmetic mean in
+  extended precision, which makes scores and ranks equal COINr's bit for bit);
+* re-weighting (:func:`airank.pipeline.reaggregate`), contributions
+  (:meth:`Kernel.unit_weights`), "what would it take" (one unit, many candidate points);
+* the robustness engine (Monte Carlo, Sobol'): thousands of replications at once. When
+  every level uses the same quasi-arithmetic mean, ``min_share`` is 0 and no value is
+  missing, the tree collapses to one effective weight per indicator and replication:
+  ``index = g^-1(g(X) @ E.T)``; otherwise the tree is evaluated level by level, still
+  vectorised over replications.
+
+A replication fails when a method that needs values > 0 meets a child <= 0 that weighs
+in it (as the pipeline raises for that replication); failures are recorded per
+replication, never for a whole batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .aggregate import Aggregator, aggregator
+from .errors import FactorError, Issue
+from .spec import IndexSpec
+
+__all__ = ["Kernel", "Scores", "aggregate_group"]
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class Scores:
+    """What :meth:`Kernel.evaluate` returns.
+
+    Attributes
+    ----------
+    index : ndarray, shape (R, units)
+        Index scores; NaN rows for failed replications.
+    groups : ndarray, shape (R, units, groups) or None
+        Every group's score (``Kernel.groups`` order), when asked for.
+    failed : ndarray of bool, shape (R,)
+    errors : list of (replications, message, group, unit rows)
+        One entry per group at which replications first failed (bottom-up, as the
+        pipeline meets them); ``unit rows`` are the units with an offending child.
+    """
+
+    index: Array
+    groups: Array | None
+    failed: Array
+    errors: list[tuple[Array, str, str, Array]]
+
+
+@dataclass(frozen=True, eq=False)
+class Kernel:
+    """A spec's tree compiled for scoring. Build it with :meth:`compile`.
+
+    ``nodes`` are every code but the index (indicators first, then groups bottom-up: the
+    layout of every weight array); ``groups`` are the group codes bottom-up, the index last.
+    """
+
+    nodes: tuple[str, ...]
+    groups: tuple[str, ...]
+    n_ind: int
+    kids: tuple[Array, ...]
+    methods: tuple[Aggregator, ...]
+    params: tuple[Any, ...]
+    weights: Array
+    parent: Array  # per node: position of its parent in ``groups``
+    group_node: Array  # per group but the index: its position in ``nodes``
+
+    @classmethod
+    def compile(cls, spec: IndexSpec) -> Kernel:
+        """Compile ``spec``'s tree and aggregation settings."""
+        nodes = tuple(c for c in spec.codes if c != spec.index_code)
+        pos = {c: j for j, c in enumerate(nodes)}
+        groups = tuple(spec.group_codes)
+        gpos = {g: i for i, g in enumerate(groups)}
+        methods, params = [], []
+        for g in groups:
+            cfg = spec.aggregation(spec.levels[g])
+            methods.append(aggregator(cfg.method))
+            params.append(cfg.options("aggregate"))
+        parent = np.array([gpos[str(spec.parent[c])] for c in nodes], dtype=np.int64)
+        return cls(nodes, groups, len(spec.indicator_codes),
+                   tuple(np.array([pos[k] for k in spec.children[g]], dtype=np.int64)
+                         for g in groups),
+                   tuple(methods), tuple(params),
+                   np.array([spec.node(c).weight for c in nodes], dtype=float), parent,
+                   np.array([pos[g] for g in groups[:-1]], dtype=np.int64))
+
+    # -- the tree ------------------------------------------------------------------
+    @property
+    def batched(self) -> bool:
+        """True when every group's method can be evaluated for many replications."""
+        return all(m.batched for m in self.methods)
+
+    def check_batched(self) -> None:
+        """A FactorError naming the methods the batched engine cannot evaluate."""
+        bad = sorted({m.name for m in self.methods if not m.batched})
+        if bad:
+            raise FactorError([Issue(("factors",), "not_batchable", f"The aggregation "
+                                     f"method(s) {bad} are not quasi-arithmetic means and "
+                                     "cannot be evaluated in batch; leave them out of the "
+                                     "factors (builds still use them).", bad[0])])
+
+    def dead(self, X: Array) -> Array:
+        """Nodes without any data in ``X`` (units x indicators): an indicator no unit has,
+        a group whose children are all dead. They weigh 0 in every replication."""
+        out = np.zeros(len(self.nodes), dtype=bool)
+        out[: self.n_ind] = np.isnan(X).all(axis=0)
+        for gi, j in enumerate(self.group_node):
+            out[j] = out[self.kids[gi]].all()
+        return out
+
+    def effective(self, W: Array) -> Array:
+        """Effective weight of every indicator in the index, shape (R, indicators).
+
+        A node's weight within its parent is rescaled over its siblings; a group whose
+        children all weigh 0 weighs 0 itself (it has no score, so its parent rescales over
+        the others, as level-by-level evaluation does). Walks the (few) groups; the
+        indicators take one gather.
+        """
+        Wl = np.array(W, dtype=float, copy=True)
+        totals = np.empty((Wl.shape[0], len(self.groups)))
+        for gi in range(len(self.groups)):  # bottom-up: children settle before parents
+            totals[:, gi] = Wl[:, self.kids[gi]].sum(axis=1)
+            if gi < len(self.group_node):
+                Wl[totals[:, gi] <= 0, self.group_node[gi]] = 0.0
+        in_index = np.ones_like(totals)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for gi in range(len(self.group_node) - 1, -1, -1):  # top-down
+                j, pg = self.group_node[gi], self.parent[self.group_node[gi]]
+                in_index[:, gi] = Wl[:, j] / totals[:, pg] * in_index[:, pg]
+            p = self.parent[: self.n_ind]
+            E = Wl[:, : self.n_ind] / totals[:, p] * in_index[:, p]
+        E[~np.isfinite(E)] = 0.0
+        return E
+
+    def unit_weights(self, present: Array, weights: Array | None = None
+                     ) -> tuple[Array, Array]:
+        """Per unit: each node's weight within its parent, rescaled over the children the
+        unit has, and its effective weight in the index (the product up the tree).
+
+        ``present`` (units x nodes) marks the scores a unit has. Returns two arrays of
+        shape (units, nodes).
+        """
+        w = self.weights if weights is None else np.asarray(weights, dtype=float)
+        Wp = np.where(present, w, 0.0)
+        totals = np.zeros((Wp.shape[0], len(self.groups)))
+        np.add.at(totals.T, self.parent, Wp.T)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            local = np.where(Wp > 0, Wp / totals[:, self.parent], 0.0)
+        in_index = np.ones_like(totals)
+        for gi in range(len(self.group_node) - 1, -1, -1):
+            j = self.group_node[gi]
+            in_index[:, gi] = local[:, j] * in_index[:, self.parent[j]]
+        return local, local * in_index[:, self.parent]
+
+    # -- scoring -------------------------------------------------------------------
+    def evaluate(self, X: Array, W: Array | None = None, *, dead: Array | None = None,
+                 precise: bool = False, levels: bool = False) -> Scores:
+        """Score normalised indicators ``X`` (units x indicators) under weights ``W``.
+
+        Parameters
+        ----------
+        W : ndarray, shape (R, nodes), optional
+            Raw weights of every node per replication (default: the nominal weights).
+        dead : ndarray of bool, optional
+            Nodes without data in the edition (default :meth:`dead` of ``X``); give it
+            when ``X`` holds only some units of the edition.
+        precise : bool
+            Sum the arithmetic mean in extended precision (builds).
+        levels : bool
+            Also return every group's score.
+        """
+        X = np.asarray(X, dtype=float)
+        W = self.weights[None, :] if W is None else np.asarray(W, dtype=float)
+        dead = self.dead(X) if dead is None else np.asarray(dead, dtype=bool)
+        if dead.any():
+            W = W.copy()
+            W[:, dead] = 0.0
+            X = X.copy()
+            X[:, dead[: self.n_ind]] = np.nan
+        if not (levels or precise) and self._collapsible() and not np.isnan(
+                X[:, ~dead[: self.n_ind]]).any():
+            return self._collapsed(np.where(np.isnan(X), 1.0, X), W)
+        return self._by_level(X, W, precise, levels)
+
+    def _collapsible(self) -> bool:
+        keys = {m.key(p) for m, p in zip(self.methods, self.params, strict=True)}
+        return (len(keys) == 1 and self.batched
+                and all(p.min_share == 0 for p in self.params))
+
+    def _collapsed(self, X: Array, W: Array) -> Scores:
+        agg, p = self.methods[-1], self.params[-1]
+        failed = np.zeros(W.shape[0], dtype=bool)
+        errors: list[tuple[Array, str, str, Array]] = []
+        if any(m.positive(q) for m, q in zip(self.methods, self.params, strict=True)):
+            bad: Array = np.asarray((X <= 0).any(axis=0))
+            if bad.any():
+                for gi in range(len(self.groups)):
+                    kids = self.kids[gi][self.kids[gi] < self.n_ind]
+                    cols = kids[bad[kids]]
+                    hit = (W[:, cols] > 0).any(axis=1) & ~failed if cols.size else None
+                    if hit is not None and hit.any():
+                        rows = np.flatnonzero((X[:, cols] <= 0).any(axis=1))
+                        errors.append((np.flatnonzero(hit), self._message(gi), self.groups[gi],
+                                       rows))
+                        failed |= hit
+                X = np.where(X > 0, X, 1.0)  # weighs 0 wherever it is kept
+        assert agg.transform is not None and agg.inverse is not None
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            S = agg.inverse(agg.transform(X, p) @ self.effective(W).T, p).T
+        S[failed] = np.nan
+        return Scores(S, None, failed, errors)
+
+    def _by_level(self, X: Array, W: Array, precise: bool, levels: bool) -> Scores:
+        R, U = W.shape[0], X.shape[0]
+        if R > 1 or not precise:
+            self.check_batched()
+        failed = np.zeros(R, dtype=bool)
+        errors: list[tuple[Array, str, str, Array]] = []
+        out = np.empty((U, R, len(self.groups))) if levels else None
+        scores: dict[int, Array] = {}  # node position -> (units, R)
+        S = np.empty((U, R))
+        for gi in range(len(self.groups)):
+            kids = self.kids[gi]
+            if (kids < self.n_ind).all():
+                V: Array = X[:, kids]
+            else:
+                V = np.stack([np.broadcast_to(X[:, k][:, None], (U, R)) if k < self.n_ind
+                              else scores[int(k)] for k in kids], axis=2)
+            S, hit, rows = _group(V, W[:, kids], self.methods[gi], self.params[gi], precise)
+            new = hit & ~failed
+            if new.any():
+                errors.append((np.flatnonzero(new), self._message(gi), self.groups[gi], rows))
+                failed |= new
+            if gi < len(self.group_node):
+                scores[int(self.group_node[gi])] = S
+            if out is not None:
+                out[:, :, gi] = S
+        index = S.T.copy()
+        index[failed] = np.nan
+        groups = None
+        if out is not None:
+            groups = np.transpose(out, (1, 0, 2)).copy()
+            groups[failed] = np.nan
+        return Scores(index, groups, failed, errors)
+
+    def _message(self, gi: int) -> str:
+        return (f"The {self.methods[gi].name} mean of '{self.groups[gi]}' needs values > 0, "
+                "but a child weighing in it is <= 0. Normalise to a positive range (e.g. "
+                "minmax lower: 1).")
+
+
+def _sum(terms: Array, axis: int, extended: bool) -> Array:
+    """Sums over ``axis``; in extended precision, rounded once to double, when asked.
+
+    The extended sum is (almost always) the correctly rounded sum whatever the order of
+    the children, so units tied in exact arithmetic stay tied; it is also how R sums,
+    which makes our scores and ranks equal COINr's.
+    """
+    if extended:
+        total: Array = np.sum(terms.astype(np.longdouble), axis=axis)
+        return total.astype(float)
+    return np.asarray(np.sum(terms, axis=axis))
+
+
+def _group(V: Array, Wk: Array, agg: Aggregator, p: Any, precise: bool
+           ) -> tuple[Array, Array, Array]:
+    """One group's scores (units x R) from its children ``V`` (units x k shared by every
+    replication, or units x R x k) and their weights ``Wk`` (R x k).
+
+    Returns the scores, the replications that fail the positivity need and, for those,
+    the offending unit rows.
+    """
+    present = ~np.isnan(V)
+    R = Wk.shape[0]
+    hit = np.zeros(R, dtype=bool)
+    rows = np.empty(0, dtype=np.int64)
+    if agg.positive(p):
+        nonpos = present & (V <= 0)
+        if nonpos.any():
+            if V.ndim == 2:
+                cols = nonpos.any(axis=0)
+                hit = np.asarray((Wk[:, cols] > 0).any(axis=1))
+                rows = np.flatnonzero(nonpos[:, Wk.max(axis=0) > 0].any(axis=1))
+            else:
+                weighs = nonpos & (Wk[None, :, :] > 0)
+                hit = np.asarray(weighs.any(axis=(0, 2)))
+                rows = np.flatnonzero(weighs.any(axis=(1, 2)))
+            V = np.where(nonpos, 1.0, V)
+    if agg.function is not None:  # a general method: one replication (checked by caller)
+        Vr = V if V.ndim == 2 else V[:, 0, :]
+        y = agg.function(Vr, Wk[0], p)[:, None]
+        den = np.where(present if V.ndim == 2 else present[:, 0, :], Wk[0], 0.0).sum(
+            axis=1)[:, None]
+    else:
+        assert agg.transform is not None and agg.inverse is not None
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            T = np.where(present, agg.transform(np.where(present, V, 1.0), p), 0.0)
+            if V.ndim == 2 and not precise:
+                den = present.astype(float) @ Wk.T
+                M = (T @ Wk.T) / den
+            else:
+                Wb = np.where(present, Wk[None, :, :], 0.0) if V.ndim == 3 else np.where(
+                    present[:, None, :], Wk[None, :, :], 0.0)
+                Tb = T if V.ndim == 3 else T[:, None, :]
+                den = Wb.sum(axis=2)
+                M = (_sum(Tb * (Wb / den[:, :, None]), 2, agg.linear) if precise
+                     else (Tb * Wb).sum(axis=2) / den)
+            y = agg.inverse(M, p)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = den / Wk.sum(axis=1)[None, :]
+    keep = (den > 0) & (share >= p.min_share - 1e-12)
+    return np.where(keep, y, np.nan), hit, rows
+
+
+def weights_of(spec: IndexSpec, nodes: Sequence[str]) -> Array:
+    """The raw weights of ``nodes`` in ``spec`` (the layout of a weight row)."""
+    return np.array([spec.node(c).weight for c in nodes], dtype=float)
+
+
+def aggregate_group(X: Array, w: Array, method: str, params: Any) -> Array:
+    """One group's score (units,) from its children ``X`` (units x children) and their
+    weights ``w``, by the registry entry of ``method`` -- the kernel's own group step.
+
+    Raises
+    ------
+    DataError
+        When the method needs values > 0 and a child with weight > 0 is not.
+    """
+    from .errors import DataError
+
+    y, hit, rows = _group(np.asarray(X, dtype=float), np.asarray(w, dtype=float)[None, :],
+                          aggregator(method), params, precise=True)
+    if hit.any():
+        raise DataError([Issue(("aggregate",), "non_positive", f"The {method} mean needs "
+                               f"values > 0; rows {rows.tolist()[:10]} have a child <= 0.",
+                               rows.tolist())])
+    return np.asarray(y[:, 0])
