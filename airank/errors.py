@@ -7,7 +7,8 @@ The tree::
           ├── SpecError(AirankError, ValueError)      a spec (YAML or dict) is invalid
           ├── DataError(AirankError, ValueError)      a data table does not fit its spec
           ├── FactorError(AirankError, ValueError)    an uncertainty factor is invalid
-          └── ScenarioError(AirankError, ValueError)  a scenario file or request is invalid
+          ├── ScenarioError(AirankError, ValueError)  a scenario file or request is invalid
+          └── OutputError(AirankError, OSError)       an output file or folder cannot be written
     UserWarning
      └── AirankWarning                                 recoverable: reported, not fatal
 
@@ -27,6 +28,7 @@ __all__ = [
     "DataError",
     "FactorError",
     "Issue",
+    "OutputError",
     "ScenarioError",
     "SpecError",
 ]
@@ -121,6 +123,24 @@ class FactorError(AirankError, ValueError):
 
 class ScenarioError(AirankError, ValueError):
     """A scenario is invalid."""
+
+
+class OutputError(AirankError, OSError):
+    """An output file or folder cannot be written, or does not match its manifest.
+
+    Each issue names the path and the reason; ``errno`` is the OS error number when an
+    OS error was the cause (else None).
+    """
+
+    def __init__(self, issues: Sequence[Issue] | str, title: str | None = None,
+                 errno: int | None = None) -> None:
+        super().__init__(issues, title)
+        self.errno = errno
+        self.strerror = self.issues[0].message if self.issues else None
+        self.filename = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (list(self.issues), self.title, self.errno))
 
 
 class AirankWarning(UserWarning):

@@ -1,49 +1,61 @@
-"""Write a :class:`~airank.results.Result` to files, atomically.
+"""Write a :class:`~airank.results.Result` to an output folder, atomically and reproducibly.
 
 ``write_result(result, dir)`` writes ``scores.csv`` and ``ranks.csv`` (first column
 ``unit``, one column per indicator code with its normalised value or rank, then one per
-aggregate code), ``stages.xlsx`` (a sheet per stage, plus ranks, coverage, records and
-the manifest), ``stages.parquet`` (every stage in long form), ``result.json`` and
-``manifest.json``. Each carries the spec, the data hash and the airank version: the JSON
-in its ``manifest`` key, the Parquet file in its schema metadata, the workbook in its
-``manifest`` sheet; the CSVs stay plain tables that any tool reads, and ``manifest.json``
-beside them holds the provenance and the SHA-256 of each of them.
+aggregate code), ``ranking.csv``, ``coverage.csv``, ``stages.xlsx`` (a sheet per stage,
+plus ranks, coverage, records and the manifest), ``stages.parquet`` (every stage in long
+form), ``result.json`` and ``manifest.json``. Each carries the spec, the data hash, the
+airank version and the versions of Python, numpy, pandas, scipy and SALib (see
+:func:`versions`): the JSON in its ``manifest`` key, the Parquet file in its schema
+metadata, the workbook in its ``manifest`` sheet; the CSVs stay plain tables that any
+tool reads, and ``manifest.json`` beside them holds the provenance and the SHA-256 of
+every file (:func:`airank.output.verify_output` checks them).
 
-Every file is written to a temporary name in the same folder and renamed into place, so a
-failure never leaves a half-written file.
+The folder is written by :func:`airank.output.staged_folder`: staged beside the target
+and swapped in whole, so a reader sees the complete old output or the complete new one.
+Every file is byte-reproducible: the same inputs and the same library versions give the
+same bytes (the workbook's dates and its zip entries' times are fixed).
 """
 
 from __future__ import annotations
 
-import hashlib
+import datetime as dt
+import importlib.metadata
+import io
 import json
-import os
-import tempfile
+import platform
+import zipfile
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .errors import AirankError, Issue
+from .output import MANIFEST, staged_folder
 from .results import STAGES, Result
 
-__all__ = ["atomic_write", "result_to_dict", "write_result"]
+__all__ = ["FORMATS", "result_manifest", "result_to_dict", "versions", "write_result"]
+
+FORMATS = ("csv", "xlsx", "parquet", "json")
+#: The creation and modification time written into every workbook (the zip epoch).
+FIXED_TIME = dt.datetime(1980, 1, 1)
+_PACKAGES = ("numpy", "pandas", "scipy", "SALib")
 
 
-def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
-    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it to ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def versions() -> dict[str, str]:
+    """The versions byte-identity depends on: Python, airank, numpy, pandas, scipy, SALib."""
+    from . import __version__
+
+    out = {"python": platform.python_version(), "airank": __version__}
+    out.update({name: importlib.metadata.version(name) for name in _PACKAGES})
+    return out
+
+
+def result_manifest(result: Result) -> dict[str, Any]:
+    """``result.manifest()`` with the library :func:`versions` added."""
+    return {**result.manifest(), "versions": versions()}
 
 
 def _csv_text(frame: pd.DataFrame) -> str:
@@ -84,7 +96,7 @@ def result_to_dict(result: Result) -> dict[str, Any]:
     """A JSON-ready dict: manifest, ranking, scores, ranks, coverage and step records."""
     ranks = result.ranks.astype(float)
     return {
-        "manifest": result.manifest(),
+        "manifest": result_manifest(result),
         "ranking": _records(result.ranking()),
         "scores": _records(_table(result, result.scores)),
         "ranks": _records(_table(result, ranks)),
@@ -98,36 +110,56 @@ def _dumps(obj: Any) -> str:
 
 
 def write_result(result: Result, directory: str | Path, *,
-                 formats: tuple[str, ...] = ("csv", "xlsx", "parquet", "json")) -> list[Path]:
-    """Write the result files into ``directory``; returns the paths written."""
-    d = Path(directory)
-    written: list[Path] = []
-    texts: dict[str, str] = {}
+                 formats: tuple[str, ...] = FORMATS) -> list[Path]:
+    """Write the result files into the folder ``directory``, replacing it as a whole.
+
+    Parameters
+    ----------
+    result : Result
+        The build to write.
+    directory : str or Path
+        The output folder: created if missing; an existing one must be empty or an
+        earlier output (see :func:`airank.output.staged_folder`).
+    formats : tuple of str
+        Any of ``"csv"``, ``"xlsx"``, ``"parquet"``, ``"json"``.
+
+    Returns
+    -------
+    list of Path
+        The files written, ``manifest.json`` last.
+
+    Raises
+    ------
+    AirankError
+        ``formats`` names an unknown format.
+    OutputError
+        The folder cannot be written (the old output, if any, is left as it was).
+    """
+    unknown = [f for f in formats if f not in FORMATS]
+    AirankError.collect([Issue(("formats",), "unknown_format",
+                               f"Unknown output format '{f}'; expected one of "
+                               f"{list(FORMATS)}.", f) for f in unknown])
+    manifest = result_manifest(result)
+    render: dict[str, Callable[[], bytes | str]] = {}
     if "csv" in formats:
-        texts["scores.csv"] = _csv_text(_table(result, result.scores))
-        texts["ranks.csv"] = _csv_text(_table(result, result.ranks))
-        texts["ranking.csv"] = _csv_text(result.ranking())
-        texts["coverage.csv"] = _csv_text(result.coverage())
+        render["scores.csv"] = lambda: _csv_text(_table(result, result.scores))
+        render["ranks.csv"] = lambda: _csv_text(_table(result, result.ranks))
+        render["ranking.csv"] = lambda: _csv_text(result.ranking())
+        render["coverage.csv"] = lambda: _csv_text(result.coverage())
     if "json" in formats:
-        texts["result.json"] = _dumps(result_to_dict(result))
-    for name, text in texts.items():
-        atomic_write(d / name, partial(Path.write_text, data=text, encoding="utf-8"))
-        written.append(d / name)
+        render["result.json"] = lambda: _dumps(result_to_dict(result))
     if "xlsx" in formats:
-        atomic_write(d / "stages.xlsx", lambda p: _write_excel(result, p))
-        written.append(d / "stages.xlsx")
+        render["stages.xlsx"] = lambda: _excel_bytes(result, manifest)
     if "parquet" in formats:
-        atomic_write(d / "stages.parquet", lambda p: _write_parquet(result, p))
-        written.append(d / "stages.parquet")
-    manifest = result.manifest()
-    manifest["files"] = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in written
-                         if p.suffix in (".csv", ".json")}
-    atomic_write(d / "manifest.json", lambda p: p.write_text(_dumps(manifest), encoding="utf-8"))
-    return [*written, d / "manifest.json"]
+        render["stages.parquet"] = lambda: _parquet_bytes(result, manifest)
+    with staged_folder(directory, manifest=manifest) as stage:  # checks the folder first
+        written = [stage.write(name, make()) for name, make in render.items()]
+    return [*written, stage.target / MANIFEST]
 
 
-def _write_excel(result: Result, path: Path) -> None:
-    with pd.ExcelWriter(path, engine="openpyxl") as xl:
+def _excel_bytes(result: Result, man: dict[str, Any]) -> bytes:
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
         for name in STAGES:
             _table(result, result.stages[name]).to_excel(xl, sheet_name=name, index=False)
         _table(result, result.ranks).to_excel(xl, sheet_name="ranks", index=False)
@@ -137,14 +169,38 @@ def _write_excel(result: Result, path: Path) -> None:
                                                     default=_json_default)}
                              for r in result.records])
         recs.to_excel(xl, sheet_name="records", index=False)
-        man = result.manifest()
-        meta = pd.DataFrame({"key": ["airank_version", "data_hash", "year", "index", "spec"],
+        meta = pd.DataFrame({"key": ["airank_version", "data_hash", "year", "index", "spec",
+                                     "versions"],
                              "value": [man["airank_version"], man["data_hash"], man["year"],
-                                       man["index"], result.spec.to_yaml()]})
+                                       man["index"], result.spec.to_yaml(),
+                                       json.dumps(man["versions"])]})
         meta.to_excel(xl, sheet_name="manifest", index=False)
+    return _fixed_times(buf.getvalue())
 
 
-def _write_parquet(result: Result, path: Path) -> None:
+def _fixed_times(xlsx: bytes) -> bytes:
+    """The workbook with fixed document dates and zip entry times (same bytes each run).
+
+    openpyxl stamps the current time into ``docProps/core.xml`` and every zip entry.
+    """
+    from openpyxl.packaging.core import DocumentProperties
+    from openpyxl.xml.functions import tostring
+
+    core = tostring(DocumentProperties(creator="airank", created=FIXED_TIME,
+                                       modified=FIXED_TIME).to_tree())
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            data = core if info.filename == "docProps/core.xml" else src.read(info)
+            dst.writestr(entry, data)
+    return out.getvalue()
+
+
+def _parquet_bytes(result: Result, man: dict[str, Any]) -> bytes:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -156,9 +212,11 @@ def _write_parquet(result: Result, path: Path) -> None:
         parts.append(long)
     frame = pd.concat(parts, ignore_index=True)
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    man = result.manifest()
     meta = {b"airank_version": man["airank_version"].encode(),
             b"data_hash": man["data_hash"].encode(),
-            b"spec": json.dumps(man["spec"]).encode()}
+            b"spec": json.dumps(man["spec"]).encode(),
+            b"versions": json.dumps(man["versions"]).encode()}
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), **meta})
-    pq.write_table(table, path)
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    return bytes(sink.getvalue().to_pybytes())
