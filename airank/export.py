@@ -20,10 +20,8 @@ same bytes (the workbook's dates and its zip entries' times are fixed).
 from __future__ import annotations
 
 import datetime as dt
-import importlib.metadata
 import io
 import json
-import platform
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +32,7 @@ import pandas as pd
 
 from .errors import AirankError, Issue
 from .output import MANIFEST, staged_folder
+from .provenance import versions
 from .results import STAGES, Result
 
 __all__ = ["FORMATS", "result_manifest", "result_to_dict", "versions", "write_result"]
@@ -41,21 +40,11 @@ __all__ = ["FORMATS", "result_manifest", "result_to_dict", "versions", "write_re
 FORMATS = ("csv", "xlsx", "parquet", "json")
 #: The creation and modification time written into every workbook (the zip epoch).
 FIXED_TIME = dt.datetime(1980, 1, 1)
-_PACKAGES = ("numpy", "pandas", "scipy", "SALib")
-
-
-def versions() -> dict[str, str]:
-    """The versions byte-identity depends on: Python, airank, numpy, pandas, scipy, SALib."""
-    from . import __version__
-
-    out = {"python": platform.python_version(), "airank": __version__}
-    out.update({name: importlib.metadata.version(name) for name in _PACKAGES})
-    return out
 
 
 def result_manifest(result: Result) -> dict[str, Any]:
-    """``result.manifest()`` with the library :func:`versions` added."""
-    return {**result.manifest(), "versions": versions()}
+    """``result.manifest()`` (it carries the library :func:`versions`)."""
+    return result.manifest()
 
 
 def _csv_text(frame: pd.DataFrame) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -108,29 +108,24 @@ class Result:
         means, weight x log(score), in log points) and ``share`` of the index.
         """
         self._check_unit(unit)
-        s = cast(pd.Series, self.scores.loc[unit])  # unit labels are unique: one row
-        w_unit: dict[str, float] = {}
-        for kids in self.spec.children.values():
-            w = np.array([self.spec.node(k).weight if pd.notna(s[k]) else 0.0 for k in kids])
-            w = w / w.sum() if w.sum() > 0 else w
-            w_unit.update(zip(kids, w, strict=True))
+        from .kernel import Kernel
+
+        kernel = Kernel.compile(self.spec)
+        s = self.scores.loc[unit, list(kernel.nodes)].to_numpy(dtype=float)
+        local, eff = kernel.unit_weights(~np.isnan(s)[None, :])
         rows = []
-        for code in self.spec.codes:
-            if code == self.spec.index_code:
-                continue
-            parent = self.spec.parent[code]
-            assert parent is not None
-            c: str | None
-            eff, c = w_unit[code], parent
-            while c is not None and c != self.spec.index_code:
-                eff *= w_unit[c]
-                c = self.spec.parent[c]
-            method = self.spec.aggregation(self.spec.levels[parent]).method
-            val = float(s[code]) if pd.notna(s[code]) else np.nan
-            term = np.log(val) if method == "geometric" and val > 0 else val
-            rows.append({"code": code, "level": self.spec.levels[code], "parent": parent,
-                         "score": val, "weight": w_unit[code], "effective_weight": eff,
-                         "to_parent": w_unit[code] * term, "to_index": eff * term})
+        for j, code in enumerate(kernel.nodes):
+            gi = int(kernel.parent[j])
+            agg, params = kernel.methods[gi], kernel.params[gi]
+            val = float(s[j])
+            # the mean's own scale: log points for the geometric mean, and so on
+            term = (float(agg.transform(np.array([val]), params)[0])
+                    if agg.transform is not None and val > 0 else val)
+            rows.append({"code": code, "level": self.spec.levels[code],
+                         "parent": kernel.groups[gi], "score": val,
+                         "weight": float(local[0, j]), "effective_weight": float(eff[0, j]),
+                         "to_parent": float(local[0, j]) * term,
+                         "to_index": float(eff[0, j]) * term})
         t = pd.DataFrame(rows)
         ind = t["level"] == 1
         total = t.loc[ind, "to_index"].sum()
@@ -191,5 +186,8 @@ class Result:
 
     def manifest(self) -> dict[str, Any]:
         """The provenance every output carries: spec, data hash, airank version, year."""
+        from .provenance import versions
+
         return {**self.provenance(), "n_units": len(self.scores),
-                "spec": self.spec.to_dict(), "data_notes": list(self.data_notes)}
+                "spec": self.spec.to_dict(), "data_notes": list(self.data_notes),
+                "versions": versions()}
