@@ -12,11 +12,12 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import cast
 
 import numpy as np
 import pandas as pd
 
+from .fitted import Fit, GroupFit, LatestFit, ModelFit
 from .methods import GroupStatParams, IterativeParams, KnnParams, LatestParams, NoParams
 
 __all__ = ["IMPUTERS", "ImputeContext"]
@@ -31,7 +32,7 @@ class ImputeContext:
     year: int | None = None
 
 
-Learned = dict[str, Any]
+Learned = dict[str, Fit]  # code -> what was learned for it
 Imputer = Callable[..., tuple[pd.DataFrame, Learned]]
 
 
@@ -48,18 +49,20 @@ def _group_stat(frame: pd.DataFrame, params: GroupStatParams, context: ImputeCon
     else:
         key = context.groups[params.by].reindex(frame.index).astype(object)
     if learned:
-        fill = learned
+        fill = {c: dict(f.values) for c, f in learned.items() if isinstance(f, GroupFit)}
+        fill = {c: fill.get(c, {}) for c in frame.columns}
     else:
         stats = frame.groupby(key, sort=True).agg(stat)
         fill = {c: {str(g): float(v) for g, v in stats[c].items()} for c in frame.columns}
     labels = sorted({g for f in fill.values() for g in f})
     table = np.array([[fill[c].get(g, np.nan) for c in frame.columns] for g in labels]
                      ).reshape(len(labels), frame.shape[1])
-    pos = pd.Index(labels).get_indexer(key.astype(str).where(key.notna(), None))
+    pos = pd.Index(labels).get_indexer(pd.Index(key.astype(str).where(key.notna(), None)))
     values = frame.to_numpy(dtype=float)
     guess = np.where(pos[:, None] >= 0, table[np.maximum(pos, 0)] if labels else np.nan, np.nan)
     filled = np.where(np.isnan(values), guess, values)
-    return pd.DataFrame(filled, index=frame.index, columns=frame.columns), fill
+    return (pd.DataFrame(filled, index=frame.index, columns=frame.columns),
+            {c: GroupFit(method=stat, values=v) for c, v in fill.items()})
 
 
 def mean(frame: pd.DataFrame, *, params: GroupStatParams, context: ImputeContext,
@@ -87,10 +90,10 @@ def latest(frame: pd.DataFrame, *, params: LatestParams, context: ImputeContext,
     fill = last.pivot(index="unit", columns="code", values="value")
     years = last.pivot(index="unit", columns="code", values="year")
     out = out.fillna(fill.reindex(index=frame.index, columns=frame.columns))
-    used = {c: {u: int(y) for u, y in years[c].dropna().items()
+    used = {str(c): {str(u): int(y) for u, y in years[c].dropna().items()
                 if pd.isna(cast(float, frame.at[u, c]))}
             for c in years.columns if c in frame.columns}
-    return out, {c: {"from_year": v} for c, v in used.items() if v}
+    return out, {c: LatestFit(method="latest", from_year=v) for c, v in used.items() if v}
 
 
 def knn(frame: pd.DataFrame, *, params: KnnParams, context: ImputeContext,
@@ -106,7 +109,7 @@ def knn(frame: pd.DataFrame, *, params: KnnParams, context: ImputeContext,
     filled = KNNImputer(n_neighbors=params.k, keep_empty_features=True).fit_transform(z)
     out = pd.DataFrame(filled, index=frame.index, columns=frame.columns) * sd + mu
     out = frame.fillna(out)
-    return out, {c: {"k": params.k} for c in frame.columns}
+    return out, {c: ModelFit(method="knn", k=params.k) for c in frame.columns}
 
 
 def iterative(frame: pd.DataFrame, *, params: IterativeParams, context: ImputeContext,
@@ -122,7 +125,8 @@ def iterative(frame: pd.DataFrame, *, params: IterativeParams, context: ImputeCo
         warnings.simplefilter("ignore")
         filled = imp.fit_transform(frame.to_numpy(dtype=float, copy=True))
     out = frame.fillna(pd.DataFrame(filled, index=frame.index, columns=frame.columns))
-    return out, {c: {"n_iter": int(imp.n_iter_)} for c in frame.columns}
+    return out, {c: ModelFit(method="iterative", n_iter=int(imp.n_iter_))
+                 for c in frame.columns}
 
 
 IMPUTERS: dict[str, Imputer] = {

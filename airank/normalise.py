@@ -1,9 +1,14 @@
 """Normalisation methods: one column of raw values -> comparable scores.
 
-Every method has the signature ``f(x, *, params, target=None, learned=None) -> (y, learned)``
+Every method has the signature ``f(x, *, params, target=None, learned=None) -> (y, fit)``
 where ``x`` is a float column with the indicator's direction already applied (multiplied
-by -1 when higher is worse), NaN positions are kept, and ``learned`` holds the fitted
-constants so that another edition can be normalised with the same goalposts.
+by -1 when higher is worse), NaN positions are kept, and ``fit`` is the method's typed
+learned state (:mod:`airank.fitted`): given back as ``learned``, it normalises another
+edition with the same goalposts.
+
+Each registry entry also declares what the rest of the engine needs to know:
+``pointwise`` (a value's score depends on that value and the fitted state alone, so "what
+would it take" can map a changed value to its score) and ``monotone`` (order is kept).
 
 References
 ----------
@@ -13,11 +18,16 @@ OECD/JRC (2008), Handbook on Constructing Composite Indicators, section 5.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.stats import rankdata
 
+from .errors import DataError, Issue, SpecError
+from .fitted import Fit, GoalpostFit, MeanSdFit, NoFit, RangeFit, TargetFit
 from .methods import (
+    METHOD_PARAMS,
     GoalpostParams,
     MinMaxParams,
     NoParams,
@@ -27,10 +37,33 @@ from .methods import (
     ZScoreParams,
 )
 
-__all__ = ["NORMALISERS", "normalise_column"]
+__all__ = [
+    "NORMALISERS",
+    "NoTargetError",
+    "Normaliser",
+    "normalise_column",
+    "register_normaliser",
+]
 
-Learned = dict[str, float]
-Normaliser = Callable[..., tuple[np.ndarray, Learned]]
+Func = Callable[..., tuple[np.ndarray, Fit]]
+
+
+class NoTargetError(DataError):
+    """Distance-to-target normalisation of an indicator that has no ``target``."""
+
+
+@dataclass(frozen=True)
+class Normaliser:
+    """One normalisation method: the function and what it declares."""
+
+    name: str
+    func: Func
+    pointwise: bool
+    monotone: bool = True
+
+    def __call__(self, x: np.ndarray, *, params: Any, target: float | None = None,
+                 learned: Fit | None = None) -> tuple[np.ndarray, Fit]:
+        return self.func(x, params=params, target=target, learned=learned)
 
 
 def _nanrange(x: np.ndarray) -> tuple[float, float]:
@@ -40,26 +73,41 @@ def _nanrange(x: np.ndarray) -> tuple[float, float]:
     return float(ok.min()), float(ok.max())
 
 
+def _scaled(x: np.ndarray, lo: float, hi: float, width: float, low: float) -> np.ndarray:
+    """``(x - lo) / (hi - lo) * width + low``, safe for extreme magnitudes.
+
+    For finite values near +-1e308 the differences overflow to inf; dividing everything
+    by the largest magnitude first keeps every step finite and gives the same ratio.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        span = hi - lo
+        if not np.isfinite(span):
+            s = max(abs(lo), abs(hi))
+            x, lo, hi = x / s, lo / s, hi / s
+            span = hi - lo
+        out: np.ndarray = (x - lo) / span * width + low
+    return out
+
+
 def minmax(x: np.ndarray, *, params: MinMaxParams, target: float | None = None,
-           learned: Learned | None = None) -> tuple[np.ndarray, Learned]:
+           learned: Fit | None = None) -> tuple[np.ndarray, Fit]:
     """Rescale to [lower, upper]: ``(x - min) / (max - min) * (u - l) + l``.
 
     A constant column (max = min) maps to the midpoint of [lower, upper].
     """
-    lo, hi = (learned["min"], learned["max"]) if learned else _nanrange(x)
-    span = hi - lo
-    if not span > 0:
+    lo, hi = (learned.min, learned.max) if isinstance(learned, RangeFit) else _nanrange(x)
+    if not hi > lo:
         y = np.where(np.isnan(x), np.nan, (params.lower + params.upper) / 2)
     else:
-        y = (x - lo) / span * (params.upper - params.lower) + params.lower
-    return y, {"min": lo, "max": hi}
+        y = _scaled(x, lo, hi, params.upper - params.lower, params.lower)
+    return y, RangeFit(method="minmax", min=lo, max=hi)
 
 
 def zscore(x: np.ndarray, *, params: ZScoreParams, target: float | None = None,
-           learned: Learned | None = None) -> tuple[np.ndarray, Learned]:
+           learned: Fit | None = None) -> tuple[np.ndarray, Fit]:
     """Standardise: ``(x - mean) / sd * params.sd + params.mean`` (sd with n - 1)."""
-    if learned:
-        mu, sd = learned["mean"], learned["sd"]
+    if isinstance(learned, MeanSdFit):
+        mu, sd = learned.mean, learned.sd
     else:
         ok = x[~np.isnan(x)]
         mu = float(ok.mean()) if ok.size else np.nan
@@ -68,92 +116,130 @@ def zscore(x: np.ndarray, *, params: ZScoreParams, target: float | None = None,
         y = np.where(np.isnan(x), np.nan, params.mean)
     else:
         y = (x - mu) / sd * params.sd + params.mean
-    return y, {"mean": mu, "sd": sd}
+    return y, MeanSdFit(method="zscore", mean=mu, sd=sd)
 
 
 def rank(x: np.ndarray, *, params: NoParams, target: float | None = None,
-         learned: Learned | None = None) -> tuple[np.ndarray, Learned]:
+         learned: Fit | None = None) -> tuple[np.ndarray, Fit]:
     """Rank, 1 = lowest, ties share the lowest rank (R's ``rank(ties.method = "min")``)."""
-    return rankdata(x, method="min", nan_policy="omit").astype(float), {}
+    return rankdata(x, method="min", nan_policy="omit").astype(float), NoFit(method="rank")
 
 
 def prank(x: np.ndarray, *, params: ScaleParams, target: float | None = None,
-          learned: Learned | None = None) -> tuple[np.ndarray, Learned]:
+          learned: Fit | None = None) -> tuple[np.ndarray, Fit]:
     """Percentile rank: ``(rank - 1) / (n - 1) * scale``, ties at the lowest rank."""
     r = rankdata(x, method="min", nan_policy="omit").astype(float)
     n = int(np.sum(~np.isnan(x)))
     y = (r - 1) / (n - 1) * params.scale if n > 1 else np.where(np.isnan(x), np.nan, params.scale)
-    return y, {}
+    return y, NoFit(method="prank")
 
 
 def frontier(x: np.ndarray, *, params: ScaleParams, target: float | None = None,
-             learned: Learned | None = None) -> tuple[np.ndarray, Learned]:
+             learned: Fit | None = None) -> tuple[np.ndarray, Fit]:
     """Distance to the frontier, as a share of it: ``scale * (1 - (max - x) / (max - min))``.
 
     The frontier is the best observed value (or the learned one, for a later edition);
     the worst observed value scores 0.
     """
-    lo, hi = (learned["min"], learned["max"]) if learned else _nanrange(x)
-    span = hi - lo
-    y = (np.where(np.isnan(x), np.nan, params.scale) if not span > 0
-         else params.scale * (1 - (hi - x) / span))
-    return y, {"min": lo, "max": hi}
+    lo, hi = (learned.min, learned.max) if isinstance(learned, RangeFit) else _nanrange(x)
+    y = (np.where(np.isnan(x), np.nan, params.scale) if not hi > lo
+         else _scaled(x, lo, hi, params.scale, 0.0))
+    return y, RangeFit(method="frontier", min=lo, max=hi)
 
 
 def to_target(x: np.ndarray, *, params: TargetParams, target: float | None = None,
-              learned: Learned | None = None) -> tuple[np.ndarray, Learned]:
+              learned: Fit | None = None) -> tuple[np.ndarray, Fit]:
     """Distance to target: ``scale * (x - min) / (target - min)``, capped at ``scale``.
 
     ``target`` is the indicator's target, with its direction applied.
     """
     if target is None:
-        raise ValueError("distance-to-target normalisation needs the indicator's 'target'.")
-    lo = learned["min"] if learned else _nanrange(x)[0]
+        raise NoTargetError([Issue(("target",), "no_target", "Distance-to-target "
+                                   "normalisation needs the indicator's 'target'.")])
+    lo = learned.min if isinstance(learned, TargetFit) else _nanrange(x)[0]
     span = target - lo
     y = (np.where(np.isnan(x), np.nan, params.scale) if not span > 0
          else params.scale * (x - lo) / span)
     if params.cap:
         y = np.minimum(y, params.scale)
-    return y, {"min": lo, "target": float(target)}
+    return y, TargetFit(method="target", min=lo, target=float(target))
 
 
 def goalposts(x: np.ndarray, *, params: GoalpostParams, target: float | None = None,
-              learned: Learned | None = None) -> tuple[np.ndarray, Learned]:
+              learned: Fit | None = None) -> tuple[np.ndarray, Fit]:
     """Fixed goalposts: ``scale * (x - low) / (high - low)``, truncated to [0, scale].
 
     ``low``/``high`` arrive with the direction applied (for higher-is-worse indicators the
     caller passes ``-high``/``-low``); when not given, the learned or observed range is used.
     """
-    lo, hi = (learned["low"], learned["high"]) if learned else _nanrange(x)
+    lo, hi = (learned.low, learned.high) if isinstance(learned, GoalpostFit) else _nanrange(x)
     lo = lo if params.low is None else params.low
     hi = hi if params.high is None else params.high
     y = params.scale * (x - lo) / (hi - lo) if hi != lo else np.full_like(x, params.scale / 2)
     if params.trunc:
         y = np.clip(y, 0, params.scale)
-    return np.where(np.isnan(x), np.nan, y), {"low": lo, "high": hi}
+    return np.where(np.isnan(x), np.nan, y), GoalpostFit(method="goalposts", low=lo, high=hi)
 
 
 def none(x: np.ndarray, *, params: NoParams, target: float | None = None,
-         learned: Learned | None = None) -> tuple[np.ndarray, Learned]:
+         learned: Fit | None = None) -> tuple[np.ndarray, Fit]:
     """No normalisation (the direction is still applied)."""
-    return x.copy(), {}
+    return x.copy(), NoFit(method="none")
 
 
 NORMALISERS: dict[str, Normaliser] = {
-    "none": none,
-    "minmax": minmax,
-    "zscore": zscore,
-    "rank": rank,
-    "prank": prank,
-    "frontier": frontier,
-    "target": to_target,
-    "goalposts": goalposts,
+    "none": Normaliser("none", none, pointwise=True),
+    "minmax": Normaliser("minmax", minmax, pointwise=True),
+    "zscore": Normaliser("zscore", zscore, pointwise=True),
+    "rank": Normaliser("rank", rank, pointwise=False),
+    "prank": Normaliser("prank", prank, pointwise=False),
+    "frontier": Normaliser("frontier", frontier, pointwise=True),
+    "target": Normaliser("target", to_target, pointwise=True),
+    "goalposts": Normaliser("goalposts", goalposts, pointwise=True),
 }
+_BUILTIN = frozenset(NORMALISERS)
+
+
+def register_normaliser(name: str, func: Callable[[np.ndarray, Any], np.ndarray], *,
+                        params: type[Params] = NoParams, pointwise: bool = False,
+                        monotone: bool = True) -> Normaliser:
+    """Register a user normalisation method; specs can then name it.
+
+    ``func(x, params) -> y`` maps a column (direction applied, NaN = missing) to scores of
+    the same shape, keeping NaN positions; ``params`` is the pydantic model of its
+    parameters (a subclass of :class:`~airank.methods.Params`). The method learns nothing
+    (every build fits it afresh). It works in builds and in the batched engine (each
+    normalisation option is a pipeline variant). Declare ``pointwise=True`` only if a
+    value's score depends on that value alone.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> register_normaliser("halved", lambda x, p: x / 2).name
+    'halved'
+    """
+    if name in _BUILTIN:
+        raise SpecError([Issue(("name",), "builtin", f"'{name}' is a built-in "
+                               "normalisation method and cannot be replaced.", name)])
+
+    def run(x: np.ndarray, *, params: Any, target: float | None = None,
+            learned: Fit | None = None) -> tuple[np.ndarray, Fit]:
+        y = np.asarray(func(x, params), dtype=float)
+        if y.shape != x.shape:
+            raise DataError([Issue(("normalise", name), "bad_shape", f"The normaliser "
+                                   f"'{name}' returned shape {y.shape} for a column of "
+                                   f"shape {x.shape}.", str(y.shape))])
+        return np.where(np.isnan(x), np.nan, y), NoFit(method=name)
+
+    entry = Normaliser(name, run, pointwise=pointwise, monotone=monotone)
+    NORMALISERS[name] = entry
+    METHOD_PARAMS["normalise"][name] = params
+    return entry
 
 
 def normalise_column(x: np.ndarray, method: str, params: Params, *, direction: int = 1,
-                     target: float | None = None, learned: Learned | None = None
-                     ) -> tuple[np.ndarray, Learned]:
+                     target: float | None = None, learned: Fit | None = None
+                     ) -> tuple[np.ndarray, Fit]:
     """Apply the direction, then the method. Goalposts are given in the indicator's units."""
     if method == "goalposts" and direction == -1:
         assert isinstance(params, GoalpostParams)
@@ -164,4 +250,3 @@ def normalise_column(x: np.ndarray, method: str, params: Params, *, direction: i
     y, fit = NORMALISERS[method](np.asarray(x, dtype=float) * direction, params=params,
                                  target=t, learned=learned)
     return np.asarray(y, dtype=float), fit
-

@@ -34,10 +34,11 @@ from scipy.stats import spearmanr
 from . import datasets
 from .data import Dataset, read_data
 from .errors import DataError, Issue, SpecError
+from .fitted import Fitted
 from .pipeline import build as _build
+from .pipeline import fit_pooled
 from .results import Result
 from .spec import IndexSpec, load_spec
-from .treat import TREATERS
 
 __all__ = ["EDITIONS", "LATEST", "VIEWS", "Comparison", "build", "compare", "dataset",
            "fitted", "ranking", "spec", "trend"]
@@ -99,29 +100,16 @@ def _dataset() -> Dataset:
     return Dataset(d.panel, d.groups, {**d.names, **names}, d.source, d.hash, d.notes)
 
 
-def fitted(view: str = "scale") -> dict[str, dict[str, Any]]:
+def fitted(view: str = "scale") -> Fitted:
     """The fixed treatment and goalposts of a view, for ``build(..., fitted=...)``."""
     _check_view(view)
     return _fitted(view)
 
 
 @cache
-def _fitted(view: str) -> dict[str, dict[str, Any]]:
+def _fitted(view: str) -> Fitted:
     """Treatment fitted on all editions pooled, and the pooled goalposts (module doc)."""
-    s, d = spec(view), dataset(view)
-    first = [_build(s, d, year=e) for e in EDITIONS]
-    treat: dict[str, Any] = {}
-    norm: dict[str, Any] = {}
-    for code in s.indicator_codes:
-        pooled = np.concatenate([r.stages["screened"][code].to_numpy(float) for r in first])
-        cfg = s.method("treat", code)
-        treated, learned = TREATERS[cfg.method](pooled, params=cfg.options("treat"))
-        treat[code] = {**learned, "method": cfg.method}
-        x = treated * s.indicator(code).direction
-        # the method key: a variant with another normaliser fits its own parameters
-        norm[code] = {"min": float(np.nanmin(x)), "max": float(np.nanmax(x)),
-                      "method": s.method("normalise", code).method}
-    return {"treat": treat, "normalise": norm}
+    return fit_pooled(spec(view), dataset(view), EDITIONS)
 
 
 def build(edition: int | None = None, view: str = "scale") -> Result:

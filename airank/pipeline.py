@@ -15,8 +15,7 @@ same winsor bounds) on new data.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -24,21 +23,19 @@ import pandas as pd
 from .data import Dataset
 from .denominate import DENOMINATORS
 from .errors import DataError, Issue
+from .fitted import Fit, FitLike, Fitted, as_fitted
 from .impute import IMPUTERS, ImputeContext
 from .kernel import Kernel
-from .normalise import normalise_column
+from .normalise import NoTargetError, normalise_column
 from .records import StepRecord
 from .results import Result
 from .spec import IndexSpec, StepConfig
 from .treat import TREATERS
 
-__all__ = ["build", "reaggregate"]
-
-Fitted = Mapping[str, Mapping[str, Any]]
-
+__all__ = ["build", "fit_pooled", "reaggregate"]
 
 def build(spec: IndexSpec, data: Dataset, *, year: int | None = None,
-          fitted: Fitted | None = None) -> Result:
+          fitted: FitLike | None = None) -> Result:
     """Build the index.
 
     Parameters
@@ -48,17 +45,17 @@ def build(spec: IndexSpec, data: Dataset, *, year: int | None = None,
         From :func:`airank.read_data`.
     year : int, optional
         The edition year; default the spec's ``data.year``, else the latest in the data.
-    fitted : mapping, optional
-        ``{step: {code: learned}}`` from an earlier :attr:`Result.fitted`: reuse those
-        parameters (e.g. normalisation goalposts) instead of fitting them again. An entry
-        with a ``method`` key applies only while the indicator uses that method (a variant
-        with another normaliser fits its own).
+    fitted : Fitted, optional
+        Learned parameters (:mod:`airank.fitted`), e.g. an earlier :attr:`Result.fitted`
+        or a release's frozen goalposts: reuse them (same goalposts, same treatment)
+        instead of fitting again. An entry applies only while the indicator uses the
+        method that learned it (a variant with another normaliser fits its own).
 
     Returns
     -------
     Result
     """
-    fitted = fitted or {}
+    fits = as_fitted(fitted)
     year = year if year is not None else spec.data.year
     year = max(data.years) if year is None else int(year)
     records: list[StepRecord] = []
@@ -67,13 +64,13 @@ def build(spec: IndexSpec, data: Dataset, *, year: int | None = None,
     den, _ = data.wide(dens, year=year, lookback=spec.data.lookback)
     denominated = _denominate(raw, den, spec, records)
     ctx = ImputeContext(data.groups, data.history(spec.indicator_codes, until=year), year)
-    imputed = _impute(denominated, spec, ctx, fitted.get("impute", {}), records)
+    imputed = _impute(denominated, spec, ctx, fits, records)
     available = _available(raw, records)
     coverage = denominated.loc[:, available].notna().mean(axis=1)
     kept = _screen(coverage, imputed.loc[:, available].notna().mean(axis=1), spec, records)
     screened = imputed.loc[kept]
-    treated = _treat(screened, spec, fitted.get("treat", {}), records)
-    normalised = _normalise(treated, spec, fitted.get("normalise", {}), records)
+    treated = _treat(screened, spec, fits, records)
+    normalised = _normalise(treated, spec, fits, records)
     aggregated = _aggregate(normalised, spec, records)
     stages = {"raw": raw, "denominated": denominated, "imputed": imputed,
               "screened": screened, "treated": treated, "normalised": normalised,
@@ -81,6 +78,28 @@ def build(spec: IndexSpec, data: Dataset, *, year: int | None = None,
     return Result(spec=spec, stages=stages, records=tuple(records), year=year,
                   source_years=source_years, data_hash=data.hash, names=dict(data.names),
                   unit_coverage=coverage, data_notes=data.notes)
+
+
+def fit_pooled(spec: IndexSpec, data: Dataset, years: Sequence[int]) -> Fitted:
+    """Treatment and normalisation fitted once on values pooled over several editions.
+
+    Each edition is built as the spec says (to get its screened values); the treatment of
+    every indicator is fitted on its values pooled over all ``years``, and its normaliser
+    on the pooled treated values (direction applied) -- whatever the normaliser (COINr's
+    ``Normalise(global = TRUE)``). Replayed with ``build(..., fitted=...)``, every edition
+    is scored on the same goalposts, so scores compare across editions.
+    """
+    first = [build(spec, data, year=y) for y in years]
+    treat: dict[str, Fit] = {}
+    norm: dict[str, Fit] = {}
+    for code in spec.indicator_codes:
+        pooled = np.concatenate([r.stages["screened"][code].to_numpy(float) for r in first])
+        cfg = spec.method("treat", code)
+        treated, treat[code] = TREATERS[cfg.method](pooled, params=cfg.options("treat"))
+        ind, ncfg = spec.indicator(code), spec.method("normalise", code)
+        _, norm[code] = normalise_column(treated, ncfg.method, ncfg.options("normalise"),
+                                         direction=ind.direction, target=ind.target)
+    return Fitted({"treat": treat, "normalise": norm})
 
 
 def reaggregate(result: Result, spec: IndexSpec) -> Result:
@@ -129,14 +148,6 @@ def _available(raw: pd.DataFrame, records: list[StepRecord]) -> list[str]:
     return [str(c) for c in raw.columns[has]]
 
 
-def _learned(fitted: Fitted, code: str, method: str) -> Any:
-    """The learned parameters of ``code`` if they were learned by ``method``."""
-    fit = fitted.get(code)
-    if not fit or fit.get("method", method) != method:
-        return None
-    return {k: v for k, v in fit.items() if k != "method"}
-
-
 def _by_method(spec: IndexSpec, step: str) -> list[tuple[StepConfig, list[str]]]:
     groups: dict[str, tuple[StepConfig, list[str]]] = {}
     for code in spec.indicator_codes:
@@ -151,18 +162,20 @@ def _impute(frame: pd.DataFrame, spec: IndexSpec, ctx: ImputeContext, fitted: Fi
     for cfg, codes in _by_method(spec, "impute"):
         if cfg.method == "none":
             continue
-        learned = {c: fit for c in codes
-                   if (fit := _learned(fitted, c, cfg.method)) is not None}
-        part, fit = IMPUTERS[cfg.method](frame[codes], params=cfg.options("impute"),
-                                          context=ctx, learned=learned or None)
+        given = {c: f for c in codes
+                 if (f := fitted.get_fit("impute", c, cfg.method)) is not None}
+        part, learned = IMPUTERS[cfg.method](frame[codes], params=cfg.options("impute"),
+                                             context=ctx, learned=given or None)
         out[:, frame.columns.get_indexer(pd.Index(codes))] = part.to_numpy(dtype=float)
         n_imp = (frame[codes].isna() & part.notna()).sum()
         n_left = part.isna().sum()
         for c in codes:
             note = f"{int(n_imp[c])} values imputed" + (
                 f", {int(n_left[c])} still missing" if n_left[c] else "")
+            learned_c = learned.get(c)
             records.append(StepRecord("impute", c, cfg.method, dict(cfg.params),
-                                      fit.get(c, {}), note))
+                                      learned_c.record() if learned_c else {}, note,
+                                      learned_c))
     return pd.DataFrame(out, index=frame.index, columns=frame.columns)
 
 
@@ -197,11 +210,12 @@ def _treat(frame: pd.DataFrame, spec: IndexSpec, fitted: Fitted,
     out = np.empty_like(values)
     for j, code in enumerate(spec.indicator_codes):
         cfg = spec.method("treat", code)
-        out[:, j], fit = TREATERS[cfg.method](values[:, j], params=cfg.options("treat"),
-                                              learned=_learned(fitted, code, cfg.method))
+        out[:, j], fit = TREATERS[cfg.method](
+            values[:, j], params=cfg.options("treat"),
+            learned=fitted.get_fit("treat", code, cfg.method))
         if cfg.method != "none":
-            records.append(StepRecord("treat", code, cfg.method, dict(cfg.params), fit,
-                                      str(fit.get("action", ""))))
+            records.append(StepRecord("treat", code, cfg.method, dict(cfg.params),
+                                      fit.record(), fit.action, fit))
     return pd.DataFrame(out, index=frame.index, columns=frame.columns)
 
 
@@ -213,14 +227,15 @@ def _normalise(frame: pd.DataFrame, spec: IndexSpec, fitted: Fitted,
         ind = spec.indicator(code)
         cfg = spec.method("normalise", code)
         try:
-            out[:, j], fit = normalise_column(values[:, j], cfg.method,
-                                              cfg.options("normalise"), direction=ind.direction,
-                                              target=ind.target,
-                                              learned=_learned(fitted, code, cfg.method))
-        except ValueError as exc:
-            raise DataError([Issue(("indicators", code, "target"), "no_target", str(exc))]
-                            ) from None
-        records.append(StepRecord("normalise", code, cfg.method, dict(cfg.params), fit))
+            out[:, j], fit = normalise_column(
+                values[:, j], cfg.method, cfg.options("normalise"), direction=ind.direction,
+                target=ind.target, learned=fitted.get_fit("normalise", code, cfg.method))
+        except NoTargetError as exc:
+            raise DataError([Issue(("indicators", code, "target"), "no_target",
+                                   f"'{code}': {exc.issues[0].message} Give it a 'target' "
+                                   "or another normaliser.")]) from None
+        records.append(StepRecord("normalise", code, cfg.method, dict(cfg.params),
+                                  fit.record(), "", fit))
     return pd.DataFrame(out, index=frame.index, columns=frame.columns)
 
 

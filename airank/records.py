@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .fitted import Fit
 
 __all__ = ["StepRecord"]
 
@@ -23,6 +26,7 @@ class StepRecord:
     params: dict[str, Any] = field(default_factory=dict)
     learned: dict[str, Any] = field(default_factory=dict)
     note: str = ""
+    fit: Fit | None = None  # the typed, replayable form of ``learned`` (impute/treat/normalise)
 
     def to_dict(self) -> dict[str, Any]:
         return {"step": self.step, "code": self.code, "method": self.method,

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .fitted import Fit, Fitted
 from .records import StepRecord
 from .spec import IndexSpec
 
@@ -70,13 +71,13 @@ class Result:
         return self.stages["denominated"].isna() & self.stages["imputed"].notna()
 
     @cached_property
-    def fitted(self) -> dict[str, dict[str, Any]]:
+    def fitted(self) -> Fitted:
         """Learned parameters by step and indicator: pass as ``build(..., fitted=...)``."""
-        out: dict[str, dict[str, Any]] = {}
+        out: dict[str, dict[str, Fit]] = {}
         for r in self.records:
-            if r.code is not None and r.step in ("impute", "treat", "normalise") and r.learned:
-                out.setdefault(r.step, {})[r.code] = {**r.learned, "method": r.method}
-        return out
+            if r.code is not None and r.fit is not None:
+                out.setdefault(r.step, {})[r.code] = r.fit
+        return Fitted(out)
 
     def ranking(self, code: str | None = None) -> pd.DataFrame:
         """The ranking table of ``code`` (default the index), best first.

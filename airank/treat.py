@@ -18,44 +18,41 @@ COINr ``Treat()``, ``winsorise()`` and ``log_CT()`` (bluefoxr/COINr, v1.1.14).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
+from .fitted import Fit, TreatFit
 from .methods import JrcParams, NoParams
 
 __all__ = ["TREATERS", "kurtosis2", "skewness2"]
 
-Treater = Callable[..., tuple[np.ndarray, dict[str, Any]]]
+Treater = Callable[..., tuple[np.ndarray, TreatFit]]
 
 
 def skewness2(x: np.ndarray) -> float:
-    """Sample skewness, e1071 type 2 (SAS/SPSS G1), ignoring NaN."""
+    """Sample skewness, e1071 type 2 (SAS/SPSS G1), ignoring NaN: scipy's bias-corrected
+    estimator. NaN with fewer than 3 values or a constant column."""
     v = x[~np.isnan(x)]
-    n = v.size
-    if n < 3:
+    if v.size < 3 or np.all(v == v[0]):
         return np.nan
-    d = v - v.mean()
-    m2, m3 = np.mean(d**2), np.mean(d**3)
-    if m2 == 0:
-        return np.nan
-    g1 = m3 / m2**1.5
-    return float(g1 * np.sqrt(n * (n - 1)) / (n - 2))
+    with warnings.catch_warnings():  # near-constant columns: scipy warns, the value stands
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(stats.skew(v, bias=False))
 
 
 def kurtosis2(x: np.ndarray) -> float:
-    """Sample excess kurtosis, e1071 type 2 (SAS/SPSS G2), ignoring NaN."""
+    """Sample excess kurtosis, e1071 type 2 (SAS/SPSS G2), ignoring NaN: scipy's
+    bias-corrected estimator. NaN with fewer than 4 values or a constant column."""
     v = x[~np.isnan(x)]
-    n = v.size
-    if n < 4:
+    if v.size < 4 or np.all(v == v[0]):
         return np.nan
-    d = v - v.mean()
-    m2, m4 = np.mean(d**2), np.mean(d**4)
-    if m2 == 0:
-        return np.nan
-    g2 = m4 / m2**2 - 3
-    return float(((n + 1) * g2 + 6) * (n - 1) / ((n - 2) * (n - 3)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(stats.kurtosis(v, fisher=True, bias=False))
 
 
 def _fails(x: np.ndarray, p: JrcParams) -> tuple[bool, float, float]:
@@ -101,8 +98,8 @@ def log_ct(x: np.ndarray) -> np.ndarray:
     return y
 
 
-def jrc(x: np.ndarray, *, params: JrcParams, learned: dict[str, Any] | None = None
-        ) -> tuple[np.ndarray, dict[str, Any]]:
+def jrc(x: np.ndarray, *, params: JrcParams, learned: Fit | None = None
+        ) -> tuple[np.ndarray, TreatFit]:
     """The JRC skewness/kurtosis rule with winsorisation, then a log fallback.
 
     A column fails when ``|skew| >= skew`` and ``kurtosis >= kurtosis``. If winsorising
@@ -114,13 +111,12 @@ def jrc(x: np.ndarray, *, params: JrcParams, learned: dict[str, Any] | None = No
     or take logs with the same shift, without testing the column again.
     """
     x = np.asarray(x, dtype=float)
-    if learned is not None:
-        return _replay(x, learned), dict(learned)
+    if isinstance(learned, TreatFit):
+        return _replay(x, learned), learned
     bad, sk0, ku0 = _fails(x, params)
-    rec: dict[str, Any] = {"skew_before": sk0, "kurtosis_before": ku0, "action": "none",
-                           "winsorised_high": 0, "winsorised_low": 0}
+    rec: dict[str, Any] = {"skew_before": sk0, "kurtosis_before": ku0, "action": "none"}
     if not bad:
-        return x.copy(), {**rec, "skew_after": sk0, "kurtosis_after": ku0, "still_fails": False}
+        return x.copy(), TreatFit(method="jrc", **rec, skew_after=sk0, kurtosis_after=ku0)
     y, top, bottom, still = _winsorise(x, params)
     if still and params.fallback == "log":
         y = log_ct(x)
@@ -130,27 +126,27 @@ def jrc(x: np.ndarray, *, params: JrcParams, learned: dict[str, Any] | None = No
         rec.update(action="winsorised" if top.size or bottom.size else "none",
                    winsorised_high=int(top.size), winsorised_low=int(bottom.size),
                    upper=float(np.nanmax(y)), lower=float(np.nanmin(y)),
-                   points=[int(i) for i in (*top, *bottom)])
+                   points=tuple(int(i) for i in (*top, *bottom)))
     still_after, sk1, ku1 = _fails(y, params)
-    return y, {**rec, "skew_after": sk1, "kurtosis_after": ku1, "still_fails": still_after}
+    return y, TreatFit(method="jrc", **rec, skew_after=sk1, kurtosis_after=ku1,
+                       still_fails=still_after)
 
 
-def _replay(x: np.ndarray, learned: dict[str, Any]) -> np.ndarray:
-    action = learned.get("action", "none")
+def _replay(x: np.ndarray, learned: TreatFit) -> np.ndarray:
     y: np.ndarray
-    if action == "log":
-        y = np.log(x + learned["log_shift"])
-    elif action == "winsorised":
-        y = np.clip(x, learned["lower"], learned["upper"])
+    if learned.action == "log" and learned.log_shift is not None:
+        y = np.log(x + learned.log_shift)
+    elif learned.action == "winsorised":
+        y = np.clip(x, learned.lower, learned.upper)
     else:
         y = x.copy()
     return y
 
 
-def none(x: np.ndarray, *, params: NoParams, learned: dict[str, Any] | None = None
-         ) -> tuple[np.ndarray, dict[str, Any]]:
+def none(x: np.ndarray, *, params: NoParams, learned: Fit | None = None
+         ) -> tuple[np.ndarray, TreatFit]:
     """No treatment."""
-    return np.asarray(x, dtype=float).copy(), {"action": "none"}
+    return np.asarray(x, dtype=float).copy(), TreatFit(method="none")
 
 
 TREATERS: dict[str, Treater] = {"none": none, "jrc": jrc}

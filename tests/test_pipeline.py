@@ -8,6 +8,7 @@ import pytest
 
 import airank
 from airank import DataError, IndexSpec
+from airank.fitted import GroupFit
 
 from .conftest import TINY_SPEC
 
@@ -81,7 +82,8 @@ def test_impute_group_mean_by_hand(tiny_frame):
     res = airank.build(spec, airank.read_data(tiny_frame, spec))
     assert res.stages["imputed"].loc["D", "i4"] == 3.0  # mean of south = C only
     assert bool(res.imputed.loc["D", "i4"]) and res.imputed.sum().sum() == 1
-    assert res.fitted["impute"]["i4"] == {"north": 1.5, "south": 3.0, "method": "mean"}
+    assert res.fitted["impute"]["i4"] == GroupFit(method="mean", values={"north": 1.5,
+                                                                        "south": 3.0})
 
 
 def test_denominate_by_hand(tiny_frame):

@@ -9,6 +9,7 @@ from scipy import stats
 
 from airank.aggregate import AGGREGATORS
 from airank.denominate import DENOMINATORS
+from airank.fitted import LatestFit, RangeFit, TreatFit
 from airank.impute import IMPUTERS, ImputeContext
 from airank.kernel import aggregate_group
 from airank.methods import METHOD_PARAMS
@@ -66,7 +67,7 @@ def test_normaliser_known_answers():
     x = np.array([2.0, 4.0, 4.0, 10.0])
     y, fit = normalise_column(x, "minmax", _params("normalise", "minmax", lower=1, upper=100))
     np.testing.assert_allclose(y, [1, 25.75, 25.75, 100])
-    assert fit == {"min": 2.0, "max": 10.0}
+    assert fit == RangeFit(method="minmax", min=2.0, max=10.0)
     y, _ = normalise_column(x, "zscore", _params("normalise", "zscore"))
     np.testing.assert_allclose(y, (x - 5) / np.std(x, ddof=1))
     y, _ = normalise_column(x, "zscore", _params("normalise", "zscore", mean=10, sd=2))
@@ -100,28 +101,28 @@ def test_treater_contract(method):
     assert np.array_equal(np.isnan(y), np.isnan(X))
     c, _ = TREATERS[method](CONST, params=p)
     assert np.all(np.isfinite(c[~np.isnan(CONST)]))
-    assert isinstance(rec, dict)
+    assert isinstance(rec, TreatFit) and rec.method == method
 
 
 def test_jrc_winsorises_one_outlier():
     x = np.array([1.0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 100])
     y, rec = jrc(x, params=_params("treat", "jrc"))
-    assert rec["action"] == "winsorised" and rec["winsorised_high"] == 1
+    assert rec.action == "winsorised" and rec.winsorised_high == 1
     assert y[-1] == 12.0 and np.array_equal(y[:-1], x[:-1])
-    assert abs(rec["skew_after"]) < 2 or rec["kurtosis_after"] < 3.5
+    assert abs(rec.skew_after) < 2 or rec.kurtosis_after < 3.5
 
 
 def test_jrc_log_fallback_and_untouched_column():
     x = np.exp(np.arange(30.0) / 3)  # far too skewed for 1 point of winsorisation
     y, rec = jrc(x, params=_params("treat", "jrc", max_points=1))
-    assert rec["action"] == "log"
+    assert rec.action == "log"
     # COINr's log_CT: log(x - min + 0.01 (max - min)), on the original column
     np.testing.assert_allclose(y, np.log(x - x.min() + 0.01 * (x.max() - x.min())))
     z, _ = jrc(x * 2, params=_params("treat", "jrc"), learned=rec)  # replayed, same shift
-    np.testing.assert_allclose(z, np.log(2 * x + rec["log_shift"]))
+    np.testing.assert_allclose(z, np.log(2 * x + rec.log_shift))
     normal = np.linspace(0, 1, 20)
     y, rec = jrc(normal, params=_params("treat", "jrc"))
-    assert rec["action"] == "none" and np.array_equal(y, normal)
+    assert rec.action == "none" and np.array_equal(y, normal)
 
 
 def test_jrc_replay_uses_learned_bounds():
@@ -161,7 +162,7 @@ def test_impute_known_answers():
     out, learned = IMPUTERS["latest"](FRAME, params=_params("impute", "latest", window=3),
                                       context=ImputeContext(GROUPS, hist, 2021))
     assert out.loc["u2", "a"] == 7.0 and np.isnan(out.loc["u3", "b"])  # 2015 too old
-    assert learned == {"a": {"from_year": {"u2": 2020}}}
+    assert learned == {"a": LatestFit(method="latest", from_year={"u2": 2020})}
 
 
 # -- aggregate ------------------------------------------------------------------------
