@@ -7,8 +7,8 @@
 # Defaults: ASEM_DATA_DIR = $ASEM_DATA_DIR or /work/shared/data/asem
 #           OUT_DIR       = the directory containing this script
 #
-# Requires COINr (1.1.14) to be installed -- see README.md in this directory for
-# exactly which COINr code the committed files were generated with.
+# Requires COINr 1.1.14 to be installed: tools/coinr/install_coinr.sh installs it from the
+# public bluefoxr/COINr repository (tag v1.1.14) -- see README.md in this directory.
 #
 # For each methodology below, writes into OUT_DIR/<method>/:
 #   denominated.csv, imputed.csv, screened.csv, treated.csv (if treated),
@@ -57,6 +57,15 @@ stopifnot(
 )
 ind_codes <- iMeta$iCode[iMeta$Type == "Indicator"]
 stopifnot(sum(is.na(iData[ind_codes])) == 63)
+
+# the CSVs must hold exactly COINr's own ASEM_iData / ASEM_iMeta (same values, same order)
+same_as_pkg <- function(df, pkg) {
+  pkg <- as.data.frame(pkg, stringsAsFactors = FALSE)
+  pkg[] <- lapply(pkg, function(x) if (is.integer(x)) as.numeric(x) else x)
+  identical(names(df), names(pkg)) &&
+    isTRUE(all.equal(df, pkg, check.attributes = FALSE, tolerance = 0))
+}
+stopifnot(same_as_pkg(iData, COINr::ASEM_iData), same_as_pkg(iMeta, COINr::ASEM_iMeta))
 
 # ---------------------------------------------------------------------------
 # Build steps (these mirror COINr::build_example_coin() exactly)
@@ -193,7 +202,11 @@ writeLines(c(
   paste("generated:", format(Sys.time(), tz = "UTC", usetz = TRUE)),
   paste("R:", R.version.string),
   paste("COINr version:", as.character(utils::packageVersion("COINr"))),
-  paste("COINr description:", gsub("\\s+", " ", utils::packageDescription("COINr")$Description)),
+  paste("COINr source:", local({
+    d <- utils::packageDescription("COINr")
+    if (is.null(d$RemoteSha)) "unknown (not installed by tools/coinr/install_coinr.sh)"
+    else paste0(d$RemoteUrl, " ", d$RemoteRef, " (commit ", d$RemoteSha, ")")
+  })),
   paste("input md5:", paste(c("ASEM_iData.csv", "ASEM_iMeta.csv"),
                             unname(tools::md5sum(file.path(data_dir, c("ASEM_iData.csv", "ASEM_iMeta.csv")))),
                             collapse = " ; "))
