@@ -43,7 +43,7 @@ CLUSTER_RULE = (
 
 
 # ---------------------------------------------------------------- Epoch AI clusters
-def _read_clusters(src: Path) -> pd.DataFrame:
+def read_clusters(src: Path) -> pd.DataFrame:
     d = pd.read_csv(src / CLUSTERS, dtype=str, keep_default_na=False)
     d["op"] = pd.to_datetime(d["First Operational Date"], format="%Y-%m-%d", errors="coerce")
     dec = d["Decommissioned Date (if applicable)"].str.strip()
@@ -114,7 +114,7 @@ def cluster_stock(src: Path, years: Iterable[int]) -> pd.DataFrame:
         size, i.e. the value is unknown, not 0); ``n`` the clusters counted; ``unknown``
         those of unknown size (not in the sum).
     """
-    d = _read_clusters(src)
+    d = read_clusters(src)
     later = successors(d)
     rows = []
     for y in years:

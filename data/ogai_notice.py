@@ -74,17 +74,18 @@ def notice_text(sources: pd.DataFrame) -> str:
     source, grouped by publisher; then the sources read but not shipped."""
     lines = [NOTICE_HEAD]
     shipped = sources[sources["shipped"] == "true"]
-    for (publisher, title), g in shipped.groupby(["publisher", "title"], sort=True):
+    for (publisher, _), g in shipped.groupby(["publisher", "link"], sort=True):
         first = g.iloc[0]
         flag = "open" if first["open"] == "true" else "**not open**"
-        lines += [f"## {publisher}: {title}", "",
+        lines += [f"## {publisher}", "",
                   f"- Licence: {', '.join(sorted(set(g['licence'])))} ({flag}). "
-                  f"Terms: {first['terms']}",
+                  f"Terms: {' '.join(dict.fromkeys(g['terms']))}",
                   f"- Link: {first['link']}",
-                  f"- Attribution: {first['attribution']}",
+                  f"- Attribution: {'; '.join(dict.fromkeys(g['attribution']))}",
                   "- Files and changes:"]
-        lines += [f"  - `{r.source}`: {r.changes} (reference period {r.reference_period};"
-                  f" first published {r.first_published})" for r in g.itertuples()]
+        lines += [f"  - `{r.source}`, {r.title}: {r.changes} (reference period "
+                  f"{r.reference_period}; first published {r.first_published})"
+                  for r in g.itertuples()]
         lines.append("")
     rest = sources[sources["shipped"] != "true"]
     if len(rest):

@@ -8,7 +8,6 @@ from typing import Any
 
 import pandas as pd
 import yaml
-
 from ogai_readers import LOOKBACK
 
 PILLARS = {  # pillar -> sub-pillars, as in Tortoise Media's Global AI Index

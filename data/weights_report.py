@@ -32,11 +32,11 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import build_ogai as b  # noqa: E402
-import coverage_report as cr  # noqa: E402
+import build_ogai as b
+import coverage_report as cr
 
-from airank.methods import JrcParams  # noqa: E402
-from airank.treat import TREATERS  # noqa: E402
+from airank.methods import JrcParams
+from airank.treat import TREATERS
 
 MAX_BORROWED = 0.30
 MAX_R = 0.95
