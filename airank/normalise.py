@@ -194,7 +194,7 @@ NORMALISERS: dict[str, Normaliser] = {
     "rank": Normaliser("rank", rank, pointwise=False),
     "prank": Normaliser("prank", prank, pointwise=False),
     "frontier": Normaliser("frontier", frontier, pointwise=True),
-    "target": Normaliser("target", to_target, pointwise=True),
+    "target": Normaliser("target", to_target, pointwise=True, monotone=False),  # capped
     "goalposts": Normaliser("goalposts", goalposts, pointwise=True),
 }
 _BUILTIN = frozenset(NORMALISERS)

@@ -18,7 +18,7 @@ from airank.treat import TREATERS, jrc, kurtosis2, skewness2
 
 X = np.array([3.0, np.nan, 1.0, 7.0, 2.0, np.nan, 10.0, 4.0])
 CONST = np.array([5.0, 5.0, np.nan, 5.0])
-ORDER_KEEPING = ["minmax", "zscore", "rank", "prank", "frontier", "goalposts", "none"]
+ORDER_KEEPING = sorted(k for k, v in NORMALISERS.items() if v.monotone)
 
 
 def _params(step, method, **kw):

@@ -46,10 +46,11 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
+from ...aggregate import aggregator
 from ...edition import Edition
 from ...errors import Issue, ScenarioError
 from ...kernel import Kernel
-from ...normalise import normalise_column
+from ...normalise import NORMALISERS, normalise_column
 from ...results import Result
 from ...treat import TREATERS
 from .shocks import Scenario, Shock, with_values
@@ -57,7 +58,6 @@ from .shocks import Scenario, Shock, with_values
 __all__ = ["ReachResult", "reach"]
 
 Objective = Literal["relative", "squared"]
-_POINTWISE = {"none", "minmax", "zscore", "frontier", "target", "goalposts"}
 GRID = 64
 
 
@@ -336,19 +336,20 @@ def _check_methods(ed: Edition, indicators: Sequence[str] | None) -> None:
     issues = [Issue(("indicators",), "unknown_indicator", f"Unknown indicator '{c}'. "
                     f"Expected one of {list(spec.indicator_codes)}.", c)
               for c in indicators or () if c not in spec.indicator_codes]
+    pointwise = sorted(k for k, v in NORMALISERS.items() if v.pointwise)
     for c in spec.indicator_codes:
         m = spec.method("normalise", c).method
-        if m not in _POINTWISE:
+        if not NORMALISERS[m].pointwise:
             issues.append(Issue(("indicators", c, "normalise"), "not_pointwise",
                                 f"'{c}' is normalised by '{m}', which scores a value against "
                                 "all others; reach needs a method that scores each value "
-                                f"alone ({sorted(_POINTWISE)}).", m))
-    for g in spec.group_codes:
-        if spec.aggregation(spec.levels[g]).method == "copeland":
-            issues.append(Issue(("methodology", "aggregate"), "not_pointwise", "Copeland "
-                                "aggregation compares units; reach cannot model it.",
-                                "copeland"))
-            break
+                                f"alone ({pointwise}).", m))
+    bad = sorted({spec.aggregation(spec.levels[g]).method for g in spec.group_codes
+                  if not aggregator(spec.aggregation(spec.levels[g]).method).batched})
+    if bad:
+        issues.append(Issue(("methodology", "aggregate"), "not_pointwise", f"The aggregation "
+                            f"method(s) {bad} are not means of each unit's own scores (e.g. "
+                            "Copeland compares units); reach cannot model them.", bad[0]))
     ScenarioError.collect(issues)
 
 
