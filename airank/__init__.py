@@ -11,7 +11,9 @@ interfaces.
 """
 
 from . import datasets
+from .aggregate import register_aggregator
 from .data import Dataset, read_data
+from .edition import Edition
 from .errors import (
     AirankError,
     AirankWarning,
@@ -21,6 +23,8 @@ from .errors import (
     ScenarioError,
     SpecError,
 )
+from .fitted import Fitted
+from .normalise import register_normaliser
 from .pipeline import build
 from .results import Result
 from .spec import IndexSpec, load_spec
@@ -32,7 +36,9 @@ __all__ = [
     "AirankWarning",
     "DataError",
     "Dataset",
+    "Edition",
     "FactorError",
+    "Fitted",
     "IndexSpec",
     "Issue",
     "Result",
@@ -43,4 +49,6 @@ __all__ = [
     "datasets",
     "load_spec",
     "read_data",
+    "register_aggregator",
+    "register_normaliser",
 ]

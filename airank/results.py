@@ -7,8 +7,10 @@ scores side by side (one column per code, indicators first, then groups bottom-u
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -21,6 +23,14 @@ from .spec import IndexSpec
 __all__ = ["STAGES", "Result"]
 
 STAGES = ("raw", "denominated", "imputed", "screened", "treated", "normalised", "aggregated")
+
+
+def _freeze(obj: Any) -> None:
+    """Mark the arrays behind ``obj`` read-only (numpy-backed blocks)."""
+    for block in obj._mgr.blocks:
+        values = getattr(block, "values", None)
+        if isinstance(values, np.ndarray):
+            values.flags.writeable = False
 
 
 def rank_frame(scores: pd.DataFrame) -> pd.DataFrame:
@@ -37,7 +47,7 @@ class Result:
     """Everything a build produced. Build one with :func:`airank.build`."""
 
     spec: IndexSpec
-    stages: dict[str, pd.DataFrame]
+    stages: Mapping[str, pd.DataFrame]
     records: tuple[StepRecord, ...]
     year: int
     source_years: pd.DataFrame
@@ -45,6 +55,18 @@ class Result:
     names: dict[str, str]
     unit_coverage: pd.Series
     data_notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def frozen(self) -> Result:
+        """This result, read-only: every stage frame, ``source_years`` and
+        ``unit_coverage`` refuse writes (``ValueError: assignment destination is
+        read-only``) and ``stages`` is a read-only mapping. Shared results -- caches, an
+        edition's baseline -- are frozen, so one caller cannot change another's numbers;
+        take ``.copy()`` of a frame to modify it."""
+        for frame in (*self.stages.values(), self.source_years, self.unit_coverage):
+            _freeze(frame)
+        if not isinstance(self.stages, MappingProxyType):
+            object.__setattr__(self, "stages", MappingProxyType(dict(self.stages)))
+        return self
 
     # -- scores and ranks --------------------------------------------------------
     @property

@@ -116,7 +116,7 @@ def test_batch_equals_pipeline_rebuild(data: Any) -> None:
     except airank.DataError:
         pass  # the nominal build may fail (a geometric mean of a zero); replications may not
     try:
-        res = uncertainty(spec, ds, parse_factors(_factors(spec), spec), n=R,
+        res = uncertainty(airank.Edition.of(spec, ds), parse_factors(_factors(spec), spec), n=R,
                           seed=data.draw(st.integers(0, 2**16)))
     except airank.DataError:
         return  # the nominal build fails: no robustness run is possible (checked above)
@@ -173,7 +173,7 @@ def test_reported_divergences(case: str) -> None:
         nominal = airank.build(spec, ds).index.to_numpy()
     except airank.DataError:
         nominal = None
-    res = uncertainty(spec, ds, parse_factors(factors, spec), n=n, seed=3)
+    res = uncertainty(airank.Edition.of(spec, ds), parse_factors(factors, spec), n=n, seed=3)
     built = 0
     for r in range(n):
         b = res.replication_scores(r).to_numpy(dtype=float)

@@ -32,7 +32,7 @@ DESIGN = [
 @pytest.fixture(scope="module")
 def asem_plan(asem):
     spec, data = asem
-    return Plan(spec, data, parse_factors(DESIGN, spec))
+    return Plan(airank.Edition.of(spec, data), parse_factors(DESIGN, spec))
 
 
 def test_zero_noise_gives_the_nominal_ranking(asem):
@@ -41,7 +41,7 @@ def test_zero_noise_gives_the_nominal_ranking(asem):
                         {"name": "w1", "type": "weights", "level": 1, "noise": 0.0},
                         {"name": "norm", "type": "choice", "path": "methodology.normalise",
                          "options": [{"method": "minmax", "lower": 0, "upper": 100}]}], spec)
-    res = uncertainty(spec, data, fs, n=300, seed=3)
+    res = uncertainty(airank.Edition.of(spec, data), fs, n=300, seed=3)
     t = res.summary
     assert (t["q05"] == t["nominal"]).all() and (t["q95"] == t["nominal"]).all()
     assert (t["moved"] == 0).all() and res.mean_abs_shift == 0
@@ -51,7 +51,7 @@ def test_zero_noise_gives_the_nominal_ranking(asem):
 @pytest.mark.parametrize("rep", [0, 1, 4095, 4096, 9999])
 def test_any_replication_rebuilds_through_the_pipeline(asem, asem_plan, rep):
     spec, data = asem
-    res = uncertainty(spec, data, asem_plan.factors, n=10_000, seed=11, plan=asem_plan)
+    res = uncertainty(airank.Edition.of(spec, data), asem_plan.factors, n=10_000, seed=11, plan=asem_plan)
     batch = res.replication_scores(rep)
     rebuilt = airank.build(res.replication_spec(rep), data)
     np.testing.assert_allclose(rebuilt.index.loc[batch.index], batch, rtol=1e-10, atol=1e-10)
@@ -61,16 +61,16 @@ def test_any_replication_rebuilds_through_the_pipeline(asem, asem_plan, rep):
 
 def test_same_seed_same_bytes(asem, asem_plan):
     spec, data = asem
-    a = uncertainty(spec, data, asem_plan.factors, n=5000, seed=7, plan=asem_plan)
-    b = uncertainty(spec, data, asem_plan.factors, n=5000, seed=7)  # a fresh plan
+    a = uncertainty(airank.Edition.of(spec, data), asem_plan.factors, n=5000, seed=7, plan=asem_plan)
+    b = uncertainty(airank.Edition.of(spec, data), asem_plan.factors, n=5000, seed=7)  # a fresh plan
     assert a.to_frame().to_csv() == b.to_frame().to_csv()
-    c = uncertainty(spec, data, asem_plan.factors, n=5000, seed=8, plan=asem_plan)
+    c = uncertainty(airank.Edition.of(spec, data), asem_plan.factors, n=5000, seed=8, plan=asem_plan)
     assert a.to_frame().to_csv() != c.to_frame().to_csv()
 
 
 def test_intervals_hold_the_median_and_reasonable(asem, asem_plan):
     spec, data = asem
-    t = uncertainty(spec, data, asem_plan.factors, n=4000, seed=1, plan=asem_plan).summary
+    t = uncertainty(airank.Edition.of(spec, data), asem_plan.factors, n=4000, seed=1, plan=asem_plan).summary
     assert (t["q05"] <= t["median"]).all() and (t["median"] <= t["q95"]).all()
     assert t["q05"].min() >= 1 and t["q95"].max() <= len(t)
     assert t.loc["CHE", "q95"] <= 3  # the leader stays near the top
@@ -82,7 +82,7 @@ def test_failed_replications_are_reported(asem):
                          "options": [{"method": "minmax", "lower": 0, "upper": 100}]},
                         {"name": "agg", "type": "choice", "path": "methodology.aggregate",
                          "options": [{"method": "arithmetic"}, {"method": "geometric"}]}], spec)
-    res = uncertainty(spec, data, fs, n=1000, seed=2)
+    res = uncertainty(airank.Edition.of(spec, data), fs, n=1000, seed=2)
     assert 400 < res.n_failed < 600  # geometric mean of values that include 0
     assert "values > 0" in res.first_error
     assert (res.summary["q95"] >= res.summary["q05"]).all()
@@ -106,7 +106,7 @@ def test_factor_errors_listed_together(asem):
 def test_exclusion_and_weight_choice(asem):
     spec, data = asem
     fs = parse_factors([{"name": "drop", "type": "exclude", "codes": ["Conn"]}], spec)
-    res = uncertainty(spec, data, fs, n=200, seed=5)
+    res = uncertainty(airank.Edition.of(spec, data), fs, n=200, seed=5)
     d = res.replication(0)
     r = int(np.flatnonzero(np.asarray([res.replication(i).options[0, 0] for i in range(50)]))[0])
     assert d.weights.shape == (1, len(res.plan.nodes))
@@ -121,7 +121,7 @@ def test_sobol_identical_options_give_zero(asem):
     fs = parse_factors([{"name": "w2", "type": "weights", "level": 2, "noise": 0.3},
                         {"name": "dummy", "type": "choice", "path": "methodology.normalise",
                          "options": same}], spec)
-    res = sensitivity(spec, data, fs, n_base=512, seed=1, n_boot=100)
+    res = sensitivity(airank.Edition.of(spec, data), fs, n_base=512, seed=1, n_boot=100)
     assert abs(res.shift.loc["dummy", "S1"]) < 1e-12 and abs(res.shift.loc["dummy", "ST"]) < 1e-12
     assert res.shift.loc["w2", "ST"] > 0.5
     units = res.units.xs("dummy", level="factor")
@@ -130,8 +130,8 @@ def test_sobol_identical_options_give_zero(asem):
 
 def test_sobol_same_seed_same_result(asem, asem_plan):
     spec, data = asem
-    a = sensitivity(spec, data, asem_plan.factors, n_base=256, seed=4, n_boot=50, plan=asem_plan)
-    b = sensitivity(spec, data, asem_plan.factors, n_base=256, seed=4, n_boot=50, plan=asem_plan)
+    a = sensitivity(airank.Edition.of(spec, data), asem_plan.factors, n_base=256, seed=4, n_boot=50, plan=asem_plan)
+    b = sensitivity(airank.Edition.of(spec, data), asem_plan.factors, n_base=256, seed=4, n_boot=50, plan=asem_plan)
     pd.testing.assert_frame_equal(a.units, b.units)
     assert a.shift["ST"].idxmax() in ("norm", "agg")
 
@@ -166,7 +166,7 @@ def test_indicator_without_data_matches_pipeline(tiny_spec, tiny_frame):
                          "options": [{"method": "arithmetic"}, {"method": "harmonic"}]}],
                        tiny_spec.with_changes({"methodology.normalise.lower": 1}))
     spec = tiny_spec.with_changes({"methodology.normalise.lower": 1})
-    res = uncertainty(spec, data, fs, n=64, seed=9)
+    res = uncertainty(airank.Edition.of(spec, data), fs, n=64, seed=9)
     assert res.n_failed == 0
     for rep in (0, 5, 63):
         batch = res.replication_scores(rep)
@@ -190,7 +190,7 @@ def test_shipped_factor_file_and_pipeline_factors(asem):
          "range": [0.5, 0.9], "steps": 3},
         {"name": "w", "type": "weights", "level": 1, "distribution": "dirichlet",
          "concentration": 20}], spec)
-    res = uncertainty(spec, data, fs, n=40, seed=2)
+    res = uncertainty(airank.Edition.of(spec, data), fs, n=40, seed=2)
     assert res.n_failed == 0
     for rep in (0, 13, 39):
         batch = res.replication_scores(rep)

@@ -10,10 +10,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 import airank
+from airank.analysis.robustness.uncertainty import reweighted_intervals
 from airank.web import Settings, create_app
-from airank.web import service as S
+from airank.web.cache import ServedIndex, example_index
 from airank.web.dependencies import get_settings
 from airank.web.security import RateLimit
+from airank.web.shape import parse_weights
 
 FAST = Settings(indices=("asem",), rate_limit=0, live_replications=100, max_replications=2000,
                 warm=False)
@@ -28,43 +30,44 @@ def client() -> TestClient:
 
 
 @pytest.fixture(scope="module")
-def asem() -> S.IndexSource:
-    return S.example_source("asem")
+def asem() -> ServedIndex:
+    return example_index("asem")
 
 
-# -- service ---------------------------------------------------------------------
-def test_reweight_matches_a_full_rebuild(asem: S.IndexSource) -> None:
-    base = asem.result()
-    fast = S.reweight(base, {"Conn": 2.5, "Physical": 0.2, "Forest": 3})
-    spec = base.spec.with_changes({"Conn.weight": 2.5, "Physical.weight": 0.2,
-                                   "Forest.weight": 3})
-    full = airank.build(spec, asem.dataset())
+# -- the served index and its editions ------------------------------------------------
+def test_reweight_matches_a_full_rebuild(asem: ServedIndex) -> None:
+    ed = asem.edition()
+    fast = ed.with_weights({"Conn": 2.5, "Physical": 0.2, "Forest": 3}).baseline
+    spec = ed.spec.with_changes({"Conn.weight": 2.5, "Physical.weight": 0.2,
+                                 "Forest.weight": 3})
+    full = airank.build(spec, ed.data)
     pd.testing.assert_frame_equal(fast.scores, full.scores, check_exact=False, rtol=1e-10)
     assert fast.ranking()["unit"].tolist() == full.ranking()["unit"].tolist()
 
 
-def test_reweight_without_weights_is_the_same_result(asem: S.IndexSource) -> None:
-    assert S.reweight(asem.result(), {}) is asem.result()
+def test_reweight_without_weights_is_the_same_edition(asem: ServedIndex) -> None:
+    assert asem.edition(weights={}) is asem.edition()
 
 
-def test_reweight_rejects_a_group_with_only_zero_weights(asem: S.IndexSource) -> None:
+def test_reweight_rejects_a_group_with_only_zero_weights(asem: ServedIndex) -> None:
     with pytest.raises(airank.SpecError, match=r"'Index'.* weight 0"):
-        S.reweight(asem.result(), {"Sust": 0, "Conn": 0})
+        asem.edition(weights={"Sust": 0, "Conn": 0})
 
 
 def test_parse_weights_lists_every_problem() -> None:
-    assert S.parse_weights("talent:2, research:0.5") == {"talent": 2.0, "research": 0.5}
-    assert S.parse_weights("") == {}
+    assert parse_weights("talent:2, research:0.5") == {"talent": 2.0, "research": 0.5}
+    assert parse_weights("") == {}
     with pytest.raises(airank.SpecError) as err:
-        S.parse_weights("a:x,b,c:-1,d:1e9")
+        parse_weights("a:x,b,c:-1,d:1e9")
     assert [i.loc[1] for i in err.value.issues] == ["a", "b", "c", "d"]
 
 
 def test_rank_intervals_contain_the_nominal_rank_mostly_and_are_seeded(
-        asem: S.IndexSource) -> None:
-    res = S.reweight(asem.result(), {"Conn": 2})
-    iv = S.rank_intervals(asem.plan(), res.spec, 500, seed=3)
-    again = S.rank_intervals(asem.plan(), res.spec, 500, seed=3)
+        asem: ServedIndex) -> None:
+    ed = asem.edition(weights={"Conn": 2})
+    res = ed.baseline
+    iv = reweighted_intervals(asem.plan(), ed.spec, 500, seed=3)
+    again = reweighted_intervals(asem.plan(), ed.spec, 500, seed=3)
     pd.testing.assert_frame_equal(iv, again)
     assert (iv["q05"] <= iv["median"]).all() and (iv["median"] <= iv["q95"]).all()
     nominal = res.ranks[res.spec.index_code].astype(float).reindex(iv.index)
@@ -73,11 +76,11 @@ def test_rank_intervals_contain_the_nominal_rank_mostly_and_are_seeded(
     assert iv["n"].iloc[0] == 500
 
 
-def test_rank_intervals_follow_the_weights(asem: S.IndexSource) -> None:
+def test_rank_intervals_follow_the_weights(asem: ServedIndex) -> None:
     """Weights move the centre of the intervals: all weight on one pillar ranks by it."""
-    res = S.reweight(asem.result(), {"Sust": 1, "Conn": 1e-3})
-    iv = S.rank_intervals(asem.plan(), res.spec, 300, seed=1)
-    by_sust = res.scores["Sust"].rank(ascending=False)
+    ed = asem.edition(weights={"Sust": 1, "Conn": 1e-3})
+    iv = reweighted_intervals(asem.plan(), ed.spec, 300, seed=1)
+    by_sust = ed.baseline.scores["Sust"].rank(ascending=False)
     rho = np.corrcoef(by_sust.reindex(iv.index), iv["median"])[0, 1]
     assert rho > 0.9
 

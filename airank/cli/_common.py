@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from ..data import Dataset
 from ..errors import AirankError
-from ..results import Result
-from ..spec import IndexSpec
+
+if TYPE_CHECKING:
+    from ..edition import Edition
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Build composite indices and the Open Global AI Index.")
@@ -33,51 +31,30 @@ FormatOpt = Annotated[str, typer.Option("--format", help="table, csv or json")]
 EditionOpt = Annotated[int | None, typer.Option(
     "--edition", help="OGAI edition year (default: the latest)")]
 ViewOpt = Annotated[str, typer.Option("--view", help="OGAI view: scale or intensity")]
-
-
-@dataclass(frozen=True)
-class Target:
-    """The index a command works on: spec, data, edition year and fitted goalposts."""
-
-    spec: IndexSpec
-    data: Dataset
-    year: int | None = None
-    fitted: Mapping[str, Mapping[str, Any]] | None = None
-    view: str | None = None  # set for the OGAI, whose builds are cached by airank.ogai
-
-    @property
-    def ogai(self) -> bool:
-        return self.view is not None
-
-    def build(self) -> Result:
-        from .. import ogai
-        from ..pipeline import build
-
-        if self.view is not None:
-            return ogai.build(self.year, self.view)
-        return build(self.spec, self.data, year=self.year, fitted=self.fitted)
+LicenceOpt = Annotated[str, typer.Option(
+    "--licence", help="OGAI sources: all, or open (open-licensed sources only)")]
 
 
 def _load(spec: Path | None, data: Path | None, example: str | None,
-          edition: int | None = None, view: str = "scale") -> Target:
+          edition: int | None = None, view: str = "scale", licence: str = "all") -> Edition:
     """SPEC DATA, or ``--example NAME``, or by default the OGAI edition and view."""
-    from .. import datasets, load_spec, ogai, read_data
+    from .. import load_spec, read_data
+    from ..edition import Edition
 
     if spec is not None and example is not None:
         raise AirankError("Give either SPEC DATA or --example, not both.")
     if spec is None and example is None:
-        year = edition if edition is not None else ogai.LATEST
-        ogai.build(year, view)  # checks the edition and view (and caches the build)
-        return Target(ogai.spec(view), ogai.dataset(view), year, ogai.fitted(view), view)
+        return Edition.ogai(edition, view, licence=licence)
     if edition is not None:
         raise AirankError("--edition applies to the Open Global AI Index only.")
+    if licence != "all":
+        raise AirankError("--licence applies to the Open Global AI Index only.")
     if spec is None:
-        s, d = datasets.example(str(example))
-        return Target(s, d)
+        return Edition.example(str(example))
     if data is None:
         raise AirankError("Give both SPEC and DATA (or --example NAME).")
     s = load_spec(spec)
-    return Target(s, read_data(data, s))
+    return Edition.of(s, read_data(data, s))
 
 
 def _check_format(fmt: str, allowed: tuple[str, ...] = ("table", "csv", "json")) -> None:

@@ -5,19 +5,22 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import numpy as np
 import pandas as pd
 import typer
+
+if TYPE_CHECKING:
+    from ..edition import Edition
 
 from ._common import (
     DataArg,
     EditionOpt,
     ExampleOpt,
     FormatOpt,
+    LicenceOpt,
     SpecArg,
-    Target,
     ViewOpt,
     _check_format,
     _load,
@@ -35,23 +38,24 @@ def build(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt = None
     """Build an index and write every stage, scores, ranks and the manifest to a folder."""
     from ..export import write_result
 
-    result = _load(spec, data, example, edition, view).build()
+    result = _load(spec, data, example, edition, view).baseline
     paths = write_result(result, output)
     out.print(f"Built {result.spec.name}: {len(result.units)} units; wrote "
               f"{', '.join(p.name for p in paths)} to {output}")
 
 
-def _ranking_table(target: Target, view: str) -> pd.DataFrame:
-    if target.ogai:
+def _ranking_table(ed: Edition) -> pd.DataFrame:
+    if ed.key == "ogai":
         from .. import ogai
 
-        return ogai.ranking(target.year, view)
-    return target.build().ranking()
+        return ogai.ranking(ed.year, ed.view, licence=ed.licence)
+    return ed.baseline.ranking()
 
 
 @app.command()
 def rank(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt = None,
-         edition: EditionOpt = None, view: ViewOpt = "scale", fmt: FormatOpt = "table",
+         edition: EditionOpt = None, view: ViewOpt = "scale", licence: LicenceOpt = "all",
+         fmt: FormatOpt = "table",
          top: Annotated[int | None, typer.Option(help="Show the first N only")] = None,
          intervals: Annotated[bool, typer.Option(
              "--intervals", help="Add the 5-95% rank interval (Monte Carlo)")] = False,
@@ -59,15 +63,14 @@ def rank(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt = None,
          seed: Annotated[int, typer.Option("--seed", help="Seed for --intervals")] = 1) -> None:
     """Print the ranking (default: the Open Global AI Index, latest edition, scale view)."""
     _check_format(fmt)
-    target = _load(spec, data, example, edition, view)
-    table = _ranking_table(target, view)
+    ed = _load(spec, data, example, edition, view, licence)
+    table = _ranking_table(ed)
     key = "iso3" if "iso3" in table.columns else "unit"
     if intervals:
         from ..analysis.robustness.designs import default_factors
         from ..analysis.robustness.uncertainty import uncertainty
 
-        res = uncertainty(target.spec, target.data, default_factors(target.spec), n=n,
-                          seed=seed, year=target.year, fitted=target.fitted)
+        res = uncertainty(ed, default_factors(ed.spec), n=n, seed=seed)
         t = res.summary.reindex(table[key])
         table.insert(4, "median", t["median"].to_numpy())
         table.insert(5, "q05", t["q05"].to_numpy())
@@ -75,18 +78,18 @@ def rank(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt = None,
     if top is not None:
         table = table.head(top)
     if fmt == "json":
-        doc = {"manifest": target.build().manifest(),
+        doc = {"manifest": ed.manifest(),
                "ranking": json.loads(table.to_json(orient="records"))}
         sys.stdout.write(json.dumps(doc, indent=1) + "\n")
         return
-    if fmt == "table" and target.ogai:
-        pillars = list(target.spec.children[target.spec.index_code])
+    if fmt == "table" and ed.key == "ogai":
+        pillars = list(ed.spec.children[ed.spec.index_code])
         cols = [c for c in ("rank", "iso3", "country", "score", "median", "q05", "q95", *pillars,
                             "low_coverage") if c in table.columns]
         table = table[cols]
-        title = f"Open Global AI Index {target.year}, {view} view"
+        title = f"Open Global AI Index {ed.year}, {view} view"
     else:
-        title = target.spec.name
+        title = ed.spec.name
     _print_frame(table, fmt, title=title)
 
 
@@ -97,14 +100,15 @@ def explain(unit: Annotated[str, typer.Argument(help="Unit code, e.g. RUS")],
             n: Annotated[int, typer.Option(help="Strengths and weaknesses shown")] = 5) -> None:
     """Print a unit's contribution breakdown, strengths and weaknesses."""
     _check_format(fmt)
-    result = _load(spec, data, example, edition, view).build()
+    ed = _load(spec, data, example, edition, view)
+    result = ed.baseline
     contrib = result.contributions(unit)
     strong, weak = result.strengths_weaknesses(unit, n)
     ranks = result.ranks[result.spec.index_code]  # Int64: NA when no index score
     r = None if bool(ranks.isna()[unit]) else int(cast(int, ranks[unit]))
     score = float(result.index[unit])
     if fmt == "json":
-        doc = {"manifest": result.manifest(), "unit": unit, "rank": r,
+        doc = {"manifest": ed.manifest(), "unit": unit, "rank": r,
                "score": None if np.isnan(score) else score,
                "contributions": json.loads(contrib.to_json(orient="records")),
                "strengths": json.loads(strong.to_json(orient="records")),

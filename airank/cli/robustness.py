@@ -67,13 +67,12 @@ def uncertainty(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt 
                   "{task.total:,}"), TimeElapsedColumn(), console=err,
                   disable=fmt != "table" or n < 200_000) as bar:
         task = bar.add_task("mc", total=n)
-        res = run(t.spec, t.data, fs, n=n, seed=seed, k=k,
-                  year=t.year, fitted=t.fitted,
+        res = run(t, fs, n=n, seed=seed, k=k,
                   progress=lambda done, total: bar.update(task, completed=done))
     table = res.to_frame()[["unit", "nominal", "median", "mean", "q05", "q95", "name",
                             "moved", "score_nominal", "score_q05", "score_q95"]]
     if fmt == "json":
-        doc = {"manifest": res.plan.nominal.manifest(), "factors": _factor_docs(fs),
+        doc = {"manifest": t.manifest(), "factors": _factor_docs(fs),
                "n": res.n, "seed": res.seed, "k": res.k, "n_failed": res.n_failed,
                "first_error": res.first_error, "mean_abs_shift": res.mean_abs_shift,
                "units": json.loads(table.to_json(orient="records"))}
@@ -98,8 +97,7 @@ def sensitivity(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt 
 
     _check_format(fmt)
     t = _load(spec, data, example, edition, view)
-    res = run(t.spec, t.data, _factors(factors, t.spec),
-              n_base=n_base, seed=seed, year=t.year, fitted=t.fitted)
+    res = run(t, _factors(factors, t.spec), n_base=n_base, seed=seed)
     shift = res.shift.reset_index()
     units = res.units.reset_index()
     if unit is not None:
@@ -109,7 +107,7 @@ def sensitivity(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt 
 
             raise AirankError(f"Unknown unit '{unit}'.")
     if fmt == "json":
-        doc = {"manifest": t.build().manifest(), "factors": _factor_docs(res.factors),
+        doc = {"manifest": t.manifest(), "factors": _factor_docs(res.factors),
                "n_base": res.n_base, "n_rows": res.n_rows, "seed": res.seed,
                "mean_abs_rank_shift": json.loads(shift.to_json(orient="records")),
                "units": json.loads(units.to_json(orient="records"))}
@@ -134,10 +132,11 @@ def importance(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt =
     from ..analysis.audit.checks import importance as run
 
     _check_format(fmt)
-    result = _load(spec, data, example, edition, view).build()
+    ed = _load(spec, data, example, edition, view)
+    result = ed.baseline
     imp, cons = run(result), consistency(result)
     if fmt == "json":
-        doc = {"manifest": result.manifest(),
+        doc = {"manifest": ed.manifest(),
                "importance": json.loads(imp.to_json(orient="records")),
                "consistency": json.loads(cons.to_json(orient="records"))}
         sys.stdout.write(json.dumps(doc, indent=1) + "\n")
@@ -164,7 +163,8 @@ def bounds(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt = Non
     from ..analysis.audit.checks import weight_bounds
 
     _check_format(fmt)
-    result = _load(spec, data, example, edition, view).build()
+    ed = _load(spec, data, example, edition, view)
+    result = ed.baseline
     t = weight_bounds(result, rel=None if any_weights else rel, group=group)
     t.insert(0, "name", [result.names.get(u, u) for u in t.index])
     table = t.reset_index().sort_values("nominal")
@@ -173,7 +173,7 @@ def bounds(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt = Non
         table = table[cols]
     how = "any non-negative weights" if any_weights else f"weights within +-{rel:.0%}"
     if fmt == "json":
-        doc = {"manifest": result.manifest(), "rel": None if any_weights else rel,
+        doc = {"manifest": ed.manifest(), "rel": None if any_weights else rel,
                "group": group or result.spec.index_code,
                "units": json.loads(table.to_json(orient="records"))}
         sys.stdout.write(json.dumps(doc, indent=1) + "\n")

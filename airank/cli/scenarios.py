@@ -95,7 +95,7 @@ def scenario(source: Annotated[str, typer.Argument(help="A preset (export-contro
         table = table[table["shocked"] | (table["rank_change"] != 0)]
     shocked = [u for u in scn.units if u in set(res.baseline.units)]
     if fmt == "json":
-        _json({"manifest": ed.baseline.manifest(), "scenario": scn.name,
+        _json({"manifest": ed.manifest(), "scenario": scn.name,
                "parameters": dict(scn.parameters),
                "assumption": scn.assumption, "edition": res.edition.label, "n": n,
                "seed": seed, "headlines": {u: res.headline(u) for u in shocked},
@@ -159,7 +159,7 @@ def reach(unit: Annotated[str, typer.Argument(help="The unit, e.g. RUS")],
         head.update(gain_median=row["change_median"], gain_q05=row["change_q05"],
                     gain_q95=row["change_q95"], n=n, seed=seed)
     if fmt == "json":
-        _json({"manifest": ed.baseline.manifest(), **head, "plan": _records(res.plan)})
+        _json({"manifest": ed.manifest(), **head, "plan": _records(res.plan)})
         return
     if fmt == "csv":
         _print_frame(res.plan, "csv")
@@ -211,7 +211,7 @@ def project(year: Annotated[int, typer.Option("--year", help="Target year")] = 2
             raise AirankError(f"Not ranked in the projection: {unknown}.")
         table = table[table["unit"].isin(show)]
     if fmt == "json":
-        _json({"manifest": ed.baseline.manifest(), "year": year, "model": model, "n": n,
+        _json({"manifest": ed.manifest(), "year": year, "model": model, "n": n,
                "seed": seed,
                "scenario": scn.name if scn else None, "edition": res.edition.label,
                "clip": not no_clip, "units": _records(table)})

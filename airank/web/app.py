@@ -79,9 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if cfg.warm:
             for src in registry_for(cfg).values():
-                for e in src.editions:  # profiles show the trend over every edition
-                    src.result(e)
-                src.plan()
+                src.warm()  # every edition (profiles show the trend) and the latest plan
         yield
 
     app = FastAPI(title="airank", version=__version__, lifespan=lifespan,

@@ -11,12 +11,13 @@ from typing import Annotated
 from fastapi import Depends, Path, Query
 
 from ..errors import Issue, SpecError
-from .service import IndexSource, example_source, ogai_source, parse_weights, spec_source
+from .cache import ServedIndex, example_index, ogai_index, spec_index
 from .settings import Settings
+from .shape import parse_weights
 
 __all__ = ["Registry", "get_registry", "get_settings", "get_source", "get_weights"]
 
-Registry = dict[str, IndexSource]
+Registry = dict[str, ServedIndex]
 
 
 @lru_cache(maxsize=1)
@@ -34,15 +35,15 @@ def registry_for(settings: Settings) -> Registry:
         if settings.data_path is None:
             raise SpecError("Give both a spec and a data file to serve.")
         spec = load_spec(settings.spec_path)
-        src = spec_source(spec, read_data(settings.data_path, spec),
+        src = spec_index(spec, read_data(settings.data_path, spec),
                           key=_slug(settings.spec_path.stem))
         return {src.key: src}
     out: Registry = {}
     for name in settings.indices:
         if name == "ogai":
-            out[name] = ogai_source()
+            out[name] = ogai_index()
         elif name in datasets.EXAMPLES:
-            out[name] = example_source(name)
+            out[name] = example_index(name)
         else:
             raise SpecError(f"Unknown index '{name}'. Expected 'ogai' or one of "
                             f"{list(datasets.EXAMPLES)}.")
@@ -63,7 +64,7 @@ IndexKey = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$",
 
 
 def get_source(index: IndexKey, registry: Annotated[Registry, Depends(get_registry)]
-               ) -> IndexSource:
+               ) -> ServedIndex:
     """The index named in the path; 422 listing the served ones if unknown."""
     if index not in registry:
         raise SpecError([Issue(("path", "index"), "unknown_index",

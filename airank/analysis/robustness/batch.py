@@ -14,16 +14,15 @@ Replications are described by :class:`Draws`; turning factors into draws is the 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from ...data import Dataset
+from ...edition import Edition
 from ...errors import AirankError, FactorError, Issue
 from ...kernel import Kernel
-from ...pipeline import build
 from ...results import Result
 from ...spec import IndexSpec
 from .factors import Factor
@@ -53,13 +52,15 @@ class Draws:
 
 @dataclass
 class Plan:
-    """Everything precomputed for batched evaluation of ``spec`` under ``factors``."""
+    """Everything precomputed for batched evaluation of an edition under ``factors``.
 
-    spec: IndexSpec
-    data: Dataset
+    The edition (spec, data, year, fixed goalposts) says which index; the plan adds the
+    robustness design: the normalised matrix of every pipeline variant the factors can ask
+    for (built lazily, cached) and the compiled kernel of every aggregation option.
+    """
+
+    edition: Edition
     factors: tuple[Factor, ...]
-    year: int | None = None
-    fitted: Mapping[str, Mapping[str, Any]] | None = None
     nominal: Result = field(init=False)
     nodes: tuple[str, ...] = field(init=False)
     units: tuple[str, ...] = field(init=False)
@@ -67,7 +68,8 @@ class Plan:
     _kernels: dict[tuple[int, ...], Kernel] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.nominal = self.build(self.spec)
+        self.factors = tuple(self.factors)
+        self.nominal = self.edition.baseline
         self.nodes = tuple(c for c in self.spec.codes if c != self.spec.index_code)
         self.units = tuple(self.nominal.units)
         self._pre = [i for i, f in enumerate(self.factors) if not f.after_normalisation]
@@ -82,9 +84,13 @@ class Plan:
         for combo in itertools.product(*[range(self.factors[i].n_options) for i in self._agg]):
             self._kernels[combo] = self._kernel(combo)
 
+    @property
+    def spec(self) -> IndexSpec:
+        return self.edition.spec
+
     def build(self, spec: IndexSpec) -> Result:
-        """Build ``spec`` on the plan's data, edition year and fitted parameters."""
-        return build(spec, self.data, year=self.year, fitted=self.fitted)
+        """Build ``spec`` on the edition's data, year and fixed parameters."""
+        return self.edition.build(spec=spec)
 
     # -- weights ---------------------------------------------------------------------
     @property

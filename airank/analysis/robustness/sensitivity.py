@@ -18,17 +18,16 @@ Physics Communications 181(2). Saisana, Saltelli & Tarantola (2005), JRSS A 168(
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from ...data import Dataset
+from ...edition import Edition
 from ...errors import FactorError, Issue
-from ...spec import IndexSpec
+from ...seeds import resolve_seed
 from .batch import Draws, Plan
 from .factors import Factor
 from .ranks import rank_desc
@@ -76,16 +75,15 @@ def design_draws(plan: Plan, matrix: np.ndarray, *, n_alternatives: int, seed: i
     return Draws(options, plan.with_exclusions(options, W))
 
 
-def sensitivity(spec: IndexSpec, data: Dataset, factors: Sequence[Factor], *,
+def sensitivity(edition: Edition, factors: Sequence[Factor] | None = None, *,
                 n_base: int = 1024, seed: int | None = None, n_boot: int = 500,
-                conf: float = 0.95, n_alternatives: int = 1024, plan: Plan | None = None,
-                year: int | None = None, fitted: Mapping[str, Mapping[str, Any]] | None = None
+                conf: float = 0.95, n_alternatives: int = 1024, plan: Plan | None = None
                 ) -> SensitivityResult:
     """Sobol' first-order and total-effect indices of every factor.
 
     Parameters
     ----------
-    spec, data, factors
+    edition, factors
         As for :func:`~airank.analysis.robustness.uncertainty.uncertainty`.
     n_base : int
         Base samples N (a power of 2); the model runs ``N * (factors + 2)`` times.
@@ -100,12 +98,15 @@ def sensitivity(spec: IndexSpec, data: Dataset, factors: Sequence[Factor], *,
     -------
     SensitivityResult
     """
+    from .designs import default_factors
+
+    factors = tuple(default_factors(edition.spec) if factors is None else factors)
     if len(factors) < 1:
         raise FactorError([Issue(("factors",), "no_factors", "Give at least one factor.")])
-    # entropy drawn from the OS is an int (the stubs allow the Sequence a caller may pass)
-    seed = int(cast(int, np.random.SeedSequence().entropy) % 2**32) if seed is None else int(seed)
+    seed = resolve_seed(seed)
+    spec = edition.spec
     with threadpool_limits(1, user_api="blas"):
-        plan = plan or Plan(spec, data, tuple(factors), year=year, fitted=fitted)
+        plan = plan or Plan(edition, factors)
         design = sobol_design(len(factors), n_base, seed=seed, names=[f.name for f in factors])
         draws = design_draws(plan, np.asarray(design.matrix), n_alternatives=n_alternatives,
                              seed=seed)

@@ -23,30 +23,30 @@ tools for the quality assessment of composite indicators, JRSS A 168(2).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from ...data import Dataset
+from ...edition import Edition
 from ...errors import FactorError, Issue
 from ...results import Result
+from ...seeds import resolve_seed
 from ...spec import IndexSpec
 from .batch import Draws, Plan
 from .factors import Factor
 from .ranks import RankStats, rank_desc
 
-__all__ = ["BLOCK", "UncertaintyResult", "draw", "uncertainty"]
+__all__ = ["BLOCK", "UncertaintyResult", "draw", "reweighted_intervals", "uncertainty"]
 
 BLOCK = 4096
 MAX_REPLICATIONS = 10_000_000
 SCORE_SAMPLE = 20_000  # replications whose scores are kept for the score quantiles
 
 Progress = Callable[[int, int], None]
-Fitted = Mapping[str, Mapping[str, Any]]
 
 
 def _block_rng(seed: int, block: int) -> np.random.Generator:
@@ -160,54 +160,59 @@ class UncertaintyResult:
         return self.summary.reset_index()
 
 
-def uncertainty(spec: IndexSpec, data: Dataset, factors: Sequence[Factor], *, n: int = 1000,
-                seed: int | None = None, k: int = 3,
-                progress: Progress | None = None, plan: Plan | None = None,
-                year: int | None = None, fitted: Fitted | None = None) -> UncertaintyResult:
+def uncertainty(edition: Edition, factors: Sequence[Factor] | None = None, *,
+                n: int = 1000, seed: int | None = None, k: int = 3,
+                progress: Progress | None = None, plan: Plan | None = None
+                ) -> UncertaintyResult:
     """Run a Monte Carlo uncertainty analysis.
 
     Parameters
     ----------
-    spec, data
-        The index and its data (the nominal build is ``build(spec, data)``).
-    factors : sequence of Factor
-        From :func:`~airank.analysis.robustness.factors.parse_factors` or ``load_factors``.
+    edition : Edition
+        Which index (:class:`airank.Edition`): every replication uses its year and fixed
+        goalposts.
+    factors : sequence of Factor, optional
+        From :func:`~airank.analysis.robustness.factors.parse_factors` or ``load_factors``;
+        default :func:`~airank.analysis.robustness.designs.default_factors`.
     n : int
         Replications (1 .. 10,000,000).
     seed : int, optional
         Same seed, same result. When None a seed is drawn and reported.
     k : int
-        Report the share of replications moving a unit more than ``k`` places.
+        Report the share of replications moving a unit more than ``k`` places (>= 0).
     progress : callable, optional
         Called as ``progress(done, n)`` after each block of :data:`BLOCK` replications.
+    plan : Plan, optional
+        A precomputed plan of the same edition and factors (reused across calls).
 
     Notes
     -----
     BLAS runs single-threaded here: the products are small and many, and threads only
     contend for the cores.
-    plan : Plan, optional
-        A precomputed plan for the same spec, data and factors (reused across calls).
-    year, fitted : optional
-        The edition and fitted parameters every build uses (see :func:`airank.build`).
 
     Returns
     -------
     UncertaintyResult
     """
+    from .designs import default_factors
+
+    fs = tuple(default_factors(edition.spec) if factors is None else factors)
     with threadpool_limits(1, user_api="blas"):
-        plan = plan or Plan(spec, data, tuple(factors), year=year, fitted=fitted)
-        return _run(spec, data, factors, n=n, seed=seed, k=k, progress=progress,
-                    plan=plan)
+        plan = plan or Plan(edition, fs)
+        return _run(plan, n=n, seed=seed, k=k, progress=progress)
 
 
-def _run(spec: IndexSpec, data: Dataset, factors: Sequence[Factor], *, n: int,
-         seed: int | None, k: int, progress: Progress | None, plan: Plan | None
+def _run(plan: Plan, *, n: int, seed: int | None, k: int, progress: Progress | None
          ) -> UncertaintyResult:
-    if not 1 <= n <= MAX_REPLICATIONS:
-        raise FactorError([Issue(("n",), "bad_n",
-                                 f"n must be in 1..{MAX_REPLICATIONS:,}. Got {n}.", n)])
-    # entropy drawn from the OS is an int (the stubs allow the Sequence a caller may pass)
-    seed = int(cast(int, np.random.SeedSequence().entropy) % 2**32) if seed is None else int(seed)
+    issues = []
+    if isinstance(n, bool) or not 1 <= n <= MAX_REPLICATIONS:
+        issues.append(Issue(("n",), "bad_n", f"n must be in 1..{MAX_REPLICATIONS:,}. "
+                            f"Got {n}.", n))
+    if isinstance(k, bool) or not k >= 0:
+        issues.append(Issue(("k",), "bad_k", f"k must be a whole number >= 0. Got {k}.", k))
+    FactorError.collect(issues)
+    seed = resolve_seed(seed)
+    spec, factors = plan.spec, plan.factors
     assert plan is not None
     units = list(plan.units)
     idx = spec.index_code
@@ -299,3 +304,38 @@ def _summary(plan: Plan, stats: RankStats, nominal: np.ndarray, k: int, keep: np
         "score_mean": mean, "score_sd": sd, "score_q05": q05, "score_q95": q95,
     }, index=pd.Index(list(plan.units), name="unit"))
     return out.sort_values(["nominal", "median"])
+
+
+def reweighted_intervals(plan: Plan, spec: IndexSpec, n: int, seed: int = 1) -> pd.DataFrame:
+    """Rank intervals under the plan's factors, centred on ``spec``'s weights.
+
+    The plan's draws (weight noise, normalisation and aggregation choices) are kept and
+    every node weight is rescaled by its ratio to the plan's nominal weight, so the same
+    seed gives the same design whatever the weights -- what lets a dashboard re-rank
+    live on a cached plan. Quantiles follow the one rank-quantile rule of
+    :class:`~airank.analysis.robustness.ranks.RankStats`.
+
+    Returns
+    -------
+    DataFrame
+        index: unit; columns ``median``, ``q05``, ``q95`` (ranks), ``n`` (replications
+        that built).
+    """
+    seed = resolve_seed(seed)
+    nominal = plan.nominal_weights
+    wanted = np.array([spec.node(c).weight for c in plan.nodes], dtype=float)
+    ratio = np.divide(wanted, nominal, out=np.zeros_like(wanted), where=nominal > 0)
+    stats = RankStats(len(plan.units), list(plan.units))
+    ok = 0
+    with threadpool_limits(1, user_api="blas"):
+        for b in range(-(-n // BLOCK)):
+            d = draw(plan, seed, b, min(BLOCK, n - b * BLOCK))
+            W = np.where(nominal > 0, d.weights * ratio, wanted)
+            scores, _ = plan.evaluate(Draws(d.options, W))
+            good = ~np.isnan(scores).all(axis=1)
+            stats.update(rank_desc(scores[good], axis=1))
+            ok += int(good.sum())
+    t = stats.summary()
+    return pd.DataFrame({"median": t["median"].to_numpy(), "q05": t["q05"].to_numpy(),
+                         "q95": t["q95"].to_numpy(), "n": ok},
+                        index=pd.Index(list(plan.units), name="unit"))

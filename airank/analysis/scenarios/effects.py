@@ -28,6 +28,7 @@ from threadpoolctl import threadpool_limits
 from ...data import Dataset
 from ...edition import Edition
 from ...results import Result
+from ...seeds import resolve_seed
 from ..robustness.batch import Draws, Plan
 from ..robustness.designs import default_factors
 from ..robustness.factors import Factor
@@ -148,14 +149,12 @@ def rank_change_interval(edition: Edition, data: Dataset, *,
     per unit (index), the median, 5th and 95th percentile of the change in places gained
     and the shares of replications in which the unit goes up or down.
     """
-    spec = edition.spec
-    fs = tuple(default_factors(spec) if factors is None else factors)
-    # entropy drawn from the OS is an int (the stubs allow the Sequence a caller may pass)
-    seed = int(cast(int, np.random.SeedSequence().entropy) % 2**32) if seed is None else int(seed)
+    fs = tuple(default_factors(edition.spec) if factors is None else factors)
+    seed = resolve_seed(seed)
     with threadpool_limits(1, user_api="blas"):
         # the edition's year and fixed goalposts in every replication
-        base = Plan(spec, edition.data, fs, year=edition.year, fitted=edition.fitted)
-        shocked = Plan(spec, data, fs, year=edition.year, fitted=edition.fitted)
+        base = Plan(edition, fs)
+        shocked = Plan(edition.with_data(data), fs)
         units = [u for u in base.units if u in set(shocked.units)]
         ib = [base.units.index(u) for u in units]
         js = [shocked.units.index(u) for u in units]

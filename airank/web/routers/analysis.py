@@ -10,14 +10,16 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from ...errors import AirankError, Issue
-from .. import service, whatif
+from .. import compute
+from ..cache import ServedIndex
 from ..dependencies import get_settings, get_source
 from ..settings import Settings
+from ..shape import records
 from .common import check_limit, csv_response, json
 
 router = APIRouter(prefix="/api", tags=["analysis"])
 
-Source = Annotated[service.IndexSource, Depends(get_source)]
+Source = Annotated[ServedIndex, Depends(get_source)]
 Config = Annotated[Settings, Depends(get_settings)]
 Code = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,63}$")]
 WeightValue = Annotated[float, Field(ge=0, le=1000)]
@@ -50,13 +52,13 @@ class UncertaintyRequest(RunRequest):
              summary="Rank intervals (5th-95th percentile) for given factors")
 def run_uncertainty(source: Source, settings: Config, body: UncertaintyRequest) -> Response:
     check_limit("n", body.n, settings.max_replications)
-    table = service.uncertainty_table(source, edition=body.edition, view=body.view,
+    table = compute.uncertainty_table(source, edition=body.edition, view=body.view,
                                       weights=body.weights, factors=body.factors, n=body.n,
                                       seed=body.seed)
     if body.format == "csv":
         return csv_response(table, f"{source.key}-uncertainty.csv")
     return json({"index": source.key, "n": body.n, "seed": body.seed,
-                 "rows": service.records(table)})
+                 "rows": records(table)})
 
 
 class ScenarioRequest(RunRequest):
@@ -87,14 +89,14 @@ class ReachRequest(RunRequest):
 
 @router.get("/scenarios", summary="The scenario presets", tags=["what-if"])
 def scenario_presets() -> JSONResponse:
-    return json(list(whatif.presets()))
+    return json(list(compute.presets()))
 
 
 @router.post("/indices/{index}/scenario", tags=["what-if"],
              summary="Run a scenario preset: before/after ranks with 90% intervals")
 def scenario(source: Source, settings: Config, body: ScenarioRequest) -> Response:
     check_limit("n", body.n, settings.max_replications)
-    out = whatif.scenario_run(source, body.preset, edition=body.edition, view=body.view,
+    out = compute.scenario_run(source, body.preset, edition=body.edition, view=body.view,
                               weights=body.weights, countries=body.countries,
                               strength=body.strength, partner=body.partner, n=body.n,
                               seed=body.seed)
@@ -109,7 +111,7 @@ def what_would_it_take(source: Source, body: ReachRequest) -> Response:
     if (body.rank is None) == (body.overtake is None):
         raise AirankError([Issue(("body", "rank"), "one_target", "Give exactly one of "
                                  "'rank' and 'overtake'.")])
-    out = whatif.reach_run(source, body.unit, edition=body.edition, view=body.view,
+    out = compute.reach_run(source, body.unit, edition=body.edition, view=body.view,
                            weights=body.weights, rank=body.rank, overtake=body.overtake,
                            indicators=body.indicators, max_change=body.max_change)
     if body.format == "csv":
@@ -135,7 +137,7 @@ class ProjectionRequest(RunRequest):
              summary="Project the index to a year (e.g. 2030) with rank intervals")
 def projection(source: Source, settings: Config, body: ProjectionRequest) -> Response:
     check_limit("n", body.n, settings.max_projection_replications)
-    out = whatif.projection_run(source, edition=body.edition, view=body.view,
+    out = compute.projection_run(source, edition=body.edition, view=body.view,
                                 weights=body.weights, year=body.year, model=body.model,
                                 n=body.n, seed=body.seed, scenario=body.scenario,
                                 countries=body.countries, strength=body.strength)

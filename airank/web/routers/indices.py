@@ -9,23 +9,20 @@ import pandas as pd
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse, Response
 
-from .. import service
+from .. import compute
+from ..cache import ServedIndex
 from ..dependencies import Registry, get_registry, get_settings, get_source, get_weights
 from ..settings import Settings
+from ..shape import records, tree
 from .common import EditionQ, FormatQ, SeedQ, ViewQ, check_limit, csv_response, json
 
 router = APIRouter(prefix="/api", tags=["indices"])
 
-Source = Annotated[service.IndexSource, Depends(get_source)]
+Source = Annotated[ServedIndex, Depends(get_source)]
 Weights = Annotated[dict[str, float], Depends(get_weights)]
 Config = Annotated[Settings, Depends(get_settings)]
 UnitPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.\-]{1,40}$",
                                description="A unit code, e.g. an ISO3 country code")]
-
-
-def _info(src: service.IndexSource) -> dict[str, object]:
-    return {"key": src.key, "name": src.name, "description": src.description,
-            "editions": list(src.editions), "latest": src.latest, "views": list(src.views)}
 
 
 @router.get("/health", summary="Liveness")
@@ -35,15 +32,16 @@ def health() -> dict[str, str]:
 
 @router.get("/indices", summary="The served indices, their editions and views")
 def indices(registry: Annotated[Registry, Depends(get_registry)]) -> JSONResponse:
-    return json([_info(s) for s in registry.values()])
+    return json([s.info() for s in registry.values()])
 
 
 @router.get("/indices/{index}", summary="An index: tree with weights, units, limits")
 def index_detail(source: Source, settings: Config, view: ViewQ = None) -> JSONResponse:
-    res = source.result(None, view)
-    return json({**_info(source), "index_code": res.spec.index_code,
-                 "tree": service.tree(res.spec), "spec": res.spec.to_dict(),
-                 "provenance": res.provenance(),
+    ed = source.edition(None, view)
+    res = ed.baseline
+    return json({**source.info(), "index_code": res.spec.index_code,
+                 "tree": tree(res.spec), "spec": res.spec.to_dict(),
+                 "provenance": {**res.provenance(), "release": ed.release},
                  "units": [{"unit": u, "name": res.names.get(u, u)} for u in res.units],
                  "live_replications": settings.live_replications,
                  "max_live_replications": settings.max_live_replications,
@@ -62,12 +60,12 @@ def ranking(source: Source, settings: Config, weights: Weights, edition: Edition
     t0 = time.perf_counter()
     n = settings.live_replications if replications is None else replications
     check_limit("replications", n, settings.max_live_replications)
-    table, meta = service.ranking(source, edition=edition, view=view, weights=weights,
+    table, meta = compute.ranking(source, edition=edition, view=view, weights=weights,
                                   replications=n, seed=seed)
     if format == "csv":
         return csv_response(table, f"{source.key}-{meta['edition']}-{meta['view']}-ranking.csv",
                             meta["provenance"])
-    return json({**meta, "columns": list(table.columns), "rows": service.records(table),
+    return json({**meta, "columns": list(table.columns), "rows": records(table),
                  "elapsed_ms": round((time.perf_counter() - t0) * 1e3, 2)})
 
 
@@ -78,7 +76,7 @@ def unit_profile(source: Source, unit: UnitPath, weights: Weights, edition: Edit
                  view: ViewQ = None,
                  peers: Annotated[int, Query(ge=1, le=20, description="Peers shown")] = 5,
                  format: FormatQ = "json") -> Response:
-    p = service.profile(source, unit, edition=edition, view=view, weights=weights,
+    p = compute.profile(source, unit, edition=edition, view=view, weights=weights,
                         n_peers=peers)
     if format == "csv":
         frame = pd.DataFrame(p["contributions"] + p["indicators"])

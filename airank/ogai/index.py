@@ -5,24 +5,20 @@ edition E uses the latest value of each indicator dated E-2 .. E (the spec's
 ``data.lookback``) and nothing dated after E. Indicators without data in an edition drop
 out of coverage and are aggregated as missing children.
 
-Scores compare across editions because every edition is normalised with the same
-goalposts (the OGAI rule, see ``docs/ogai.md``):
+Scores compare across editions because every edition is normalised with the goalposts of
+one methodology release (:mod:`airank.ogai.release`): the outlier treatment and min-max
+goalposts of every indicator, fitted once on its values pooled over the release's
+editions, frozen and shipped; every edition is built with them (``fitted=``), so adding
+an edition never rewrites a published score.
 
-1. each edition is built once as the spec says, to get its screened (imputed) values;
-2. the outlier treatment of each indicator is fitted once, on its values pooled over all
-   editions (the JRC skew/kurtosis rule), and replayed in every edition;
-3. min-max goalposts are the minimum and maximum of the treated, direction-applied values
-   pooled over all editions; every edition is rebuilt with
-   ``fitted={"treat": ..., "normalise": ...}``.
-
-Taiwan and Hong Kong are ranked whatever their data coverage (the spec's
-``screen.include``); :func:`ranking` flags every unit below 65% coverage and names the
-indicators it lacks.
+Two licence modes (:mod:`airank.ogai.catalogue`): ``all`` uses every shipped source (some
+on non-open terms, see ``NOTICE.md``), ``open`` only the open-licensed ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
@@ -31,14 +27,15 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
-from . import datasets
-from .data import Dataset, read_data
-from .errors import DataError, Issue, SpecError
-from .fitted import Fitted
-from .pipeline import build as _build
-from .pipeline import fit_pooled
-from .results import Result
-from .spec import IndexSpec, load_spec
+from .. import datasets
+from ..data import Dataset, read_data
+from ..errors import DataError, Issue, SpecError
+from ..fitted import Fitted
+from ..pipeline import build as _build
+from ..results import Result
+from ..spec import IndexSpec, load_spec
+from .catalogue import check_licence, open_mask, table
+from .release import release_fitted
 
 __all__ = ["EDITIONS", "LATEST", "VIEWS", "Comparison", "build", "compare", "dataset",
            "fitted", "ranking", "spec", "trend"]
@@ -68,10 +65,32 @@ def _check_edition(edition: int | None) -> int:
 
 
 @cache
-def spec(view: str = "scale") -> IndexSpec:
-    """The index spec of ``view`` ('scale' or 'intensity'), the same for every edition."""
+def spec(view: str = "scale", *, licence: str = "all") -> IndexSpec:
+    """The index spec of ``view`` ('scale' or 'intensity'), the same for every edition.
+
+    ``licence='open'``: the indicators with open-licensed data only; a sub-pillar or
+    pillar left without indicators leaves the tree (its siblings share its weight).
+    """
     _check_view(view)
-    return load_spec(datasets.path("ogai", f"spec_{view}.yaml"))
+    full = load_spec(datasets.path("ogai", f"spec_{view}.yaml"))
+    if check_licence(licence) == "all":
+        return full
+    have = set(table().loc[open_mask(table()), "indicator"])
+    return prune(full, [c for c in full.indicator_codes if c in have])
+
+
+def prune(full: IndexSpec, keep: Sequence[str]) -> IndexSpec:
+    """``full`` with only the indicators ``keep``; groups left empty are removed."""
+    doc = full.to_dict()
+    doc["indicators"] = [i for i in doc["indicators"] if i["code"] in set(keep)]
+    alive = {i["parent"] for i in doc["indicators"]}
+    nodes = doc["nodes"]
+    changed = True
+    while changed:  # bottom-up: a group is alive when a child is
+        grown = alive | {n["parent"] for n in nodes if n["code"] in alive and n.get("parent")}
+        changed, alive = grown != alive, grown
+    doc["nodes"] = [n for n in nodes if n["code"] in alive or n.get("parent") is None]
+    return IndexSpec.from_dict(doc, base_dir=full.base_dir, source=f"{full.name} (pruned)")
 
 
 @lru_cache(maxsize=1)
@@ -81,52 +100,56 @@ def units() -> pd.DataFrame:
     return u.set_index("iso3").replace("", np.nan)
 
 
-def dataset(view: str = "scale") -> Dataset:
+def dataset(view: str = "scale", *, licence: str = "all") -> Dataset:
     """The shipped indicator table, checked against ``spec(view)``, with unit groups.
 
-    Both views use the same indicators and denominators, so the table is read once.
+    Both views use the same indicators and denominators, so the table is read once per
+    licence mode; ``licence='open'`` keeps only the rows of open-licensed sources.
     """
     _check_view(view)
-    return _dataset()
-
-
-@lru_cache(maxsize=1)
-def _dataset() -> Dataset:
-    s = spec("scale")
-    u = units()
-    d = read_data(datasets.path("ogai", "indicators.csv"), s,
-                  groups=u[list(s.units.groups)])
-    names = {k: v for k, v in u["name"].items() if k in d.names}
-    return Dataset(d.panel, d.groups, {**d.names, **names}, d.source, d.hash, d.notes)
-
-
-def fitted(view: str = "scale") -> Fitted:
-    """The fixed treatment and goalposts of a view, for ``build(..., fitted=...)``."""
-    _check_view(view)
-    return _fitted(view)
+    return _dataset(check_licence(licence))
 
 
 @cache
-def _fitted(view: str) -> Fitted:
-    """Treatment fitted on all editions pooled, and the pooled goalposts (module doc)."""
-    return fit_pooled(spec(view), dataset(view), EDITIONS)
+def _dataset(licence: str) -> Dataset:
+    s = spec("scale", licence=licence)
+    u = units()
+    rows = table()
+    if licence == "open":
+        rows = rows[open_mask(rows)]
+    frame = rows.drop(columns=["source"]).rename(columns={"iso3": "unit"})
+    d = read_data(frame, s, groups=u[list(s.units.groups)])
+    names = {k: v for k, v in u["name"].items() if k in d.names}
+    label = "airank/datasets/ogai/indicators.csv" + (" (open sources)" if licence == "open"
+                                                     else "")
+    return dataclasses.replace(d, names={**d.names, **names}, source=label)
 
 
-def build(edition: int | None = None, view: str = "scale") -> Result:
-    """Build one edition (the latest when None) of one view, with fixed goalposts.
+def fitted(view: str = "scale", *, licence: str = "all") -> Fitted:
+    """The release's fixed treatment and goalposts of a view (``build(..., fitted=...)``)."""
+    _check_view(view)
+    return release_fitted(view, check_licence(licence))
+
+
+def build(edition: int | None = None, view: str = "scale", *,
+          licence: str = "all") -> Result:
+    """Build one edition (the latest when None) of one view, with the release's goalposts.
+
+    The result is shared (cached) and read-only.
 
     Raises
     ------
     SpecError
-        For an unknown edition or view; the message lists the valid ones.
+        For an unknown edition, view or licence mode; the message lists the valid ones.
     """
     _check_view(view)
-    return _built(_check_edition(edition), view)
+    return _built(_check_edition(edition), view, check_licence(licence))
 
 
 @cache
-def _built(year: int, view: str) -> Result:
-    return _build(spec(view), dataset(view), year=year, fitted=_fitted(view))
+def _built(year: int, view: str, licence: str) -> Result:
+    return _build(spec(view, licence=licence), dataset(view, licence=licence), year=year,
+                  fitted=fitted(view, licence=licence)).frozen()
 
 
 def _missing(result: Result) -> pd.Series:
@@ -139,7 +162,8 @@ def _missing(result: Result) -> pd.Series:
                      index=den.index)
 
 
-def ranking(edition: int | None = None, view: str = "scale") -> pd.DataFrame:
+def ranking(edition: int | None = None, view: str = "scale", *,
+            licence: str = "all") -> pd.DataFrame:
     """The ranking table of an edition, best first.
 
     Columns: ``rank, iso3, country, score``, the pillar scores, the sub-pillar scores
@@ -147,7 +171,7 @@ def ranking(edition: int | None = None, view: str = "scale") -> pd.DataFrame:
     ``low_coverage`` (coverage below 65%: ranked anyway, e.g. Taiwan and Hong Kong) and
     ``missing`` (for flagged units, the indicators they lack; '' otherwise).
     """
-    r = build(edition, view)
+    r = build(edition, view, licence=licence)
     s = r.spec
     pillars = list(s.children[s.index_code])
     subs = [c for p in pillars for c in s.children[p]]

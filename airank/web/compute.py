@@ -1,0 +1,177 @@
+"""What the web app computes, as plain functions over the library's public API.
+
+Every function takes a :class:`~airank.web.cache.ServedIndex` and the request's edition,
+view and custom weights, asks it for the (cached, re-weighted) :class:`airank.Edition`
+and runs the library on it -- the same objects and rules as the CLI, so a number on the
+dashboard is the number ``airank`` prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from ..analysis.robustness.factors import parse_factors
+from ..analysis.robustness.uncertainty import reweighted_intervals, uncertainty
+from ..analysis.scenarios.effects import run_scenario
+from ..analysis.scenarios.projection import project
+from ..analysis.scenarios.reach import reach
+from ..analysis.scenarios.shocks import preset, presets
+from ..errors import Issue, SpecError
+from .cache import ServedIndex
+from .shape import levels, num, ranking_table, records
+
+__all__ = ["presets", "profile", "projection_run", "ranking", "reach_run", "scenario_run",
+           "uncertainty_table"]
+
+_FACTOR_PATHS = ("methodology.",)
+
+
+def ranking(source: ServedIndex, *, edition: int | None, view: str | None,
+            weights: Mapping[str, float], replications: int, seed: int = 1
+            ) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The ranking of an edition and view with custom weights and rank intervals.
+
+    Returns the table (see :func:`~airank.web.shape.ranking_table`) and its metadata:
+    ``index``, ``edition``, ``view``, ``weights`` (every node's raw weight),
+    ``replications``, ``seed``, ``provenance``.
+    """
+    e, v = source.check(edition, view)
+    ed = source.edition(e, v, weights)
+    iv = (reweighted_intervals(source.plan(e, v), ed.spec, replications, seed)
+          if replications > 0 else None)
+    spec = ed.spec
+    meta = {"index": source.key, "edition": e, "view": v, "index_code": spec.index_code,
+            "weights": {c: spec.node(c).weight for c in spec.codes if c != spec.index_code},
+            "replications": replications, "seed": seed,
+            "provenance": {**ed.baseline.provenance(), "release": ed.release}}
+    return ranking_table(ed.baseline, iv), meta
+
+
+def uncertainty_table(source: ServedIndex, *, edition: int | None, view: str | None,
+                      weights: Mapping[str, float], factors: Sequence[Mapping[str, Any]] | None,
+                      n: int, seed: int) -> pd.DataFrame:
+    """Rank intervals of every unit: the default design (cached plan) or given factors.
+
+    Factor paths are limited to ``methodology.*`` and node weights (``<code>.weight``):
+    nothing that names a file. Either way the edition's fixed goalposts hold. Columns:
+    ``unit, name, nominal, median, q05, q95`` (and ``moved``, the share moving more than
+    3 places, for given factors).
+    """
+    e, v = source.check(edition, view)
+    ed = source.edition(e, v, weights)
+    if factors is None:
+        iv = reweighted_intervals(source.plan(e, v), ed.spec, n, seed)
+        t = ranking_table(ed.baseline, iv)
+        return t[["unit", "name", "rank", "median", "q05", "q95"]].rename(
+            columns={"rank": "nominal"})
+    issues = [Issue(("factors", i, "path"), "path_not_allowed", "A factor may only vary "
+                    "'methodology.*' settings or '<code>.weight'. Got "
+                    f"'{f.get('path')}'.", str(f.get("path")))
+              for i, f in enumerate(factors) if f.get("path") is not None and not (
+                  str(f["path"]).startswith(_FACTOR_PATHS) or str(f["path"]).endswith(".weight"))]
+    SpecError.collect(issues)
+    out = uncertainty(ed, parse_factors(list(factors), ed.spec), n=n, seed=seed).to_frame()
+    return out[["unit", "name", "nominal", "median", "q05", "q95", "moved"]]
+
+
+def profile(source: ServedIndex, unit: str, *, edition: int | None, view: str | None,
+            weights: Mapping[str, float], n_peers: int = 5) -> dict[str, Any]:
+    """Scores and ranks at every level, contributions, trend, strengths, weaknesses, peers."""
+    e, v = source.check(edition, view)
+    ed = source.edition(e, v, weights)
+    res = ed.baseline
+    unit = unit.strip().upper() if unit.strip().upper() in res.scores.index else unit.strip()
+    contrib = res.contributions(unit)  # raises DataError for a unit without a result
+    spec = res.spec
+    pillars, subs = levels(spec)
+    n = int(res.index.notna().sum())
+    lv = [{"code": c, "name": spec.node(c).name or c, "level": spec.levels[c],
+           "score": num(res.scores.at[unit, c]), "rank": num(res.ranks.at[unit, c])}
+          for c in (spec.index_code, *pillars, *subs)]
+    gap = (res.index - res.index[unit]).abs().drop(unit).dropna()
+    peers = list(gap.sort_values(kind="stable").index[:n_peers])
+    strong, weak = res.strengths_weaknesses(unit)
+    return {
+        "unit": unit, "name": res.names.get(unit, unit), "edition": e, "view": v,
+        "n_ranked": n, "rank": num(res.ranks.at[unit, spec.index_code]),
+        "score": num(res.index[unit]), "levels": lv,
+        "peers": [{"unit": p, "name": res.names.get(p, p),
+                   "rank": num(res.ranks.at[p, spec.index_code]),
+                   "scores": {c: num(res.scores.at[p, c]) for c in
+                              (spec.index_code, *pillars, *subs)}} for p in peers],
+        "contributions": records(contrib[contrib["level"] > 1 if subs else slice(None)]),
+        "indicators": records(contrib[contrib["level"] == 1]),
+        "strengths": records(strong), "weaknesses": records(weak),
+        "trend": _trend(source, unit, v, weights),
+        "provenance": {**res.provenance(), "release": ed.release},
+    }
+
+
+def _trend(source: ServedIndex, unit: str, view: str, weights: Mapping[str, float]
+           ) -> list[dict[str, Any]]:
+    rows = []
+    for e in source.editions:
+        score = source.edition(e, view, weights).baseline.index
+        rank = score.rank(ascending=False, method="min")  # as Result.ranks, one column
+        ok = unit in score.index and pd.notna(score.get(unit))
+        rows.append({"edition": e, "n_ranked": int(score.notna().sum()),
+                     "rank": int(rank[unit]) if ok else None,
+                     "score": float(score[unit]) if ok else None})
+    return rows
+
+
+# -- what-if --------------------------------------------------------------------------
+def scenario_run(source: ServedIndex, name: str, *, edition: int | None, view: str | None,
+                 weights: Mapping[str, float], countries: Sequence[str] | None,
+                 strength: float | None, partner: str | None, n: int, seed: int
+                 ) -> dict[str, Any]:
+    """A preset scenario: before/after rank of every unit, the change's 90% interval.
+
+    ``countries``, ``strength`` and ``partner`` override the preset's parameters (None
+    keeps its default).
+    """
+    ed = source.edition(edition, view, weights)
+    params = {"countries": list(countries) if countries else None, "strength": strength,
+              "partner": partner}
+    sc = preset(name, **{k: v for k, v in params.items() if v is not None})
+    res = run_scenario(sc, ed, n=n, seed=seed)
+    table = res.index_table()
+    shocked = [u for u in sc.units if u in set(table["unit"])]
+    return {"index": source.key, "edition": ed.year, "scenario": sc.name, "title": sc.title,
+            "description": sc.description, "assumption": sc.assumption,
+            "parameters": dict(sc.parameters), "n": n, "seed": seed,
+            "headlines": [res.headline(u) for u in shocked], "shocked": shocked,
+            "rows": records(table), "changes": records(res.changes)}
+
+
+def reach_run(source: ServedIndex, unit: str, *, edition: int | None, view: str | None,
+              weights: Mapping[str, float], rank: int | None, overtake: str | None,
+              indicators: Sequence[str] | None, max_change: float | None) -> dict[str, Any]:
+    """What would it take for ``unit`` to reach ``rank`` (or overtake a unit)."""
+    ed = source.edition(edition, view, weights)
+    r = reach(ed, unit, rank=rank, overtake=overtake, indicators=indicators or None,
+              max_change=max_change)
+    return {"index": source.key, "edition": ed.year, "unit": r.unit, "target": r.target,
+            "reachable": r.reachable, "verified": r.verified, "message": r.message,
+            "rank_now": r.rank_now, "score_now": r.score_now, "rank_reached": r.rank_reached,
+            "score_reached": r.score_reached, "bar": r.bar, "iterations": r.iterations,
+            "plan": records(r.plan)}
+
+
+def projection_run(source: ServedIndex, *, edition: int | None, view: str | None,
+                   weights: Mapping[str, float], year: int, model: str, n: int, seed: int,
+                   scenario: str | None, countries: Sequence[str] | None,
+                   strength: float | None) -> dict[str, Any]:
+    """Project the edition to ``year`` (optionally under a preset scenario)."""
+    ed = source.edition(edition, view, weights)
+    sc = None
+    if scenario is not None:
+        params = {"countries": list(countries) if countries else None, "strength": strength}
+        sc = preset(scenario, **{k: v for k, v in params.items() if v is not None})
+    p = project(ed, year=year, scenario=sc, model=model, n=n, seed=seed)
+    return {"index": source.key, "edition": ed.year, "year": p.year, "model": p.model,
+            "scenario": None if sc is None else sc.name, "n": p.n, "seed": p.seed,
+            "rows": records(p.summary.reset_index())}
