@@ -34,6 +34,7 @@ EXPECTED = pd.DataFrame({
     "code": ["ai_papers", "compute", "population"] * 3,
     "year": [2022] * 3 + [2023] * 3 + [2022] * 3,
     "value": [12.0, np.nan, 52.0, np.nan, 7.0, 2.6, 1234.0, 2.5, 144.0],
+    "inferred": [False] * 9,
 })
 
 
