@@ -23,7 +23,8 @@ import pyarrow.compute as pc
 
 from .errors import Issue
 
-__all__ = ["CellRules", "cell_issues", "parse_status", "parse_values", "parse_years"]
+__all__ = ["CellRules", "cell_issues", "hashable", "parse_status", "parse_values",
+           "parse_years"]
 
 _MISSING = {"", "n/a", "na", "nan", "null", "none", "..", "...", "-", "—", "–", "#n/a"}
 _THOUSANDS = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"
@@ -89,6 +90,13 @@ def as_text(raw: pd.Series) -> pd.Series | None:
         if inferred != "string":
             raw = raw.map(_cell_text)
     return raw.astype("str").where(raw.notna())
+
+
+def hashable(raw: pd.Series) -> pd.Series:
+    """The column as text (:func:`as_text`) unless it holds numbers: safe to factorize
+    whatever a DataFrame's object cells hold (lists, dicts, dates)."""
+    text = as_text(raw)
+    return raw if text is None else text
 
 
 def _cell_text(v: Any) -> Any:
@@ -198,7 +206,7 @@ def parse_years(raw: pd.Series, rows: np.ndarray, label: str, col: str
                 ) -> tuple[np.ndarray, list[Issue]]:
     """Years as int64 (0 where bad); every cell that is not a whole year in 1000-9999
     named. Each distinct cell is parsed once (a long table repeats a few years)."""
-    ids, uniq = pd.factorize(raw, use_na_sentinel=False)
+    ids, uniq = pd.factorize(hashable(raw), use_na_sentinel=False)
     distinct = pd.Series(np.asarray(uniq, dtype=object))
     text = as_text(distinct)
     num = pd.to_numeric(distinct if text is None else text.str.strip(), errors="coerce")

@@ -311,9 +311,14 @@ def resolve_units(texts: Iterable[str], units: Mapping[str, str], *, what: str =
             issues.append(issue)
             candidates[text] = cands
     if issues:
-        title = None if len(issues) == 1 else f"{len(issues)} {what}s not resolved"
+        title = (f"{what[:1].upper()}{what[1:]} not resolved" if len(issues) == 1
+                 else f"{len(issues)} {_plural(what)} not resolved")
         raise UnitError(issues, title, candidates)
     return out
+
+
+def _plural(word: str) -> str:
+    return word[:-1] + "ies" if word.endswith("y") and word[-2:-1] not in "aeiou" else word + "s"
 
 
 class _UnitLookup:
@@ -333,7 +338,7 @@ class _UnitLookup:
 
     def label(self, code: str) -> str:
         name = self.units.get(code) or country_names([code])[code]
-        return f"{code} ({name})" + ("" if code in self.units else ", not ranked")
+        return f"{code} ({name}{'' if code in self.units else ', not ranked'})"
 
     def find(self, text: str, what: str) -> tuple[str | None, list[str], Any]:
         from .errors import Issue
@@ -357,12 +362,15 @@ class _UnitLookup:
             return None, named, Issue(
                 (what,), "ambiguous_unit",
                 f"The {what} '{text}' is ambiguous: it matches {len(named)} "
-                f"{what}s: {', '.join(self.label(c) for c in named)}. Give the code.", text)
+                f"{_plural(what)}: {', '.join(self.label(c) for c in named)}. Give the code.",
+                text)
         close = self.closest(key)
-        start = (f"'{text}' is {self.label(matched)}" if matched else f"Unknown {what} '{text}'")
+        start = (f"'{text}' is {matched} ({country_names([matched])[matched]}), which is not "
+                 "ranked" if matched else f"Unknown {what} '{text}'")
         return None, close, Issue(
             (what,), "unknown_unit",
-            f"{start}. Closest ranked {what}s: {', '.join(self.label(c) for c in close)}.",
+            f"{start}. Closest ranked {_plural(what)}: "
+            f"{', '.join(self.label(c) for c in close)}.",
             text)
 
     def closest(self, text: str, n: int = 3) -> list[str]:

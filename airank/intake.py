@@ -17,7 +17,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .cells import CellRules, cell_issues, parse_status, parse_values, parse_years
+from .cells import (
+    CellRules,
+    cell_issues,
+    hashable,
+    parse_status,
+    parse_values,
+    parse_years,
+)
 from .countries import country_names, load_aliases, reconcile
 from .errors import DataError, Issue
 from .spec import IndexSpec
@@ -109,7 +116,7 @@ class Cells:
         """Units, years, statuses, names and groups by row; empty-unit rows reported."""
         frame = table.frame.reset_index(drop=True)
         # distinct spellings first (a long table repeats each unit many times)
-        uid, uniq = pd.factorize(frame[roles.unit], use_na_sentinel=False)
+        uid, uniq = pd.factorize(hashable(frame[roles.unit]), use_na_sentinel=False)
         spelt = pd.Series(np.asarray(uniq, dtype=object)).astype("str").str.strip()
         sid, distinct = pd.factorize(spelt.fillna(""))
         uid = sid[uid]
@@ -154,7 +161,7 @@ class Cells:
     def _long_codes(self) -> tuple[np.ndarray, np.ndarray]:
         """A long table's indicator column: an id per row into its distinct codes."""
         if self._codes is None:
-            ids, uniq = pd.factorize(self.frame[str(self.roles.indicator)],
+            ids, uniq = pd.factorize(hashable(self.frame[str(self.roles.indicator)]),
                                      use_na_sentinel=False)
             text = pd.Series(np.asarray(uniq, dtype=object)).astype("str").fillna("")
             sid, names = pd.factorize(text.str.strip())

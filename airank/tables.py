@@ -134,8 +134,8 @@ def _read_csv(p: Path, sep: str) -> Table:
                 warnings.simplefilter("error", pd.errors.ParserWarning)
                 try:
                     frame = pd.read_csv(p, index_col=False, **kw)  # type: ignore[call-overload]
-                except pd.errors.ParserWarning:
-                    raise _ragged(p, encoding, sep) from None
+                except (pd.errors.ParserWarning, pd.errors.ParserError) as exc:
+                    raise _ragged(p, encoding, sep, exc) from None
         header = pd.read_csv(p, header=None, nrows=1, **kw)  # type: ignore[call-overload]
     except UnicodeDecodeError:
         raise _not_text(p, encoding) from None
@@ -144,12 +144,14 @@ def _read_csv(p: Path, sep: str) -> Table:
     return Table(frame, str(p), notes=notes)
 
 
-def _ragged(p: Path, encoding: str, sep: str) -> DataError:
-    """The first row with more cells than the header."""
+def _ragged(p: Path, encoding: str, sep: str, exc: Exception) -> DataError:
+    """The first row with more cells than the header (else pandas' own message)."""
     with p.open(encoding=encoding, newline="") as fh:
         reader = csv.reader(fh, delimiter=sep)
-        width = len(next(reader))
+        width = len(next(reader, []))
         line, n = next(((reader.line_num, len(r)) for r in reader if len(r) > width), (0, 0))
+    if not line:
+        return DataError([Issue((str(p),), "unreadable", f"Cannot read '{p}': {exc}")])
     return DataError([Issue((str(p), f"line {line}"), "unreadable", (
         f"Cannot read '{p}': line {line} has {n} cells but the header has {width}. Every "
         "row needs at most one cell per column (quote cells that contain the separator)."),
