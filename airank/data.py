@@ -170,7 +170,7 @@ def read_data(source: str | Path | pd.DataFrame, spec: IndexSpec, *,
     title = f"{len(issues)} problem(s) in the data ({table.label})"
     DataError.collect(issues, title + (f"; {roles.note}" if roles.note else ""))
     panel = cells.panel()
-    units = list(panel["unit"].unique())
+    units = cells.units  # sorted, as in the panel
     grp = grp.reindex(units)[list(spec.units.groups)] if spec.units.groups else (
         pd.DataFrame(index=pd.Index(units, name="unit")))
     grp.index.name = "unit"

@@ -110,6 +110,10 @@ class Cells:
         self.funiq = np.zeros(0, dtype=object)
         self._sorted: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
         self._codes: tuple[np.ndarray, np.ndarray] | None = None
+        # set by panel(), read by the hash: the units with cells, the sorted arrays
+        self.units: list[str] = []
+        self.sorted_ids: tuple[np.ndarray, np.ndarray, np.ndarray] = (self.cid,) * 3
+        self.sorted_values: tuple[np.ndarray, np.ndarray] = (self.values, self.inferred)
 
     @classmethod
     def read(cls, table: Table, roles: Roles, spec: IndexSpec) -> Cells:
@@ -193,7 +197,7 @@ class Cells:
         """The cells of ``wanted`` codes to floats; one issue per bad cell."""
         if self.roles.indicator is not None:
             return self._parse_long(wanted)
-        cols = [c for c in self._wide_columns_cached() if c in wanted]
+        cols = [c for c in self._present_columns() if c in wanted]
         self.codes = sorted(cols)
         n, issues = len(self.frame), []
         values, cids = [], []
@@ -209,7 +213,8 @@ class Cells:
         self.cell_row = np.tile(np.arange(n), len(cols))
         return issues
 
-    def _wide_columns_cached(self) -> list[str]:
+    def _present_columns(self) -> list[str]:
+        """A wide table's value columns, in the table's order."""
         return [c for c in self.frame.columns if c in self.present]
 
     def _parse_long(self, wanted: set[str]) -> list[Issue]:

@@ -3,6 +3,10 @@ rule and error, duplicates, coverage of the spec's codes, years and the data has
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -681,3 +685,15 @@ def test_fast_and_general_cell_paths_agree():
     with_nan = clean.assign(compute=["nan"] + ["1"] * (len(NUMBERS) - 1))
     assert read_data(with_nan, custom).notes == (
         "1 empty or missing-marker cells read as missing (markers: ['nan'])",)
+
+
+def test_hash_is_the_same_under_other_hash_seeds(tmp_path):
+    f = tmp_path / "t.csv"
+    long_of(WIDE).assign(status="observed").to_csv(f, index=False)
+    code = ("import sys; from airank import IndexSpec, read_data; from tests.test_data import "
+            "SPEC; print(read_data(sys.argv[1], IndexSpec.from_dict(SPEC)).hash)")
+    seen = {subprocess.run([sys.executable, "-c", code, str(f)], capture_output=True,
+                           text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("1", "2", "12345")}
+    assert seen == {read_data(f, spec()).hash + "\n"}
