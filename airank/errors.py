@@ -8,7 +8,9 @@ The tree::
           ├── DataError(AirankError, ValueError)      a data table does not fit its spec
           ├── FactorError(AirankError, ValueError)    an uncertainty factor is invalid
           ├── ScenarioError(AirankError, ValueError)  a scenario file or request is invalid
-          └── OutputError(AirankError, OSError)       an output file or folder cannot be written
+          ├── OutputError(AirankError, OSError)       an output file or folder cannot be written
+          └── UnitError(AirankError, LookupError)     a unit name or code matches no ranked
+                                                       unit, or several
     UserWarning
      └── AirankWarning                                 recoverable: reported, not fatal
 
@@ -18,7 +20,8 @@ plain arguments so that they pickle (Monte Carlo workers send them across proces
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -31,6 +34,7 @@ __all__ = [
     "OutputError",
     "ScenarioError",
     "SpecError",
+    "UnitError",
 ]
 
 _SHOWN = 20
@@ -98,7 +102,9 @@ class AirankError(Exception):
         lines = [f"{self.title}:"]
         lines += [f"  - {i}" for i in self.issues[:_SHOWN]]
         if len(self.issues) > _SHOWN:
-            lines.append(f"  ... and {len(self.issues) - _SHOWN} more")
+            rest = Counter(i.code for i in self.issues[_SHOWN:]).most_common()
+            lines.append(f"  ... and {len(self.issues) - _SHOWN} more ("
+                         + ", ".join(f"{n} {code}" for code, n in rest) + ")")
         return "\n".join(lines)
 
     @classmethod
@@ -141,6 +147,31 @@ class OutputError(AirankError, OSError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (list(self.issues), self.title, self.errno))
+
+
+class UnitError(AirankError, LookupError):
+    """A unit's name or code matches no ranked unit (``unknown_unit``) or several
+    (``ambiguous_unit``).
+
+    Attributes
+    ----------
+    candidates : list of str
+        The codes offered for the first problem: the candidates of an ambiguous name,
+        or the closest ranked units of an unknown one.
+    candidates_by_text : dict
+        Those codes for every text that failed.
+    """
+
+    def __init__(self, issues: Sequence[Issue] | str, title: str | None = None,
+                 candidates: Mapping[str, Sequence[str]] | None = None) -> None:
+        super().__init__(issues, title)
+        self.candidates_by_text: dict[str, list[str]] = {
+            str(k): list(v) for k, v in (candidates or {}).items()}
+        first = str(self.issues[0].value) if self.issues else ""
+        self.candidates: list[str] = self.candidates_by_text.get(first, [])
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (list(self.issues), self.title, self.candidates_by_text))
 
 
 class AirankWarning(UserWarning):

@@ -8,6 +8,7 @@ found and reported together, each with its key path, the value and what was expe
 from __future__ import annotations
 
 import re
+import reprlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,12 +22,38 @@ _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _OVERRIDABLE = ("denominate", "impute", "treat", "normalise")
 
 
+MAX_ALIAS_NODES = 10_000
+
+
+class AliasBombError(yaml.constructor.ConstructorError):
+    """Aliases that would expand the document far beyond what is written (a YAML bomb)."""
+
+
 class UniqueKeyLoader(yaml.SafeLoader):
-    """A safe YAML loader that notes repeated keys (PyYAML silently keeps the last)."""
+    """A safe YAML loader that notes repeated keys (PyYAML silently keeps the last) and
+    refuses documents whose aliases expand to more than :data:`MAX_ALIAS_NODES` nodes
+    beyond those written, or refer to themselves.
+
+    PyYAML shares an aliased node rather than copying it, so a few hundred bytes of nested
+    aliases make a document of billions of values that only blows up later, when it is
+    validated or printed. The expanded size is counted on the node graph (each distinct
+    node once) before anything is built.
+    """
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.duplicates: list[tuple[Any, int]] = []
+
+    def construct_document(self, node: Any) -> Any:
+        sizes: dict[int, int] = {}
+        expanded = _expanded_size(node, sizes, set())
+        if expanded - len(sizes) > MAX_ALIAS_NODES:
+            raise AliasBombError(None, None, (
+                f"its aliases (*name) expand {len(sizes):,} written nodes to at least "
+                f"{expanded:,}, "
+                f"more than {MAX_ALIAS_NODES:,} beyond those written; airank refuses such "
+                "documents. Write the repeated parts out"), node.start_mark)
+        return super().construct_document(node)
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         seen: list[Any] = []
@@ -37,6 +64,43 @@ class UniqueKeyLoader(yaml.SafeLoader):
                     self.duplicates.append((key, key_node.start_mark.line + 1))
                 seen.append(key)
         return super().construct_mapping(node, deep=deep)
+
+
+def _expanded_size(node: Any, sizes: dict[int, int], open_: set[int]) -> int:
+    """Nodes of ``node`` with every alias written out (memoised per distinct node)."""
+    key = id(node)
+    if key in sizes:
+        return sizes[key]
+    if key in open_:
+        raise AliasBombError(None, None, "an alias (*name) refers to a node that contains "
+                             "it; airank refuses recursive documents", node.start_mark)
+    open_.add(key)
+    if isinstance(node, yaml.MappingNode):
+        kids = [n for pair in node.value for n in pair]
+    elif isinstance(node, yaml.SequenceNode):
+        kids = list(node.value)
+    else:
+        kids = []
+    total = 1
+    for kid in kids:
+        total += _expanded_size(kid, sizes, open_)
+        if total > 10 * MAX_ALIAS_NODES + len(sizes):  # no need to count further
+            break
+    open_.discard(key)
+    sizes[key] = total
+    return total
+
+
+def short_repr(value: Any) -> str:
+    """``repr(value)`` cut short: long lists, dicts and texts elided, 300 characters at most."""
+    text = _REPR.repr(value)
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlist = _REPR.maxdict = _REPR.maxtuple = _REPR.maxset = 8
+_REPR.maxstring = _REPR.maxother = 120
+_REPR.maxlevel = 2
 
 
 def flat_step(cfg: Mapping[str, Any]) -> dict[str, Any]:
@@ -95,7 +159,7 @@ def _describe(e: Any) -> str:
     """A pydantic error as 'what was expected. Got <value>.'."""
     if e["type"] == "value_error":  # our own validators already name the values
         return str(e["ctx"]["error"])
-    return f"{e['msg']}. Got {e.get('input')!r}."
+    return f"{e['msg']}. Got {short_repr(e.get('input'))}."
 
 
 def issue_from_pydantic(e: Any, doc: Mapping[str, Any]) -> Issue:

@@ -3,9 +3,15 @@ rule and error, duplicates, coverage of the spec's codes, years and the data has
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from airank import DataError, IndexSpec, read_data
 from airank.cli import main
@@ -34,6 +40,7 @@ EXPECTED = pd.DataFrame({
     "code": ["ai_papers", "compute", "population"] * 3,
     "year": [2022] * 3 + [2023] * 3 + [2022] * 3,
     "value": [12.0, np.nan, 52.0, np.nan, 7.0, 2.6, 1234.0, 2.5, 144.0],
+    "inferred": [False] * 9,
 })
 
 
@@ -367,3 +374,326 @@ def test_cli_validate_bad_data(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "2 problem(s) in the data" in err and "Traceback" not in err
     assert "Got 'abc'" in err and "'population' is not in the data" in err
+
+
+# -- column roles -------------------------------------------------------------------------
+def test_code_is_the_indicator_of_a_long_table(tmp_path):
+    long = long_of(WIDE).rename(columns={"indicator": "code"})  # country, year, code, value
+    d = read_data(long, spec())
+    check_panel(d.panel)
+    assert d.notes[0] == ("columns read as: unit 'country', indicator 'code', value 'value' "
+                          "(a long table)")
+    f = tmp_path / "long.csv"
+    long.to_csv(f, index=False)
+    assert read_data(f, spec()).hash == read_data(WIDE, spec()).hash
+
+
+def test_code_and_value_only_says_which_column_was_taken_as_what():
+    err = read_error(pd.DataFrame({"code": ["ai_papers"], "value": [1]}))
+    assert codes(err) == ["missing_column"]
+    assert "('code' was taken as the indicator column: with a 'value' column the table is " \
+           "read as long.)" in str(err)
+
+
+def test_code_is_the_unit_of_a_wide_table():
+    d = read_data(WIDE.rename(columns={"country": "code"}), spec())
+    check_panel(d.panel)
+
+
+def test_conflicting_unit_columns_are_named_in_the_error_title():
+    frame = WIDE.assign(iso3=["RUS", "KOR", "Atlantis"])  # iso3 wins over country
+    err = read_error(frame)
+    assert codes(err) == ["unmatched_unit"]
+    assert "columns read as: unit 'iso3', one column per indicator (a wide table); not read " \
+           "as the unit: ['country']" in str(err)
+
+
+def test_repeated_csv_column_is_an_error(tmp_path):
+    f = tmp_path / "t.csv"
+    f.write_text("country,year,compute,ai_papers,compute,population\n"
+                 "France,2022,1,2,3,4\n", encoding="utf-8")
+    err = read_error(f)
+    assert [(i.code, i.loc, i.value) for i in err.issues] == [
+        ("duplicate_column", (str(f), "compute"), "compute")]
+    assert "The column 'compute' is given 2 times (columns 3 (C), 5 (E))" in str(err)
+
+
+def test_repeated_column_in_excel_and_frame(tmp_path):
+    frame = pd.DataFrame([["France", 1, 2, 3]],
+                         columns=["country", "compute", "compute", "population"])
+    assert codes(read_error(frame)) == ["duplicate_column"]
+    f = tmp_path / "t.xlsx"
+    frame.to_excel(f, index=False)
+    assert codes(read_error(f)) == ["duplicate_column"]
+    spaced = pd.DataFrame([["France", 1, 2]], columns=["country", "compute", " compute "])
+    assert codes(read_error(spaced)) == ["duplicate_column"]  # equal once stripped
+
+
+# -- booleans: the same error from every source ------------------------------------------------
+def test_booleans_are_an_error_whatever_the_source(tmp_path):
+    frame = WIDE.assign(compute=[True, False, True])
+    f = tmp_path / "t.csv"
+    frame.to_csv(f, index=False)
+    frame.to_parquet(tmp_path / "t.parquet")
+    frame.to_excel(tmp_path / "t.xlsx", index=False)
+    mixed = WIDE.assign(compute=pd.Series([2.5, True, "7"], dtype=object))
+    found = []
+    for source in (frame, f, tmp_path / "t.parquet", tmp_path / "t.xlsx", mixed):
+        err = read_error(source)
+        assert set(codes(err)) == {"non_numeric"}
+        found.append([(i.loc[1:], i.value) for i in err.issues])
+    assert found[0] == [(("row 2", "compute"), "True"), (("row 3", "compute"), "False"),
+                        (("row 4", "compute"), "True")]
+    assert found[1] == found[2] == found[3] == found[0]
+    assert found[4] == [(("row 3", "compute"), "True")]
+    assert "Expected a number for unit 'Korea, Rep.', indicator 'compute'. Got 'False'." \
+        in str(read_error(frame))
+
+
+# -- files ------------------------------------------------------------------------------------
+def test_a_directory_is_not_a_data_file(tmp_path):
+    err = read_error(tmp_path)
+    assert codes(err) == ["no_file"]
+    assert f"'{tmp_path}' is a directory, not a data file" in str(err)
+
+
+def test_text_named_xlsx_is_not_an_excel_workbook(tmp_path):
+    f = tmp_path / "t.xlsx"
+    WIDE.to_csv(f, index=False)
+    err = read_error(f)
+    assert codes(err) == ["unreadable"]
+    assert f"Cannot read '{f}': it is not an Excel workbook (text;" in str(err)
+    assert "rename it to .csv" in str(err) and "engine" not in str(err)
+
+
+@pytest.fixture
+def workbook(tmp_path):
+    f = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(f) as w:
+        pd.DataFrame({"About": ["Mini AI index, 2024 edition"]}).to_excel(
+            w, sheet_name="Cover", index=False)
+        WIDE.to_excel(w, sheet_name="Data", index=False)
+    return f
+
+
+def test_cover_sheet_lists_the_sheets(workbook):
+    err = read_error(workbook)
+    assert codes(err) == ["missing_column"]
+    assert "This is sheet 'Cover' of a workbook with sheets ['Cover', 'Data']: pass sheet= " \
+           "(airank: --sheet) to read another." in str(err)
+
+
+def test_sheet_by_name_or_position(workbook):
+    base = read_data(WIDE, spec()).hash
+    assert read_data(workbook, spec(), sheet="Data").hash == base
+    assert read_data(workbook, spec(), sheet=1).hash == base
+    assert read_data(workbook, spec(), sheet=-1).hash == base
+
+
+@pytest.mark.parametrize("sheet", ["Nope", 2, "data"])
+def test_unknown_sheet_lists_the_sheets(workbook, sheet):
+    err = read_error(workbook, sheet=sheet)
+    assert [(i.code, i.value) for i in err.issues] == [("unknown_sheet", sheet)]
+    assert f"The workbook has no sheet {sheet!r}. Its sheets: ['Cover', 'Data'] (or a " \
+           "position 0-1)." in str(err)
+
+
+def test_latin1_file_names_the_encoding_line_and_byte(tmp_path):
+    f = tmp_path / "t.csv"
+    f.write_bytes(WIDE.assign(country=["Russian Federation", "Côte d'Ivoire", "NA"])
+                  .to_csv(index=False).encode("latin-1"))
+    err = read_error(f)
+    assert codes(err) == ["unreadable"] and err.issues[0].value == "UTF-8"
+    assert f"Cannot read '{f}': it is not UTF-8 text at line 3 (byte 0xF4). It was probably " \
+           "saved as Latin-1/Windows-1252" in str(err)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_utf16_and_utf32_with_a_byte_order_mark_are_read(tmp_path, encoding):
+    f = tmp_path / "t.csv"
+    f.write_bytes(WIDE.to_csv(index=False).encode(encoding))  # Python writes the BOM
+    d = read_data(f, spec())
+    assert d.hash == read_data(WIDE, spec()).hash
+    assert d.notes[0] == (f"read as {encoding.upper()} text (the file starts with a "
+                          "byte-order mark)")
+
+
+def test_a_row_longer_than_the_header_is_an_error(tmp_path):
+    f = tmp_path / "t.csv"
+    f.write_text("country,ai_papers,compute,population\nFrance,1,2,3\nSpain,1,2,3,4\n",
+                 encoding="utf-8")
+    err = read_error(f)
+    assert [i.loc for i in err.issues] == [(str(f), "line 3")]
+    assert "line 3 has 5 cells but the header has 4" in str(err)
+
+
+# -- countries ----------------------------------------------------------------------------------
+def test_ambiguous_country_names_are_errors_with_candidates():
+    frame = pd.DataFrame({"country": ["Congo", "Korea", "France"], "ai_papers": 1,
+                          "compute": 2, "population": 3})
+    err = read_error(frame)
+    assert [(i.code, i.value) for i in err.issues] == [("ambiguous_unit", "Congo"),
+                                                       ("ambiguous_unit", "Korea")]
+    assert "'Congo' (row 2) matches several countries ['COD', 'COG'] (DR Congo, Congo " \
+           "Republic)" in str(err)
+    assert "'Korea' (row 3) matches several countries ['KOR', 'PRK'] (South Korea, North " \
+           "Korea)" in str(err)
+
+
+# -- years --------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("cell", "why"), [
+    ("1e20", "between 1000 and 9999"), ("inf", "a whole number"), ("-inf", "a whole number"),
+    ("999", "between 1000 and 9999"), ("10000", "between 1000 and 9999"),
+    ("2022.5", "a whole number"), ("", "a whole number"), ("abc", "a whole number"),
+    ("nan", "a whole number"),
+])
+def test_bad_years_named_with_row_and_value(tmp_path, cell, why):
+    f = tmp_path / "t.csv"
+    WIDE.assign(year=["2022", cell, "2023"]).to_csv(f, index=False)
+    err = read_error(f)
+    assert [(i.code, i.loc, i.value) for i in err.issues] == [
+        ("bad_year", (str(f), "row 3", "year"), cell)]
+    assert f"The year must be {why}. Got {cell!r}." in str(err)
+
+
+def test_every_bad_year_reported_and_whole_floats_accepted():
+    frame = WIDE.assign(year=[np.inf, 1e20, 2023.0])
+    err = read_error(frame)
+    assert [(i.loc[1], i.value) for i in err.issues] == [("row 2", "inf"), ("row 3", "1e+20")]
+    assert read_data(WIDE.assign(year=[2022.0, 2022.0, 2023.0]), spec()).years == [2022, 2023]
+    long = long_of(WIDE)
+    long["year"] = ["1e20"] * len(long)
+    assert len(read_error(long).issues) == len(long)  # one issue per row, each named
+
+
+# -- status ---------------------------------------------------------------------------------------
+def test_status_marks_inferred_values(tmp_path):
+    long = long_of(WIDE).assign(status="observed")
+    long.loc[0, "status"] = "inferred"
+    long.loc[1, "status"] = " Inferred "
+    long.loc[2, "status"] = ""
+    d = read_data(long, spec())
+    flagged = d.panel[d.panel["inferred"]]
+    assert sorted(zip(flagged["unit"], flagged["code"], strict=True)) == [
+        ("KOR", "ai_papers"), ("RUS", "ai_papers")]
+    assert d.panel["inferred"].dtype == bool
+    assert d.hash != read_data(long_of(WIDE), spec()).hash  # the flag is part of the data
+    d.panel.to_csv(tmp_path / "panel.csv", index=False)  # the panel reads back, flags kept
+    again = read_data(tmp_path / "panel.csv", spec())
+    pd.testing.assert_frame_equal(again.panel, d.panel)
+    assert again.hash == d.hash
+
+
+def test_without_status_nothing_is_inferred():
+    assert not read_data(long_of(WIDE), spec()).panel["inferred"].any()
+    assert not read_data(WIDE, spec()).panel["inferred"].any()
+
+
+def test_bad_status_names_the_rows():
+    long = long_of(WIDE).assign(status="observed")
+    long.loc[[1, 4], "status"] = "guess"
+    long.loc[6, "status"] = "zero"
+    err = read_error(long)
+    assert [(i.code, i.value) for i in err.issues] == [("bad_status", "guess"),
+                                                       ("bad_status", "zero")]
+    assert "Rows 3, 6 have status 'guess'. Expected 'observed' or 'inferred' (empty: " \
+           "observed)." in str(err)
+    assert "Row 8 has status 'zero'." in str(err)
+
+
+# -- the hash: array buffers, stable for equal data ------------------------------------------
+def test_hash_ignores_row_and_column_order_and_tracks_every_value():
+    base = read_data(WIDE, spec())
+    shuffled = WIDE.iloc[[2, 0, 1], [3, 0, 4, 1, 2]]
+    assert read_data(shuffled, spec()).hash == base.hash
+    long = long_of(WIDE).sample(frac=1, random_state=3)[["value", "indicator", "country",
+                                                          "year"]]
+    assert read_data(long, spec()).hash == base.hash
+    for col, row, cell in (("population", 2, "2.6000000000000001"), ("population", 2, "2.7"),
+                           ("compute", 1, "0"), ("year", 2, "2024")):
+        changed = WIDE.copy()
+        changed.loc[row, col] = cell
+        if cell == "2.6000000000000001":  # the same float64 as 2.6: the same data
+            assert read_data(changed, spec()).hash == base.hash
+        else:
+            assert read_data(changed, spec()).hash != base.hash, (col, cell)
+    grouped = spec(groups=["region"])
+    one = read_data(WIDE.assign(region=["Europe", "Asia", "Africa"]), grouped).hash
+    assert one != base.hash
+    assert read_data(WIDE.assign(region=["Europe", "Asia", "Asia"]), grouped).hash != one
+    assert read_data(WIDE.assign(name=["x", "y", "z"]), spec()).hash != base.hash
+
+
+def test_negative_zero_and_nan_spellings_hash_alike():
+    zero = WIDE.assign(compute=["0", "", "7"])
+    assert read_data(zero.assign(compute=["-0", "nan", "7"]), spec()).hash == read_data(
+        zero, spec()).hash
+
+
+@given(st.permutations(range(6)), st.permutations(range(4)), st.integers(0, 5),
+       st.integers(0, 2))
+def test_hash_property(rows, cols, row, col):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(6, 3)).round(3),
+                         columns=["ai_papers", "compute", "population"])
+    frame.insert(0, "unit", list("ABCDEF"))
+    custom = spec(kind="custom")
+    base = read_data(frame, custom).hash
+    assert read_data(frame.iloc[list(rows), list(cols)], custom).hash == base
+    changed = frame.copy()
+    changed.iloc[row, col + 1] += 0.5
+    assert read_data(changed, custom).hash != base
+
+
+# -- many bad cells: each named, the message summarised ------------------------------------------
+def test_every_bad_cell_is_named_and_the_report_is_summarised(tmp_path):
+    n = 2000
+    frame = pd.DataFrame({"unit": [f"U{i}" for i in range(n)], "ai_papers": "abc",
+                          "compute": "1", "population": "x"})
+    frame.loc[5, "compute"] = "inf"
+    f = tmp_path / "bad.csv"
+    frame.to_csv(f, index=False)
+    err = read_error(f, spec(kind="custom"))
+    assert len(err.issues) == 2 * n + 1
+    assert {i.loc[1:] for i in err.issues if i.code == "non_numeric"} == {
+        (f"row {r}", c) for r in range(2, n + 2) for c in ("ai_papers", "population")}
+    text = str(err)
+    assert text.count("\n") == 21 and len(text) < 21 * (len(str(f)) + 120)
+    assert text.endswith(f"... and {2 * n + 1 - 20} more ({2 * n - 20} non_numeric, "
+                         "1 infinite)")
+
+
+# -- Arrow's fast path and the general path parse alike ------------------------------------
+NUMBERS = ["1", "+1", "-1", ".5", "5.", "1e5", "1E5", "1e+05", "00012", "1e-400",
+           "0.1000000000000000055511151231257827", "2.2250738585072011e-308",
+           "4.9406564584124654e-324", "9007199254740993", "0.30000000000000004",
+           "123456789012345678901234567890", "-0"]
+
+
+def test_fast_and_general_cell_paths_agree():
+    clean = pd.DataFrame({"unit": [f"U{i}" for i in range(len(NUMBERS))], "ai_papers": NUMBERS,
+                          "compute": "1", "population": "1"})
+    marked = pd.concat([clean, pd.DataFrame({"unit": ["Z"], "ai_papers": ["n/a"],
+                                             "compute": "1", "population": "1"})])
+    custom = spec(kind="custom")
+    fast = read_data(clean, custom).wide(["ai_papers"])[0]["ai_papers"]
+    general = read_data(marked, custom).wide(["ai_papers"])[0]["ai_papers"]
+    want = {f"U{i}": float(t) for i, t in enumerate(NUMBERS)}  # Python's correct rounding
+    assert fast.to_dict() == want
+    assert general.drop("Z").to_dict() == want
+    # "nan" written out is a missing marker on both paths
+    with_nan = clean.assign(compute=["nan"] + ["1"] * (len(NUMBERS) - 1))
+    assert read_data(with_nan, custom).notes == (
+        "1 empty or missing-marker cells read as missing (markers: ['nan'])",)
+
+
+def test_hash_is_the_same_under_other_hash_seeds(tmp_path):
+    f = tmp_path / "t.csv"
+    long_of(WIDE).assign(status="observed").to_csv(f, index=False)
+    code = ("import sys; from airank import IndexSpec, read_data; from tests.test_data import "
+            "SPEC; print(read_data(sys.argv[1], IndexSpec.from_dict(SPEC)).hash)")
+    seen = {subprocess.run([sys.executable, "-c", code, str(f)], capture_output=True,
+                           text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("1", "2", "12345")}
+    assert seen == {read_data(f, spec()).hash + "\n"}
