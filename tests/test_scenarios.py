@@ -114,6 +114,20 @@ def test_presets_map_known_ogai_codes_with_rationale(ogai_edition):
         assert raw.notna().any().all(), name
 
 
+@pytest.mark.parametrize("key", ["ogai", "asem"])
+def test_every_preset_offered_for_an_index_names_its_indicators(key):
+    """The rule shared by CLI, API and dashboard: a preset is offered for an index only
+    if every indicator it shocks exists there (ASEM is offered none of the AI presets)."""
+    ed = Edition.ogai() if key == "ogai" else Edition.example(key)
+    codes = set(ed.spec.indicator_codes)
+    offered = presets(index=key)
+    assert (len(offered) >= 3) == (key == "ogai")
+    for name in offered:
+        assert set(preset(name).indicators) <= codes, name
+    for name in set(presets()) - set(offered):
+        assert not set(preset(name).indicators) <= codes, name
+
+
 def test_preset_parameters_are_adjustable():
     scn = preset("partnership", countries=["IND"], partner="USA", strength=0.1,
                  indicators=["ai_publications"])

@@ -51,7 +51,7 @@ def test_zero_noise_gives_the_nominal_ranking(asem):
 @pytest.mark.parametrize("rep", [0, 1, 4095, 4096, 9999])
 def test_any_replication_rebuilds_through_the_pipeline(asem, asem_plan, rep):
     spec, data = asem
-    res = uncertainty(airank.Edition.of(spec, data), asem_plan.factors, n=10_000, seed=11, plan=asem_plan)
+    res = uncertainty(asem_plan.edition, asem_plan.factors, n=10_000, seed=11, plan=asem_plan)
     batch = res.replication_scores(rep)
     rebuilt = airank.build(res.replication_spec(rep), data)
     np.testing.assert_allclose(rebuilt.index.loc[batch.index], batch, rtol=1e-10, atol=1e-10)
@@ -61,16 +61,16 @@ def test_any_replication_rebuilds_through_the_pipeline(asem, asem_plan, rep):
 
 def test_same_seed_same_bytes(asem, asem_plan):
     spec, data = asem
-    a = uncertainty(airank.Edition.of(spec, data), asem_plan.factors, n=5000, seed=7, plan=asem_plan)
-    b = uncertainty(airank.Edition.of(spec, data), asem_plan.factors, n=5000, seed=7)  # a fresh plan
+    a = uncertainty(asem_plan.edition, asem_plan.factors, n=5000, seed=7, plan=asem_plan)
+    b = uncertainty(asem_plan.edition, asem_plan.factors, n=5000, seed=7)  # a fresh plan
     assert a.to_frame().to_csv() == b.to_frame().to_csv()
-    c = uncertainty(airank.Edition.of(spec, data), asem_plan.factors, n=5000, seed=8, plan=asem_plan)
+    c = uncertainty(asem_plan.edition, asem_plan.factors, n=5000, seed=8, plan=asem_plan)
     assert a.to_frame().to_csv() != c.to_frame().to_csv()
 
 
 def test_intervals_hold_the_median_and_reasonable(asem, asem_plan):
     spec, data = asem
-    t = uncertainty(airank.Edition.of(spec, data), asem_plan.factors, n=4000, seed=1, plan=asem_plan).summary
+    t = uncertainty(asem_plan.edition, asem_plan.factors, n=4000, seed=1, plan=asem_plan).summary
     assert (t["q05"] <= t["median"]).all() and (t["median"] <= t["q95"]).all()
     assert t["q05"].min() >= 1 and t["q95"].max() <= len(t)
     assert t.loc["CHE", "q95"] <= 3  # the leader stays near the top
@@ -130,8 +130,8 @@ def test_sobol_identical_options_give_zero(asem):
 
 def test_sobol_same_seed_same_result(asem, asem_plan):
     spec, data = asem
-    a = sensitivity(airank.Edition.of(spec, data), asem_plan.factors, n_base=256, seed=4, n_boot=50, plan=asem_plan)
-    b = sensitivity(airank.Edition.of(spec, data), asem_plan.factors, n_base=256, seed=4, n_boot=50, plan=asem_plan)
+    a = sensitivity(asem_plan.edition, asem_plan.factors, n_base=256, seed=4, n_boot=50, plan=asem_plan)
+    b = sensitivity(asem_plan.edition, asem_plan.factors, n_base=256, seed=4, n_boot=50, plan=asem_plan)
     pd.testing.assert_frame_equal(a.units, b.units)
     assert a.shift["ST"].idxmax() in ("norm", "agg")
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 import airank
 from airank.analysis.robustness.uncertainty import reweighted_intervals
-from airank.web import Settings, create_app
+from airank.web import Settings, compute, create_app
 from airank.web.cache import ServedIndex, example_index
 from airank.web.dependencies import get_settings
 from airank.web.security import RateLimit
@@ -257,7 +257,7 @@ def test_a_crash_is_a_generic_500_without_traceback(monkeypatch: pytest.MonkeyPa
     def boom(*_a: object, **_k: object) -> None:
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(S, "ranking", boom)
+    monkeypatch.setattr(compute, "ranking", boom)
     app = create_app(FAST)
     with TestClient(app, raise_server_exceptions=False) as c:
         r = c.get("/api/indices/asem/ranking")

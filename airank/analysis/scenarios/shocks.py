@@ -45,8 +45,8 @@ Op = Literal["multiply", "add", "set", "reduce", "toward"]
 OPS: tuple[str, ...] = ("multiply", "add", "set", "reduce", "toward")
 _SHARE_OPS = ("reduce", "toward")
 _SHOCK_KEYS = {"units", "indicators", "op", "value", "partner", "gains_only", "note"}
-_DOC_KEYS = {"name", "title", "description", "rationale", "assumption", "parameters",
-             "mapping", "shocks"}
+_DOC_KEYS = {"name", "index", "title", "description", "rationale", "assumption",
+             "parameters", "mapping", "shocks"}
 
 
 @dataclass(frozen=True)
@@ -248,9 +248,18 @@ def _preset_dir() -> Path:
     return datasets.path("scenarios")
 
 
-def presets() -> tuple[str, ...]:
-    """Names of the shipped presets."""
-    return tuple(sorted(p.stem for p in _preset_dir().glob("*.yaml")))
+def presets(index: str | None = None) -> tuple[str, ...]:
+    """Names of the shipped presets; with ``index``, only those offered for that index
+    (a preset's ``index`` key: the presets name indicators of the OGAI)."""
+    names = sorted(p.stem for p in _preset_dir().glob("*.yaml"))
+    if index is None:
+        return tuple(names)
+    return tuple(n for n in names if _preset_index(n) == index)
+
+
+def _preset_index(name: str) -> str:
+    doc = yaml.safe_load((_preset_dir() / f"{name}.yaml").read_text(encoding="utf-8"))
+    return str(doc.get("index", "")) if isinstance(doc, dict) else ""
 
 
 def load_scenario(source: str | Path, *, spec: IndexSpec | None = None,
