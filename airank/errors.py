@@ -7,7 +7,9 @@ The tree::
           ├── SpecError(AirankError, ValueError)      a spec (YAML or dict) is invalid
           ├── DataError(AirankError, ValueError)      a data table does not fit its spec
           ├── FactorError(AirankError, ValueError)    an uncertainty factor is invalid
-          └── ScenarioError(AirankError, ValueError)  a scenario file or request is invalid
+          ├── ScenarioError(AirankError, ValueError)  a scenario file or request is invalid
+          └── NotFound(AirankError, LookupError)      a named index, unit or edition does
+                                                      not exist (the web app's 404)
     UserWarning
      └── AirankWarning                                 recoverable: reported, not fatal
 
@@ -27,6 +29,7 @@ __all__ = [
     "DataError",
     "FactorError",
     "Issue",
+    "NotFound",
     "ScenarioError",
     "SpecError",
 ]
@@ -121,6 +124,10 @@ class FactorError(AirankError, ValueError):
 
 class ScenarioError(AirankError, ValueError):
     """A scenario is invalid."""
+
+
+class NotFound(AirankError, LookupError):
+    """A named thing (an index, a unit, an edition) does not exist."""
 
 
 class AirankWarning(UserWarning):
