@@ -30,20 +30,22 @@ def serve(spec: SpecArg = None, data: DataArg = None,
           example: Annotated[str | None, typer.Option(
               "--example", help="Serve a shipped example (asem) instead of the OGAI")] = None,
           rate_limit: Annotated[float | None, typer.Option(
-              help="Requests per second per client on /api (0: no limit) [default: 20, "
-                   "or AIRANK_WEB_RATE_LIMIT]")] = None,
+              help="Requests per second per client on /api, 0 for no limit (default 20, "
+                   "or AIRANK_WEB_RATE_LIMIT)")] = None,
           rate_burst: Annotated[int | None, typer.Option(
-              help="Burst size of the rate limit [default: 40]")] = None,
+              help="Burst size of the rate limit (default 40, or AIRANK_WEB_RATE_BURST)")
+          ] = None,
           budget: Annotated[float | None, typer.Option(
               "--budget", help="Most work one request may ask for, in estimated seconds of "
-                               "one core [default: 10]")] = None,
+                               "one core (default 10, or AIRANK_WEB_BUDGET_SECONDS)")] = None,
           cors: Annotated[list[str] | None, typer.Option(
               "--cors", help="Allow this origin by CORS (repeatable; default: CORS off)")
           ] = None,
           allowed_host: Annotated[list[str] | None, typer.Option(
               "--allowed-host", help="Also answer requests whose Host header is this name "
-                                     "(repeatable; '*' for any). Loopback names and "
-                                     "--host are always allowed")] = None) -> None:
+                                     "(repeatable; '*' for any). --host is added, and the "
+                                     "loopback names unless AIRANK_WEB_ALLOWED_HOSTS "
+                                     "replaces them")] = None) -> None:
     """Serve the dashboard and the JSON API (default: the Open Global AI Index and the
     ASEM example; or any SPEC DATA) at http://HOST:PORT/ (API docs at /docs)."""
     import uvicorn
@@ -79,7 +81,10 @@ def serve(spec: SpecArg = None, data: DataArg = None,
             registry_for(settings)  # loads and checks the spec and data
         config = uvicorn.Config(create_app(settings), host=host, port=port,
                                 log_level="warning", http=timed_h11(settings.request_timeout),
-                                timeout_keep_alive=settings.keep_alive_timeout)
+                                timeout_keep_alive=settings.keep_alive_timeout,
+                                # no proxy in front: X-Forwarded-For must not pick the
+                                # client address the rate limit counts by
+                                proxy_headers=False)
         err.print(f"airank: serving on http://{_url_host(host)}:{port}/ (API docs at /docs); "
                   "Ctrl+C stops")
         uvicorn.Server(config).run(sockets=[sock])

@@ -349,7 +349,10 @@ class HostCheck:
 
     def __init__(self, app: ASGIApp, allowed_hosts: Sequence[str]) -> None:
         self.app = app
-        self.allowed = list(allowed_hosts)
+        # an IPv6 address comes in the Host header in brackets: [::1]:8000
+        self.allowed = list(dict.fromkeys(
+            h2 for h in allowed_hosts
+            for h2 in ((h, f"[{h}]") if ":" in h and not h.startswith("[") else (h,))))
         TrustedHostMiddleware(app, self.allowed)  # checks the patterns once, at start-up
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -267,3 +267,21 @@ QUERIES = [
 @pytest.mark.parametrize("query", QUERIES, ids=[str(i) for i in range(len(QUERIES))])
 def test_hostile_queries(client: TestClient, query: dict[str, str]) -> None:
     check(client.get("/api/indices/asem/ranking", params=query), 422)
+
+
+@pytest.mark.parametrize(("host", "status"), [
+    ("127.0.0.1:8000", 200), ("LocalHost", 200), ("[::1]:8000", 200),
+    ("", 400), ("evil.example", 400), ("localhost.evil.example", 400), ("a b", 400),
+])
+def test_the_host_header(client: TestClient, host: str, status: int) -> None:
+    r = client.get("/api/health", headers={"host": host})
+    check(r, status)
+    if status == 400:
+        assert r.json()["detail"][0]["code"] == "bad_host"
+
+
+def test_the_same_request_gives_the_same_bytes(client: TestClient) -> None:
+    body = {"n": 300, "seed": 5, "weights": {"Conn": 2}}
+    a, b = (client.post("/api/indices/asem/uncertainty", json=body) for _ in range(2))
+    check(a, 200)
+    assert a.content == b.content
