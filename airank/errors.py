@@ -9,8 +9,10 @@ The tree::
           ├── FactorError(AirankError, ValueError)    an uncertainty factor is invalid
           ├── ScenarioError(AirankError, ValueError)  a scenario file or request is invalid
           ├── OutputError(AirankError, OSError)       an output file or folder cannot be written
-          └── UnitError(AirankError, LookupError)     a unit name or code matches no ranked
+          ├── UnitError(AirankError, LookupError)     a unit name or code matches no ranked
                                                        unit, or several
+          └── NotFound(AirankError, LookupError)      a named index, unit or edition does
+                                                      not exist (the web app's 404)
     UserWarning
      └── AirankWarning                                 recoverable: reported, not fatal
 
@@ -31,6 +33,7 @@ __all__ = [
     "DataError",
     "FactorError",
     "Issue",
+    "NotFound",
     "OutputError",
     "ScenarioError",
     "SpecError",
@@ -172,6 +175,10 @@ class UnitError(AirankError, LookupError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (list(self.issues), self.title, self.candidates_by_text))
+
+
+class NotFound(AirankError, LookupError):
+    """A named thing (an index, a unit, an edition) does not exist."""
 
 
 class AirankWarning(UserWarning):

@@ -16,7 +16,7 @@ from airank.web import Settings, create_app  # noqa: E402
 
 SMALL = Settings(indices=("asem",), rate_limit=0, live_replications=50,
                  max_live_replications=200, max_replications=300,
-                 max_projection_replications=2, warm=True)
+                 max_projection_replications=2, warm=True, allowed_hosts=("testserver",))
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(SMALL))
 

@@ -1,16 +1,25 @@
-"""``airank serve``: the web app (JSON API and dashboard) on a local address."""
+"""``airank serve``: the web app (JSON API and dashboard) on a local address.
+
+Settings come from the ``AIRANK_WEB_*`` environment variables (see
+:class:`airank.web.Settings`), then from the options given, which win. Before it says
+"serving on", the command binds the port (a busy port is a user error, exit 2) and loads
+and builds every served index (a bad spec or data file is the SpecError or DataError,
+exit 2, no traceback).
+"""
 
 from __future__ import annotations
 
+import errno
+import socket
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from ..errors import AirankError
+from ..errors import AirankError, Issue
 from ._common import DataArg, SpecArg, app, err
 
-_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+_WILDCARD = ("0.0.0.0", "::", "")
 
 
 @app.command()
@@ -20,28 +29,86 @@ def serve(spec: SpecArg = None, data: DataArg = None,
           port: Annotated[int, typer.Option(min=1, max=65535, help="Port")] = 8000,
           example: Annotated[str | None, typer.Option(
               "--example", help="Serve a shipped example (asem) instead of the OGAI")] = None,
-          rate_limit: Annotated[float, typer.Option(
-              help="Requests per second per client on /api (0: no limit)")] = 20.0,
-          rate_burst: Annotated[int, typer.Option(help="Burst size of the rate limit")] = 40,
+          rate_limit: Annotated[float | None, typer.Option(
+              help="Requests per second per client on /api, 0 for no limit (default 20, "
+                   "or AIRANK_WEB_RATE_LIMIT)")] = None,
+          rate_burst: Annotated[int | None, typer.Option(
+              help="Burst size of the rate limit (default 40, or AIRANK_WEB_RATE_BURST)")
+          ] = None,
+          budget: Annotated[float | None, typer.Option(
+              "--budget", help="Most work one request may ask for, in estimated seconds of "
+                               "one core (default 10, or AIRANK_WEB_BUDGET_SECONDS)")] = None,
           cors: Annotated[list[str] | None, typer.Option(
               "--cors", help="Allow this origin by CORS (repeatable; default: CORS off)")
-          ] = None) -> None:
+          ] = None,
+          allowed_host: Annotated[list[str] | None, typer.Option(
+              "--allowed-host", help="Also answer requests whose Host header is this name "
+                                     "(repeatable; '*' for any). --host is added, and the "
+                                     "loopback names unless AIRANK_WEB_ALLOWED_HOSTS "
+                                     "replaces them")] = None) -> None:
     """Serve the dashboard and the JSON API (default: the Open Global AI Index and the
     ASEM example; or any SPEC DATA) at http://HOST:PORT/ (API docs at /docs)."""
     import uvicorn
 
     from ..web import Settings, create_app
+    from ..web.app import warm
+    from ..web.dependencies import registry_for
+    from ..web.server import timed_h11
+    from ..web.settings import LOOPBACK
 
     if (spec is None) != (data is None):
         raise AirankError("Give both SPEC and DATA, or neither.")
-    settings = Settings(
-        indices=(example,) if example else ("ogai", "asem"),
-        spec_path=Path(spec).resolve() if spec else None,
-        data_path=Path(data).resolve() if data else None,
-        rate_limit=rate_limit, rate_burst=rate_burst, cors_origins=tuple(cors or ()))
-    if host not in _LOOPBACK:
+    overrides: dict[str, Any] = {
+        "indices": (example,) if example else None,
+        "spec_path": Path(spec).resolve() if spec else None,
+        "data_path": Path(data).resolve() if data else None,
+        "rate_limit": rate_limit, "rate_burst": rate_burst, "budget_seconds": budget,
+        "cors_origins": tuple(cors) if cors else None}
+    settings = Settings.from_env(**overrides)
+    hosts = [*settings.allowed_hosts, *(allowed_host or ())]
+    if host not in _WILDCARD:
+        hosts.append(host)
+    settings = settings.model_copy(update={"allowed_hosts": tuple(dict.fromkeys(hosts))})
+    if host not in LOOPBACK:
         err.print(f"warning: listening on {host}, not loopback: anyone who can reach this "
-                  "address can use the app.")
-    app_ = create_app(settings)
-    err.print(f"airank: serving on http://{host}:{port}/ (API docs at /docs); Ctrl+C stops")
-    uvicorn.run(app_, host=host, port=port, log_level="warning")
+                  "address can use the app. Requests must name one of "
+                  f"{list(settings.allowed_hosts)} as Host (--allowed-host adds one).")
+    sock = _bind(host, port)
+    try:
+        if settings.warm:
+            warm(settings)
+        else:
+            registry_for(settings)  # loads and checks the spec and data
+        config = uvicorn.Config(create_app(settings), host=host, port=port,
+                                log_level="warning", http=timed_h11(settings.request_timeout),
+                                timeout_keep_alive=settings.keep_alive_timeout,
+                                # no proxy in front: X-Forwarded-For must not pick the
+                                # client address the rate limit counts by
+                                proxy_headers=False)
+        err.print(f"airank: serving on http://{_url_host(host)}:{port}/ (API docs at /docs); "
+                  "Ctrl+C stops")
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port``, or a user error saying why not."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        why = ("it is in use by another program: stop it or choose another --port"
+               if exc.errno == errno.EADDRINUSE else exc.strerror or str(exc))
+        raise AirankError([Issue(("--port",), "port_unavailable", f"Cannot listen on "
+                                 f"{host}:{port}: {why}.", port)]) from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host

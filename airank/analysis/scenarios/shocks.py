@@ -24,7 +24,6 @@ raised as one :class:`~airank.errors.ScenarioError`.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,11 +31,11 @@ from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from ...data import Dataset
 from ...errors import Issue, ScenarioError
 from ...spec import IndexSpec
+from ..robustness.factors import nesting_issue, read_document
 
 __all__ = ["OPS", "Scenario", "Shock", "apply_scenario", "check_scenario", "load_scenario",
            "parse_scenario", "preset", "presets", "with_panel", "with_values"]
@@ -45,6 +44,7 @@ Op = Literal["multiply", "add", "set", "reduce", "toward"]
 OPS: tuple[str, ...] = ("multiply", "add", "set", "reduce", "toward")
 _SHARE_OPS = ("reduce", "toward")
 _SHOCK_KEYS = {"units", "indicators", "op", "value", "partner", "gains_only", "note"}
+_MAX_DEPTH = 6  # a shock's lists of codes sit at depth 3
 _DOC_KEYS = {"name", "index", "title", "description", "rationale", "assumption",
              "parameters", "mapping", "shocks"}
 
@@ -133,7 +133,7 @@ def _parse_shock(raw: Any, i: int, params: Mapping[str, Any], issues: list[Issue
                             f"indicators, op and value. Got {type(raw).__name__}."))
         return None
     n0 = len(issues)
-    for key in sorted(set(raw) - _SHOCK_KEYS):
+    for key in sorted({str(k) for k in raw} - _SHOCK_KEYS):
         issues.append(Issue((*loc, key), "unknown_key", f"Unknown key '{key}' in a shock. "
                             f"Expected {sorted(_SHOCK_KEYS)}.", key))
     d = {k: _fill(v, params, (*loc, k), issues) for k, v in raw.items()}
@@ -210,7 +210,17 @@ def parse_scenario(doc: Mapping[str, Any], *, params: Mapping[str, Any] | None =
         raise ScenarioError([Issue((source,), "not_a_mapping", "A scenario must be a mapping "
                                    f"with 'name' and 'shocks'. Got {type(doc).__name__}.")])
     issues = [Issue((k,), "unknown_key", f"Unknown key '{k}'. Expected {sorted(_DOC_KEYS)}.",
-                    k) for k in sorted(set(doc) - _DOC_KEYS)]
+                    k) for k in sorted({str(k) for k in doc} - _DOC_KEYS)]
+    deep = [d for k, v in doc.items() if (d := nesting_issue(v, (str(k),), _MAX_DEPTH))]
+    if deep:
+        raise ScenarioError(deep, f"{len(deep)} problem(s) in {source}")
+    mapping = doc.get("mapping") or {}
+    if not isinstance(mapping, Mapping) or not all(
+            isinstance(v, (str, int, float)) for v in mapping.values()):
+        issues.append(Issue(("mapping",), "not_a_mapping", "'mapping' must be a mapping of "
+                            "indicator codes to text (why each is shocked). Got "
+                            f"{type(mapping).__name__}.", None))
+        mapping = {}
     declared = doc.get("parameters") or {}
     if not isinstance(declared, Mapping):
         issues.append(Issue(("parameters",), "not_a_mapping", "'parameters' must be a "
@@ -234,7 +244,6 @@ def parse_scenario(doc: Mapping[str, Any], *, params: Mapping[str, Any] | None =
     if not isinstance(name, str) or not name:
         issues.append(Issue(("name",), "missing", "The scenario needs a 'name' (text).", name))
     ScenarioError.collect(issues, f"{len(issues)} problem(s) in {source}")
-    mapping = doc.get("mapping") or {}
     return Scenario(str(name), tuple(s for s in shocks if s is not None),
                     title=str(doc.get("title", "")), description=str(doc.get("description", "")),
                     rationale=str(doc.get("rationale", "")).strip(),
@@ -258,7 +267,7 @@ def presets(index: str | None = None) -> tuple[str, ...]:
 
 
 def _preset_index(name: str) -> str:
-    doc = yaml.safe_load((_preset_dir() / f"{name}.yaml").read_text(encoding="utf-8"))
+    doc = read_document(_preset_dir() / f"{name}.yaml", ScenarioError)
     return str(doc.get("index", "")) if isinstance(doc, dict) else ""
 
 
@@ -279,13 +288,8 @@ def load_scenario(source: str | Path, *, spec: IndexSpec | None = None,
             raise ScenarioError([Issue(("scenario",), "unknown_scenario",
                                        f"'{source}' is neither a preset nor a file. Presets: "
                                        f"{list(presets())}.", str(source))])
-    text = p.read_text(encoding="utf-8")
-    try:
-        doc = json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise ScenarioError([Issue((str(p),), "bad_format", f"'{p}' is not valid "
-                                   f"{'JSON' if p.suffix.lower() == '.json' else 'YAML'}: "
-                                   f"{exc}")]) from None
+    doc = read_document(p, ScenarioError, as_json=p.suffix.lower() == ".json",
+                        code="bad_format")
     if isinstance(doc, dict):
         doc.setdefault("name", p.stem)
     return parse_scenario(doc, params=params, source=str(p), spec=spec, data=data)

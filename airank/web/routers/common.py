@@ -1,17 +1,25 @@
-"""Query parameters and responses shared by the routers."""
+"""Query parameters, body types and responses shared by the routers."""
 
 from __future__ import annotations
 
+import json as _json
+import math
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
+import numpy as np
 import pandas as pd
 from fastapi import Query
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
 
+from ...analysis.robustness.cost import Cost, check_budget
 from ...errors import AirankError, Issue
+from ..settings import Settings
 
-__all__ = ["EditionQ", "FormatQ", "SeedQ", "ViewQ", "check_limit", "csv_response", "json"]
+__all__ = ["EditionQ", "Finite", "FormatQ", "SeedQ", "StrictBody", "StrictJSONResponse",
+           "ViewQ", "check_cost",
+           "check_limit", "csv_response", "json"]
 
 EditionQ = Annotated[int | None, Query(ge=1900, le=2100,
                                        description="Edition year; default the latest")]
@@ -19,6 +27,15 @@ ViewQ = Annotated[str | None, Query(max_length=20, pattern=r"^[a-z_]+$",
                                     description="View, e.g. 'scale' or 'intensity'")]
 SeedQ = Annotated[int, Query(ge=0, le=2**31 - 1, description="Seed of the replications")]
 FormatQ = Annotated[Literal["json", "csv"], Query(description="json, or csv to download")]
+
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+"""A float field that refuses NaN and +-Infinity (422 ``finite_number``)."""
+
+
+class StrictBody(BaseModel):
+    """Base of every request body: unknown keys refused, every float finite."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 def check_limit(name: str, value: int, limit: int) -> None:
@@ -28,8 +45,43 @@ def check_limit(name: str, value: int, limit: int) -> None:
                                  f"on this server. Got {value}.", value)])
 
 
+def check_cost(settings: Settings, cost: Cost) -> None:
+    """422 ``over_budget`` when a run's estimated cost is above the server's budget.
+
+    ``cost`` from :func:`airank.analysis.robustness.cost.estimate`.
+    """
+    check_budget(cost, settings.budget_seconds,
+                 how="ask the server's operator to raise budget_seconds "
+                     "(AIRANK_WEB_BUDGET_SECONDS)")
+
+
+def _finite(value: Any) -> Any:
+    """Results made strict JSON: NaN and infinities (a missing score) become null,
+    numpy scalars plain numbers."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    if isinstance(value, np.generic):
+        return _finite(value.item())
+    return value
+
+
+class StrictJSONResponse(JSONResponse):
+    """Strict JSON: non-finite numbers as null, numpy scalars as numbers, unencodable
+    characters escaped."""
+
+    def render(self, content: Any) -> bytes:
+        body = _json.dumps(_finite(content), allow_nan=False, ensure_ascii=False,
+                           separators=(",", ":"), default=str)
+        return body.encode("utf-8", "backslashreplace")
+
+
 def json(content: Any) -> JSONResponse:
-    return JSONResponse(content)
+    """A JSON answer; non-finite numbers are null (never a 500 on a missing score)."""
+    return StrictJSONResponse(content)
 
 
 def csv_response(frame: pd.DataFrame, filename: str,

@@ -1,0 +1,66 @@
+"""The server side of ``airank serve``: uvicorn's h11 protocol with a request deadline."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import h11
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+__all__ = ["TimedH11Protocol", "timed_h11"]
+
+
+class TimedH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol with a deadline: a connection that has not delivered a
+    whole request (headers and body) ``request_timeout`` seconds after it opened, or
+    after its previous response, is closed.
+
+    uvicorn itself only times out idle keep-alive connections (``timeout_keep_alive``),
+    so without this a client that opens connections and sends nothing, or one byte at a
+    time, holds them for ever. The deadline is :attr:`request_timeout`, else
+    ``AIRANK_WEB_REQUEST_TIMEOUT``, else 10 s; as an import string
+    (``http="airank.web.server:TimedH11Protocol"``) it also serves several workers.
+    """
+
+    request_timeout: float | None = None
+    _deadline: asyncio.TimerHandle | None = None
+
+    def _arm(self) -> None:
+        self._disarm()
+        timeout = self.request_timeout or float(os.environ.get(
+            "AIRANK_WEB_REQUEST_TIMEOUT", "10"))
+        self._deadline = self.loop.call_later(timeout, self._expire)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _expire(self) -> None:
+        if not self.transport.is_closing() and self.conn.their_state in (
+                h11.IDLE, h11.SEND_BODY):
+            self.transport.close()
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.conn.their_state not in (h11.IDLE, h11.SEND_BODY):
+            self._disarm()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._arm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+
+def timed_h11(request_timeout: float) -> type[TimedH11Protocol]:
+    """:class:`TimedH11Protocol` with a fixed deadline of ``request_timeout`` seconds."""
+    return type("TimedH11Protocol", (TimedH11Protocol,), {"request_timeout": request_timeout})
