@@ -18,12 +18,10 @@ COINr ``Treat()``, ``winsorise()`` and ``log_CT()`` (bluefoxr/COINr, v1.1.14).
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from .fitted import Fit, TreatFit
 from .methods import JrcParams, NoParams
@@ -34,25 +32,41 @@ Treater = Callable[..., tuple[np.ndarray, TreatFit]]
 
 
 def skewness2(x: np.ndarray) -> float:
-    """Sample skewness, e1071 type 2 (SAS/SPSS G1), ignoring NaN: scipy's bias-corrected
-    estimator. NaN with fewer than 3 values or a constant column."""
+    """Sample skewness, e1071 type 2 (SAS/SPSS G1), ignoring NaN.
+
+    The bias-corrected estimator of ``scipy.stats.skew(bias=False)``, to which a test holds
+    it (1e-12). It is written out because the JRC rule re-tests a column after every
+    winsorised point: scipy's per-call overhead (about 0.3-0.8 ms against 20 us here)
+    made a build four times slower. NaN with fewer than 3 values or a constant column.
+    """
     v = x[~np.isnan(x)]
-    if v.size < 3 or np.all(v == v[0]):
+    n = v.size
+    if n < 3:
         return np.nan
-    with warnings.catch_warnings():  # near-constant columns: scipy warns, the value stands
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return float(stats.skew(v, bias=False))
+    d = v - v.mean()
+    m2, m3 = np.mean(d**2), np.mean(d**3)
+    if m2 == 0:
+        return np.nan
+    return float(m3 / m2**1.5 * np.sqrt(n * (n - 1)) / (n - 2))
 
 
 def kurtosis2(x: np.ndarray) -> float:
-    """Sample excess kurtosis, e1071 type 2 (SAS/SPSS G2), ignoring NaN: scipy's
-    bias-corrected estimator. NaN with fewer than 4 values or a constant column."""
+    """Sample excess kurtosis, e1071 type 2 (SAS/SPSS G2), ignoring NaN.
+
+    The bias-corrected estimator of ``scipy.stats.kurtosis(bias=False)`` (held to it by a
+    test; written out for speed, see :func:`skewness2`). NaN with fewer than 4 values or
+    a constant column.
+    """
     v = x[~np.isnan(x)]
-    if v.size < 4 or np.all(v == v[0]):
+    n = v.size
+    if n < 4:
         return np.nan
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return float(stats.kurtosis(v, fisher=True, bias=False))
+    d = v - v.mean()
+    m2, m4 = np.mean(d**2), np.mean(d**4)
+    if m2 == 0:
+        return np.nan
+    g2 = m4 / m2**2 - 3
+    return float(((n + 1) * g2 + 6) * (n - 1) / ((n - 2) * (n - 3)))
 
 
 def _fails(x: np.ndarray, p: JrcParams) -> tuple[bool, float, float]:

@@ -103,14 +103,14 @@ def _within(estimate: float, measured: float, factor: float = 3.0) -> None:
 def test_uncertainty_time_on_asem(asem) -> None:
     spec, data, _ = asem
     fs = default_factors(spec)
-    measured = _cpu(lambda: uncertainty(spec, data, fs, n=4096, seed=1))
+    measured = _cpu(lambda: uncertainty(airank.Edition.of(spec, data), fs, n=4096, seed=1))
     _within(cost.estimate(51, 49, 4096, cost.variants(fs, 4096)).seconds, measured)
 
 
 def test_uncertainty_time_on_a_larger_index() -> None:
     spec, data = _synthetic(400, 60)
     fs = parse_factors([{"name": "w", "type": "weights", "level": 1, "noise": 0.2}], spec)
-    measured = _cpu(lambda: uncertainty(spec, data, fs, n=8192, seed=1))
+    measured = _cpu(lambda: uncertainty(airank.Edition.of(spec, data), fs, n=8192, seed=1))
     _within(cost.estimate(400, 60, 8192, cost.variants(fs, 8192)).seconds, measured)
 
 
