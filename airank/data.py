@@ -77,15 +77,44 @@ class Dataset:
         return sorted(int(y) for y in self.panel["year"].unique())
 
     @cached_property
-    def _cube(self) -> tuple[pd.Index, pd.Index, np.ndarray, np.ndarray]:
-        """Dense values (units x codes x years), built once for fast edition slicing."""
+    def _cube(self) -> tuple[pd.Index, pd.Index, np.ndarray, np.ndarray, np.ndarray]:
+        """Dense values and inferred flags (units x codes x years), built once for fast
+        edition slicing."""
         p = self.panel
         units, codes = pd.Index(self.units), pd.Index(sorted(p["code"].unique()))
         years = np.array(self.years)
+        at = (units.get_indexer(pd.Index(p["unit"])), codes.get_indexer(pd.Index(p["code"])),
+              np.searchsorted(years, p["year"].to_numpy()))
         cube = np.full((len(units), len(codes), len(years)), np.nan)
-        cube[units.get_indexer(pd.Index(p["unit"])), codes.get_indexer(pd.Index(p["code"])),
-             np.searchsorted(years, p["year"].to_numpy())] = p["value"].to_numpy(dtype=float)
-        return units, codes, years, cube
+        cube[at] = p["value"].to_numpy(dtype=float)
+        flags = np.zeros(cube.shape, dtype=bool)
+        if "inferred" in p.columns:
+            flags[at] = p["inferred"].to_numpy(dtype=bool)
+        return units, codes, years, cube, flags
+
+    def _pick(self, codes: list[str] | tuple[str, ...], year: int | None, lookback: int
+              ) -> tuple[pd.Index, np.ndarray, np.ndarray, np.ndarray]:
+        """Per unit and code: the latest value within the window, its year, its flag."""
+        units, known, years, cube, flags = self._cube
+        year = int(years.max()) if year is None else year
+        pos = known.get_indexer(pd.Index(list(codes)))
+        window = np.flatnonzero((years <= year) & (years >= year - lookback))
+        shape = (len(units), len(codes))
+        idx = pd.Index(units, name="unit")
+        if not window.size:
+            return idx, np.full(shape, np.nan), np.full(shape, np.nan), np.zeros(shape, bool)
+        sub = cube[:, np.maximum(pos, 0)][:, :, window]
+        sub[:, pos < 0, :] = np.nan
+        have = ~np.isnan(sub)
+        # the last year with a value: argmax over the reversed year axis
+        last = sub.shape[2] - 1 - np.argmax(have[:, :, ::-1], axis=2)
+        any_ = have.any(axis=2)
+        vals = np.where(any_, np.take_along_axis(sub, last[:, :, None], axis=2)[:, :, 0], np.nan)
+        yrs = np.where(any_, years[window][last].astype(float), np.nan)
+        fl = flags[:, np.maximum(pos, 0)][:, :, window]
+        inferred = any_ & np.take_along_axis(fl, last[:, :, None], axis=2)[:, :, 0]
+        inferred[:, pos < 0] = False
+        return idx, vals, yrs, inferred
 
     def wide(self, codes: list[str] | tuple[str, ...], *, year: int | None = None,
              lookback: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -98,27 +127,16 @@ class Dataset:
         years : DataFrame
             Same shape: the year each value comes from (NaN where missing).
         """
-        units, known, years, cube = self._cube
-        year = int(years.max()) if year is None else year
-        pos = known.get_indexer(pd.Index(list(codes)))
-        window = np.flatnonzero((years <= year) & (years >= year - lookback))
-        sub = cube[:, np.maximum(pos, 0)][:, :, window]
-        sub[:, pos < 0, :] = np.nan
-        have = ~np.isnan(sub)
-        # the last year with a value: argmax over the reversed year axis
-        last = sub.shape[2] - 1 - np.argmax(have[:, :, ::-1], axis=2) if sub.shape[2] else None
-        idx = pd.Index(units, name="unit")
-        if last is None:
-            empty = np.full((len(units), len(codes)), np.nan)
-            return (pd.DataFrame(empty, index=idx, columns=list(codes)),
-                    pd.DataFrame(empty.copy(), index=idx, columns=list(codes)))
-        any_ = have.any(axis=2)
-        vals = np.take_along_axis(sub, last[:, :, None], axis=2)[:, :, 0]
-        yrs = years[window][last].astype(float)
-        vals = np.where(any_, vals, np.nan)
-        yrs = np.where(any_, yrs, np.nan)
+        idx, vals, yrs, _ = self._pick(codes, year, lookback)
         return (pd.DataFrame(vals, index=idx, columns=list(codes)),
                 pd.DataFrame(yrs, index=idx, columns=list(codes)))
+
+    def inferred(self, codes: list[str] | tuple[str, ...], *, year: int | None = None,
+                 lookback: int = 0) -> pd.DataFrame:
+        """True where the value :meth:`wide` picks was inferred (e.g. a zero from absence
+        in a census-like source), not observed. Same shape as its values."""
+        idx, _, _, inf = self._pick(codes, year, lookback)
+        return pd.DataFrame(inf, index=idx, columns=list(codes))
 
     def history(self, codes: list[str] | tuple[str, ...], *, until: int) -> pd.DataFrame:
         """Long rows of ``codes`` for years up to ``until`` (for the 'latest' imputer)."""

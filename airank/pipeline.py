@@ -60,14 +60,19 @@ def build(spec: IndexSpec, data: Dataset, *, year: int | None = None,
     year = max(data.years) if year is None else int(year)
     records: list[StepRecord] = []
     raw, source_years = data.wide(spec.indicator_codes, year=year, lookback=spec.data.lookback)
+    inferred = data.inferred(spec.indicator_codes, year=year, lookback=spec.data.lookback)
     dens = [d.code for d in spec.denominators]
     den, _ = data.wide(dens, year=year, lookback=spec.data.lookback)
     denominated = _denominate(raw, den, spec, records)
     ctx = ImputeContext(data.groups, data.history(spec.indicator_codes, until=year), year)
     imputed = _impute(denominated, spec, ctx, fits, records)
     available = _available(raw, records)
-    coverage = denominated.loc[:, available].notna().mean(axis=1)
-    kept = _screen(coverage, imputed.loc[:, available].notna().mean(axis=1), spec, records)
+    # inferred values (a zero from absence in a census-like source) are used, but are not
+    # data: they never count toward coverage
+    observed = ~inferred.loc[:, available]
+    coverage = (denominated.loc[:, available].notna() & observed).mean(axis=1)
+    kept = _screen(coverage, (imputed.loc[:, available].notna() & observed).mean(axis=1),
+                   spec, records)
     screened = imputed.loc[kept]
     treated = _treat(screened, spec, fits, records)
     normalised = _normalise(treated, spec, fits, records)
@@ -77,7 +82,7 @@ def build(spec: IndexSpec, data: Dataset, *, year: int | None = None,
               "aggregated": aggregated}
     return Result(spec=spec, stages=stages, records=tuple(records), year=year,
                   source_years=source_years, data_hash=data.hash, names=dict(data.names),
-                  unit_coverage=coverage, data_notes=data.notes)
+                  unit_coverage=coverage, data_notes=data.notes, inferred=inferred)
 
 
 def fit_pooled(spec: IndexSpec, data: Dataset, years: Sequence[int]) -> Fitted:

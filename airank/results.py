@@ -55,6 +55,8 @@ class Result:
     names: dict[str, str]
     unit_coverage: pd.Series
     data_notes: tuple[str, ...] = field(default_factory=tuple)
+    #: True where a raw value was inferred (not observed): units x indicators, all units.
+    inferred: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def frozen(self) -> Result:
         """This result, read-only: every stage frame, ``source_years`` and
@@ -62,7 +64,8 @@ class Result:
         read-only``) and ``stages`` is a read-only mapping. Shared results -- caches, an
         edition's baseline -- are frozen, so one caller cannot change another's numbers;
         take ``.copy()`` of a frame to modify it."""
-        for frame in (*self.stages.values(), self.source_years, self.unit_coverage):
+        for frame in (*self.stages.values(), self.source_years, self.unit_coverage,
+                      self.inferred):
             _freeze(frame)
         if not isinstance(self.stages, MappingProxyType):
             object.__setattr__(self, "stages", MappingProxyType(dict(self.stages)))

@@ -100,6 +100,7 @@ class _Series:
     den: np.ndarray          # position of the unit's denominator series, -1 if none (S,)
     rlo: np.ndarray          # range of the observed ratios (denominated series)
     rhi: np.ndarray
+    inferred: np.ndarray     # bool (S,): the edition's value was inferred, not observed
 
 
 def _ceiling(measure: str) -> float:
@@ -150,8 +151,10 @@ def _series(ed: Edition, model: str, min_points: int, clip: bool) -> _Series:
             m = np.asarray(code_of == c)
             rlo[m], rhi[m] = r.min(), r.max()
             lo[m], hi[m] = -np.inf, np.inf
+    inf = data.inferred(codes, year=ed.year, lookback=spec.data.lookback).stack(
+        future_stack=True).reindex(keys).fillna(False).to_numpy(dtype=bool)
     return _Series(keys, t, z, use_log, have.sum(axis=1) >= min_points, last,
-                   t[last_pos], lo, hi, den, rlo, rhi)
+                   t[last_pos], lo, hi, den, rlo, rhi, inf)
 
 
 def _theil_sen(z: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -191,7 +194,7 @@ def _values(s: _Series, f: np.ndarray, z_year: np.ndarray) -> np.ndarray:
 
 def _dataset_at(ed: Edition, s: _Series, values: np.ndarray, year: int) -> Dataset:
     panel = pd.DataFrame({"unit": s.keys.get_level_values(0), "code": s.keys.get_level_values(1),
-                          "year": year, "value": values})
+                          "year": year, "value": values, "inferred": s.inferred})
     return with_panel(ed.data, panel.sort_values(["unit", "code"]).reset_index(drop=True),
                     f"projection to {year}")
 

@@ -401,6 +401,8 @@ def with_values(data: Dataset, values: pd.DataFrame, years: pd.DataFrame, year: 
     panel = data.panel.set_index(key)
     common = panel.index.intersection(upd.index)
     panel.loc[common, "value"] = upd[common].to_numpy()
+    if "inferred" in panel.columns:  # a value the scenario sets is an assumption, not inferred
+        panel.loc[common, "inferred"] = False
     panel = pd.concat([panel, upd.drop(common).rename("value").to_frame()])
     return with_panel(data, panel.sort_index().reset_index(), label)
 
@@ -415,7 +417,10 @@ def _edition_values(data: Dataset, years: pd.DataFrame) -> pd.Series:
 
 
 def with_panel(data: Dataset, panel: pd.DataFrame, label: str) -> Dataset:
-    """``data`` with a new long ``panel`` (unit, code, year, value) and a new hash."""
+    """``data`` with a new long ``panel`` (unit, code, year, value[, inferred]) and a new
+    hash; rows without an ``inferred`` flag are observed."""
+    panel = panel.assign(inferred=panel["inferred"].fillna(False).astype(bool)
+                         if "inferred" in panel.columns else False)
     h = hashlib.sha256(data.hash.encode())
     h.update(pd.util.hash_pandas_object(panel, index=False).to_numpy().tobytes())
     return Dataset(panel, data.groups, dict(data.names), f"{data.source} + {label}",
