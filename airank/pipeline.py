@@ -190,7 +190,7 @@ def _impute(frame: pd.DataFrame, spec: IndexSpec, ctx: ImputeContext, fitted: Fi
 def _nonzero_share(frame: pd.DataFrame) -> pd.Series:
     """Per unit: the share of its available values that are not zero (NaN: no values)."""
     have = frame.notna().sum(axis=1)
-    return (frame.ne(0) & frame.notna()).sum(axis=1) / have.where(have > 0)
+    return 1 - frame.eq(0).sum(axis=1) / have.where(have > 0)  # COINr's arithmetic
 
 
 def _screen(before: pd.Series, after: pd.Series, spec: IndexSpec,

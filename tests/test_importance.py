@@ -80,9 +80,12 @@ def test_cronbach_alpha_identical_columns_and_hand_example():
     # a = (1,2,3), b = (1,3,2): var a = var b = 1, total (2,5,5): var 3.
     # alpha = 2/1 * (1 - 2/3) = 2/3
     frame = pd.DataFrame({"a": [1.0, 2.0, 3.0, np.nan], "b": [1.0, 3.0, 2.0, 5.0]})
-    res = cronbach_alpha(frame)
+    res = cronbach_alpha(frame, use="complete")
     assert res.alpha == pytest.approx(2 / 3)
     assert (res.n_units, res.n_dropped) == (3, 1)
+    # pairwise (the default): var a = 1 (3 rows), var b = 8.75 / 3 (4 rows), cov = 0.5
+    # (3 rows); alpha = 2^2 * 0.5 / (1 + 8.75 / 3 + 2 * 0.5) = 2 / (2 + 8.75 / 3)
+    assert cronbach_alpha(frame).alpha == pytest.approx(2 / (2 + 8.75 / 3))
     assert np.isnan(cronbach_alpha(frame[["a"]]).alpha)
 
 

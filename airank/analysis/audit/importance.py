@@ -179,39 +179,56 @@ class Alpha:
     Attributes
     ----------
     alpha : float
-        NaN with fewer than 2 columns or 2 complete rows, or a constant total.
+        NaN with fewer than 2 columns or 2 usable rows, or a constant total.
     n_units : int
-        Complete rows used.
+        Complete rows (every column present).
     n_dropped : int
-        Rows dropped for a NaN.
+        Rows with at least one NaN: dropped with ``use="complete"``; with
+        ``use="pairwise"`` each covariance uses every row where its pair is present.
+    use : str
+        ``"pairwise"`` or ``"complete"``.
     """
 
     alpha: float
     n_units: int
     n_dropped: int
+    use: str = "pairwise"
 
 
-def cronbach_alpha(frame: pd.DataFrame) -> Alpha:
-    """Cronbach's alpha of the columns of ``frame`` (complete rows only).
+def cronbach_alpha(frame: pd.DataFrame, *,
+                   use: Literal["pairwise", "complete"] = "pairwise") -> Alpha:
+    """Cronbach's alpha of the columns of ``frame``.
 
-    ``alpha = k / (k - 1) * (1 - sum(var_i) / var(sum_i x_i))``, variances with
-    ``n - 1`` in the denominator.
+    ``alpha = k^2 * mean(off-diagonal covariances) / sum(all covariances)``, which for
+    complete data is ``k / (k - 1) * (1 - sum(var_i) / var(sum_i x_i))`` (variances with
+    ``n - 1``). ``use="pairwise"`` (the default, as COINr's ``get_cronbach``) estimates
+    each covariance from the rows where both columns are present, so no row is lost;
+    ``use="complete"`` keeps only the rows with every column present.
+
+    References
+    ----------
+    Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests.
+    Psychometrika 16(3), 297-334. COINr ``get_cronbach()`` (v1.1.14).
 
     Examples
     --------
     >>> cronbach_alpha(pd.DataFrame({"a": [1, 2, 3], "b": [1, 2, 3]})).alpha
     1.0
     """
-    data = frame.to_numpy(dtype=np.float64)
-    ok = np.isfinite(data).all(axis=1)
-    used = data[ok]
-    n, k = used.shape
+    if use not in ("pairwise", "complete"):
+        raise DataError([Issue(("use",), "unknown_use", "use must be 'pairwise' or "
+                               f"'complete'. Got {use!r}.", use)])
+    data = frame.astype(np.float64)
+    ok = data.notna().all(axis=1).to_numpy()
+    n, k = int(ok.sum()), data.shape[1]
     alpha = float("nan")
-    if k >= 2 and n >= 2:
-        total_var = float(np.var(used.sum(axis=1), ddof=1))
-        if total_var > 0:
-            alpha = k / (k - 1) * (1.0 - float(np.var(used, axis=0, ddof=1).sum()) / total_var)
-    return Alpha(alpha=alpha, n_units=int(n), n_dropped=int((~ok).sum()))
+    cov = (data[ok] if use == "complete" else data).cov().to_numpy()
+    if k >= 2 and not np.isnan(cov).any():
+        total = float(cov.sum())
+        off = cov[~np.eye(k, dtype=bool)]
+        if total > 0:
+            alpha = float(k**2 * off.mean() / total)
+    return Alpha(alpha=alpha, n_units=n, n_dropped=int((~ok).sum()), use=use)
 
 
 def correlations(
