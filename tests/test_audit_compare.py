@@ -1,0 +1,92 @@
+"""Comparing builds and leaving elements out, against COINr 1.1.14's ``compare_coins``,
+``compare_coins_multi`` and ``remove_elements``.
+
+Reference values: ``tests/data/golden/coinr/{compare,remove_elements}/`` (README there):
+COINr's example coin against its geometric (min-max 1-100) and z-score variants, which
+are airank's ASEM methodologies ``minmax1_geom`` and ``zscore`` (``test_asem_coinr.py``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import airank
+from airank.analysis.audit.compare import compare_many, compare_results, remove_elements
+
+COINR = Path(__file__).parent / "data" / "golden" / "coinr"
+
+
+@pytest.fixture(scope="module")
+def builds(asem):
+    spec, data = asem
+    geom = spec.with_changes({"methodology.normalise.lower": 1,
+                              "methodology.aggregate.method": "geometric"})
+    doc = spec.to_dict()
+    doc["methodology"]["normalise"] = {"method": "zscore", "mean": 0, "sd": 1}
+    return {"Default": airank.build(spec, data), "Geom": airank.build(geom, data),
+            "Zscore": airank.build(airank.IndexSpec.from_dict(doc), data)}
+
+
+def _read(*parts: str) -> pd.DataFrame:
+    return pd.read_csv(COINR.joinpath(*parts), index_col=0)
+
+
+@pytest.mark.parametrize(("by", "file"), [("ranks", "compare_Index_ranks"),
+                                          ("scores", "compare_Index_scores")])
+def test_compare_two_builds_equals_coinr(builds, by, file):
+    want = _read("compare", f"{file}.csv")
+    got = compare_results(builds["Default"], builds["Geom"], by=by,
+                          labels=("coin.1", "coin.2"))
+    got = got.loc[want.index]
+    for theirs, ours in {"coin.1": "coin.1", "coin.2": "coin.2", "Diff": "diff",
+                         "Abs.diff": "abs_diff"}.items():
+        np.testing.assert_allclose(got[ours], want[theirs], rtol=1e-12, atol=1e-12)
+
+
+def test_compare_a_group_sorted(builds):
+    want = _read("compare", "compare_Conn_ranks_sorted.csv")
+    got = compare_results(builds["Default"], builds["Geom"], code="Conn")
+    got = got.sort_values("abs_diff", ascending=False, kind="stable")
+    assert got["abs_diff"].tolist() == want["Abs.diff"].tolist()
+    np.testing.assert_array_equal(got.loc[want.index, "diff"], want["Diff"])
+
+
+@pytest.mark.parametrize("by", ["ranks", "scores"])
+def test_compare_many_equals_coinr(builds, by):
+    got = compare_many(builds, by=by)
+    for tab, key in (("Values", "values"), ("Diffs", "diffs"), ("AbsDiffs", "abs_diffs")):
+        want = _read("compare", f"multi_{by}_{tab}.csv")
+        g = got[key].loc[want.index, list(want.columns)]
+        np.testing.assert_allclose(g.to_numpy(dtype=float), want.to_numpy(dtype=float),
+                                   rtol=1e-12, atol=1e-12, err_msg=f"{by} {tab}")
+    # sorted by the base (Default) as COINr's sort_table
+    assert got["values"]["Default"].is_monotonic_increasing
+
+
+@pytest.mark.parametrize("level", [1, 2])
+def test_remove_elements_equals_coinr(builds, level):
+    got = remove_elements(builds["Default"], level=level)
+    for name, frame in (("scores", got.scores), ("ranks", got.ranks),
+                        ("rank_diffs", got.rank_diffs)):
+        want = _read("remove_elements", f"L{level}_{name}.csv")
+        g = frame.rename(columns={"nominal": "Nominal"}).loc[want.index, list(want.columns)]
+        np.testing.assert_allclose(g.to_numpy(dtype=float), want.to_numpy(dtype=float),
+                                   rtol=1e-12, atol=1e-12, err_msg=name)
+    want = _read("remove_elements", f"L{level}_mean_abs_diff.csv")["MeanAbsDiff"]
+    np.testing.assert_allclose(got.mean_abs_diff.rename({"nominal": "Nominal"})
+                               .loc[want.index], want, rtol=1e-14)
+
+
+def test_remove_and_compare_errors(builds, asem):
+    with pytest.raises(airank.DataError, match="level must be"):
+        remove_elements(builds["Default"], level=4)
+    with pytest.raises(airank.DataError, match="'Nope' is not a node"):
+        compare_results(builds["Default"], builds["Geom"], code="Nope")
+    with pytest.raises(airank.DataError, match="at least two"):
+        compare_many({"a": builds["Default"]})
+    ed = airank.Edition.example("asem")  # an Edition works as well as a Result
+    assert compare_results(ed, builds["Default"])["abs_diff"].max() == 0
