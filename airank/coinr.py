@@ -148,8 +148,11 @@ def _num(v: Any) -> float | int:
 
 
 def _spec_doc(meta: pd.DataFrame, name: str, kind: str) -> dict[str, Any]:
-    rows = meta.to_dict("records")
-    get = lambda r, k: _text(r.get(k))  # noqa: E731
+    rows = [{str(k): v for k, v in r.items()} for r in meta.to_dict("records")]
+
+    def get(r: dict[str, Any], k: str) -> str:
+        return _text(r.get(k))
+
     nodes = []
     aggs = [r for r in rows if r["Type"] == "Aggregate"]
     for r in sorted(aggs, key=lambda r: -float(r["Level"])):  # the index first

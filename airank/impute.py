@@ -281,9 +281,10 @@ def _check_panel(frame: pd.DataFrame, method: str, unit: str, time: str,
             issues.append(Issue(("panel", time), "not_numeric", f"The time column '{time}' "
                                 "must hold numbers (years).", str(frame[time].dtype)))
         dup = frame.duplicated([unit, time])
-        issues += [Issue(("panel", f"row {i}"), "duplicate_row", f"({frame.at[i, unit]}, "
-                         f"{frame.at[i, time]}) appears more than once.", str(frame.at[i, unit]))
-                   for i in frame.index[dup][:20]]
+        issues += [Issue(("panel", f"row {i}"), "duplicate_row", f"({u!s}, {t!s}) appears "
+                         "more than once.", str(u))
+                   for i, u, t in zip(frame.index[dup][:20], frame.loc[dup, unit][:20],
+                                      frame.loc[dup, time][:20], strict=False)]
         bad = [c for c in cols if not pd.api.types.is_numeric_dtype(frame[c])]
         issues += [Issue(("panel", c), "not_numeric", f"Column '{c}' is not numeric.", c)
                    for c in bad]
@@ -301,7 +302,7 @@ def _panel_imputer(method: str) -> Imputer:
         years = np.union1d(h["year"].unique(), [context.year]).astype(float)
         units, codes = pd.Index(frame.index), pd.Index(frame.columns)
         cube = np.full((len(units), len(codes), len(years)), np.nan)
-        cube[units.get_indexer(h["unit"]), codes.get_indexer(h["code"]),
+        cube[units.get_indexer(pd.Index(h["unit"])), codes.get_indexer(pd.Index(h["code"])),
              np.searchsorted(years, h["year"].to_numpy(dtype=float))] = h["value"].to_numpy()
         at = int(np.searchsorted(years, context.year))
         cube[:, :, at] = frame.to_numpy(dtype=float)  # the edition's own (denominated) values

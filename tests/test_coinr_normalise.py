@@ -16,8 +16,8 @@ import pytest
 import airank
 from airank.datasets import asem_spec
 from airank.fitted import Fitted
-from airank.normalise import normalise_column
 from airank.methods import METHOD_PARAMS
+from airank.normalise import normalise_column
 
 GOLD = Path(__file__).parent / "data" / "golden"
 NORM = GOLD / "coinr" / "normalise"

@@ -102,7 +102,7 @@ def test_treat_variant_equals_coinr(variant):
     want = _want(variant)
     changed = set()
     for code in SCREENED.columns:
-        y, fit = _treat(code, VARIANTS[variant])
+        y, _ = _treat(code, VARIANTS[variant])
         x = SCREENED[code].to_numpy(dtype=float)
         if not np.array_equal(y, x):
             changed.add(code)

@@ -74,7 +74,7 @@ def _r_and_p(x: np.ndarray, y: np.ndarray, method: str) -> tuple[float, float]:
     ties = len(np.unique(x)) < n or len(np.unique(y)) < n
     if ties or n >= 1290:  # R: the t approximation (warning "cannot compute exact p-value")
         return _t_test(r, n)
-    s = int(round(float(np.sum((rx - ry) ** 2))))
+    s = round(float(np.sum((rx - ry) ** 2)))
     if s > (n**3 - n) / 6:  # negative rho: P(S >= s)
         p = _prho(n, s, lower=False)
     else:  # positive rho: P(S <= s)
@@ -155,8 +155,9 @@ def result_correlations(result: Result, *, stage: str = "aggregated",
     mat = both.corr(method=method).loc[list(a.columns), list(b.columns)]
     if pval > 0:
         p = correlation_pvalues(both, method=method)
-        pm = pd.concat([p, p.rename(columns={"var1": "var2", "var2": "var1"})])
-        pm = pm.set_index(["var1", "var2"])["p"]
+        both_ways = pd.concat([p, p.rename(columns={"var1": "var2", "var2": "var1"})])
+        pm = dict(zip(zip(both_ways["var1"], both_ways["var2"], strict=True),
+                      both_ways["p"].to_numpy(dtype=float), strict=True))
         for i in mat.index:
             for j in mat.columns:
                 if i != j and pm.get((i, j), np.nan) > pval:
@@ -185,7 +186,7 @@ def family_correlations(result: Result, *, stage: str = "aggregated", level: int
     for code in level_frame(result, stage, level).columns:
         for lv, a in sorted(anc[code].items()):
             if lv > level:
-                r = frame[[code, a]].corr(method=method).iloc[0, 1]
+                r = frame[code].corr(frame[a], method=method)
                 rows.append((code, a, lv, float(r)))
     return pd.DataFrame(rows, columns=["code", "ancestor", "ancestor_level", "r"])
 
@@ -226,9 +227,10 @@ def corr_flags(result: Result, *, stage: str = "normalised", threshold: float = 
     anc = _ancestors(result)
     rows = []
     cols = [str(c) for c in frame.columns]
+    values = mat.to_numpy(dtype=float)
     for i, j in itertools.combinations(range(len(cols)), 2):
         g1, g2 = anc[cols[i]].get(group_level), anc[cols[j]].get(group_level)
-        r = float(mat.iloc[i, j])
+        r = float(values[i, j])
         if g1 is None or g1 != g2 or np.isnan(r):
             continue
         if (r > threshold) if kind == "high" else (r < threshold):

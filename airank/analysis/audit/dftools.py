@@ -63,13 +63,15 @@ def rround(x: ArrayLike, digits: int = 0) -> np.ndarray:
     [0.1, 2.5, 2.7]
     """
     a = np.asarray(x, dtype=float)
-    return np.vectorize(lambda v: _round1(float(v), int(digits)), otypes=[float])(a)
+    out: np.ndarray = np.vectorize(lambda v: _round1(float(v), int(digits)),
+                                   otypes=[float])(a)
+    return out
 
 
 def _signif1(x: float, digits: int) -> float:
     if not np.isfinite(x) or x == 0:
         return x
-    dig = max(1, int(round(digits)))
+    dig = max(1, digits)
     if dig > 22:
         return x
     sgn = -1.0 if x < 0 else 1.0
@@ -98,7 +100,9 @@ def signif(x: ArrayLike, digits: int = 6) -> np.ndarray:
     [123000.0, 0.00123]
     """
     a = np.asarray(x, dtype=float)
-    return np.vectorize(lambda v: _signif1(float(v), int(digits)), otypes=[float])(a)
+    out: np.ndarray = np.vectorize(lambda v: _signif1(float(v), int(digits)),
+                                   otypes=[float])(a)
+    return out
 
 
 def round_df(frame: pd.DataFrame, digits: int) -> pd.DataFrame:

@@ -78,7 +78,8 @@ def strengths_weaknesses(result: Result, unit: str, *, stage: str = "aggregated"
         g = groups.reindex(data.index)
         ranks = signed.groupby(g.to_numpy(), dropna=False).rank(ascending=False,
                                                                 method="min")
-    keep = [c for c in codes if pd.notna(ranks.at[unit, c])]
+    mine = ranks.loc[unit].to_numpy(dtype=float)
+    keep = [c for c, r in zip(codes, mine, strict=True) if not np.isnan(r)]
     if unq_discard is not None:
         share = {c: data[c].nunique(dropna=False) / len(data) for c in codes}
         keep = [c for c in keep if share[c] > unq_discard]

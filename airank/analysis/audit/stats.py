@@ -15,7 +15,7 @@ COINr ``get_stats()``, ``get_data_avail()`` and ``Screen()`` (bluefoxr/COINr, v1
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -80,7 +80,7 @@ def indicator_stats(frame: pd.DataFrame, *, t_avail: float = 0.65, t_nonzero: fl
 
 
 def _column_stats(x: np.ndarray, n_units: int, t_avail: float, t_nonzero: float,
-                  t_unique: float, t_skew: float, t_kurt: float) -> list[object]:
+                  t_unique: float, t_skew: float, t_kurt: float) -> list[Any]:
     v = x[~np.isnan(x)]
     n = v.size
     if n == 0:

@@ -120,7 +120,8 @@ def approx_df(frame: pd.DataFrame, t: ArrayLike, t_est: ArrayLike | None = None,
         xo, yo = xo[srt], yo[srt]
         fill = (np.nan, np.nan) if rule == 1 else (yo[0], yo[-1])
         v = np.interp(est, xo, yo, left=fill[0], right=fill[1])
-        kept = y[[int(np.flatnonzero(tt == x)[0]) for x in rest]] if rest.size else []
+        kept = (y[[int(np.flatnonzero(tt == x)[0]) for x in rest]] if rest.size
+                else np.empty(0))
         cols[c] = np.concatenate([v, kept])[order]
     return out_t[order], pd.DataFrame(cols, columns=frame.columns)
 

@@ -91,11 +91,10 @@ class _Problem:
         self.cols = np.array([self.kernel.nodes.index(c) for c in self.codes])
         self.parts = result.scores[self.codes]
         self.measure, self.method, self.n_eval = measure, method, 0
-        p = self.parts.rank() if method == "spearman" else self.parts
-        if p.isna().any().any():  # pairwise rows differ per component: pandas handles it
-            self.z = None
-        else:
-            v = p.to_numpy(dtype=float)
+        ranked = self.parts.rank() if method == "spearman" else self.parts
+        self.z: np.ndarray | None = None
+        if not ranked.isna().any().any():  # else pairwise rows differ: pandas handles it
+            v = ranked.to_numpy(dtype=float)
             self.z = (v - v.mean(axis=0)) / np.sqrt(((v - v.mean(axis=0)) ** 2).sum(axis=0))
 
     def importance(self, w: np.ndarray, *, precise: bool = False) -> np.ndarray:
@@ -107,9 +106,12 @@ class _Problem:
             return np.array([correlation_ratio(self.parts[c].to_numpy(float), index)
                              for c in self.codes])
         if self.z is None or np.isnan(index).any():
-            y = pd.Series(index, index=self.parts.index)
-            return self.parts.corrwith(y, method=self.method).to_numpy(dtype=float)
-        y = pd.Series(index).rank().to_numpy() if self.method == "spearman" else index
+            how: Literal["pearson", "spearman"] = (
+                "spearman" if self.method == "spearman" else "pearson")
+            s = pd.Series(index, index=self.parts.index)
+            return self.parts.corrwith(s, method=how).to_numpy(dtype=float)
+        y = (pd.Series(index).rank().to_numpy(dtype=float) if self.method == "spearman"
+             else np.asarray(index, dtype=float))
         yc = y - y.mean()
         out: np.ndarray = self.z.T @ (yc / np.sqrt(yc @ yc))
         return out
@@ -157,8 +159,9 @@ def optimise_weights(result: Result, *, level: int, target: Mapping[str, float] 
     def weights(theta: np.ndarray) -> np.ndarray:
         # relative weights: the first fixed at 1, the others exp(theta) > 0 (the
         # importances do not depend on the weights' scale)
-        w = np.exp(np.concatenate([[0.0], np.clip(theta, -30, 30)]))
-        return w / w.sum()
+        w: np.ndarray = np.exp(np.concatenate([[0.0], np.clip(theta, -30, 30)]))
+        out: np.ndarray = w / w.sum()
+        return out
 
     def objective(theta: np.ndarray) -> float:
         imp = prob.importance(weights(theta))
@@ -200,4 +203,5 @@ def _target(codes: list[str], target: Mapping[str, float] | None) -> np.ndarray:
     t = np.array([float(target[c]) for c in codes])
     if t.sum() <= 0:
         raise DataError([Issue(("target",), "bad_target", "The targets sum to 0.")])
-    return t / t.sum()
+    out: np.ndarray = t / t.sum()
+    return out
