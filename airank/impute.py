@@ -10,26 +10,38 @@ in the result.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import cast
 
 import numpy as np
 import pandas as pd
 
+from .errors import DataError, Issue
 from .fitted import Fit, GroupFit, LatestFit, ModelFit
-from .methods import GroupStatParams, IterativeParams, KnnParams, LatestParams, NoParams
+from .impute_intensity import impute_intensity
+from .methods import (
+    GroupStatParams,
+    IntensityParams,
+    IterativeParams,
+    KnnParams,
+    LatestParams,
+    NoParams,
+)
 
 __all__ = ["IMPUTERS", "ImputeContext"]
 
 
 @dataclass(frozen=True)
 class ImputeContext:
-    """What imputers may need besides the frame: unit groups and earlier years."""
+    """What imputers may need besides the frame: unit groups, earlier years, the
+    edition's denominators (units x codes) and the indicators' directions."""
 
     groups: pd.DataFrame
     history: pd.DataFrame | None = None  # long: unit, code, year, value
     year: int | None = None
+    denominators: pd.DataFrame | None = None
+    directions: Mapping[str, int] = field(default_factory=dict)
 
 
 Learned = dict[str, Fit]  # code -> what was learned for it
@@ -129,6 +141,30 @@ def iterative(frame: pd.DataFrame, *, params: IterativeParams, context: ImputeCo
                  for c in frame.columns}
 
 
+def intensity(frame: pd.DataFrame, *, params: IntensityParams, context: ImputeContext,
+              learned: Learned | None = None) -> tuple[pd.DataFrame, Learned]:
+    """Group medians in intensity space, scaled back and capped
+    (:mod:`airank.impute_intensity`)."""
+    per = None
+    if params.per is not None:
+        den = context.denominators
+        if den is None or params.per not in den.columns:
+            raise DataError([Issue(("methodology", "impute", "per"), "unknown_denominator",
+                                   f"The intensity imputer's 'per' denominator "
+                                   f"'{params.per}' is not a denominator of the spec.",
+                                   params.per)])
+        per = den[params.per]
+    missing = [b for b in params.by if b not in context.groups.columns]
+    if missing:
+        raise DataError([Issue(("methodology", "impute", "by"), "unknown_group",
+                               f"Unit-group columns {missing} are not in the data's groups "
+                               f"{list(context.groups.columns)}.", missing[0])])
+    return impute_intensity(frame, by=params.by, per=per, min_group=params.min_group,
+                            cap_rank=params.cap_rank,
+                            directions=pd.Series(dict(context.directions), dtype=float),
+                            groups=context.groups)
+
+
 IMPUTERS: dict[str, Imputer] = {
     "none": none,
     "mean": mean,
@@ -136,5 +172,6 @@ IMPUTERS: dict[str, Imputer] = {
     "latest": latest,
     "knn": knn,
     "iterative": iterative,
+    "intensity": intensity,
 }
 

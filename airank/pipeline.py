@@ -64,7 +64,8 @@ def build(spec: IndexSpec, data: Dataset, *, year: int | None = None,
     dens = [d.code for d in spec.denominators]
     den, _ = data.wide(dens, year=year, lookback=spec.data.lookback)
     denominated = _denominate(raw, den, spec, records)
-    ctx = ImputeContext(data.groups, data.history(spec.indicator_codes, until=year), year)
+    ctx = ImputeContext(data.groups, data.history(spec.indicator_codes, until=year), year,
+                        den, {c: spec.indicator(c).direction for c in spec.indicator_codes})
     imputed = _impute(denominated, spec, ctx, fits, records)
     available = _available(raw, records)
     # inferred values (a zero from absence in a census-like source) are used, but are not

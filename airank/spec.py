@@ -80,6 +80,10 @@ class Indicator(_Frozen):
     denominator: str | None = None
     target: float | None = None
     methods: dict[str, StepConfig] = Field(default_factory=dict)
+    #: Years from which the values come from a new methodology or vintage (a series
+    #: break): values before and after are not comparable, so a comparable series
+    #: (:mod:`airank.analysis.trend`) does not link across them.
+    breaks: tuple[int, ...] = ()
 
 
 class Denominator(_Frozen):

@@ -47,7 +47,7 @@ import ogai_readers as rd  # noqa: E402
 from ogai_copy import copy_sources  # noqa: E402
 from ogai_notice import read_sources, write_notice  # noqa: E402
 from ogai_readers import FIRST_EDITION, LOOKBACK, MIN_YEAR, Record  # noqa: E402, F401
-from ogai_spec import METHODOLOGY, PILLARS, build_units, make_spec, write_spec  # noqa: E402, F401
+from ogai_spec import PILLARS, build_units, make_spec, methodology, write_spec  # noqa: E402, F401
 
 from airank.countries import load_aliases, reconcile  # noqa: E402
 
