@@ -42,6 +42,7 @@ class ImputeContext:
     year: int | None = None
     denominators: pd.DataFrame | None = None
     directions: Mapping[str, int] = field(default_factory=dict)
+    ranked: pd.Index | None = None  # the units the screen will keep, when known
 
 
 Learned = dict[str, Fit]  # code -> what was learned for it
@@ -162,7 +163,7 @@ def intensity(frame: pd.DataFrame, *, params: IntensityParams, context: ImputeCo
     return impute_intensity(frame, by=params.by, per=per, min_group=params.min_group,
                             cap_rank=params.cap_rank,
                             directions=pd.Series(dict(context.directions), dtype=float),
-                            groups=context.groups)
+                            groups=context.groups, ranked=context.ranked)
 
 
 IMPUTERS: dict[str, Imputer] = {

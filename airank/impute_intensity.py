@@ -53,11 +53,14 @@ def _cells(groups: pd.DataFrame, by: Sequence[str]) -> list[tuple[str, np.ndarra
 
 def impute_intensity(frame: pd.DataFrame, *, by: Sequence[str], per: pd.Series | None,
                      min_group: int, cap_rank: int | None, directions: pd.Series,
-                     groups: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Fit]]:
+                     groups: pd.DataFrame, ranked: pd.Index | None = None
+                     ) -> tuple[pd.DataFrame, dict[str, Fit]]:
     """Fill ``frame`` (index: unit; columns: codes) as the module describes.
 
     ``per`` is the denominator of every unit (None: impute the values themselves);
-    ``directions`` the indicators' directions; ``groups`` the unit-group columns.
+    ``directions`` the indicators' directions; ``groups`` the unit-group columns;
+    ``ranked`` the units that will be ranked (the cap is set among their observed values;
+    default all units).
     Returns the filled frame and, per code, the medians used by cell.
     """
     g = groups.reindex(frame.index)
@@ -72,7 +75,8 @@ def impute_intensity(frame: pd.DataFrame, *, by: Sequence[str], per: pd.Series |
     for code in frame.columns:
         v = value[code]
         if cap_rank is not None:
-            v = _cap(v, frame[code], int(directions.get(code, 1)), cap_rank)
+            among = frame[code] if ranked is None else frame[code].reindex(ranked)
+            v = _cap(v, among, int(directions.get(code, 1)), cap_rank)
         out[code] = frame[code].fillna(v)
     learned: dict[str, Fit] = {str(c): GroupFit(method="intensity", values=used.get(str(c), {}))
                                for c in frame.columns}

@@ -17,6 +17,7 @@ from .index import (
     FIRST,
     LATEST,
     THRESHOLD,
+    TREATMENT_EXCEPTIONS,
     VIEWS,
     Comparison,
     build,
@@ -31,6 +32,6 @@ from .tables import IMPUTED_FLAG, ranking, unranked
 from .trend import series, trend
 
 __all__ = ["EDITIONS", "FIRST", "IMPUTED_FLAG", "LATEST", "LICENCE_MODES", "RELEASE",
-           "RELEASE_EDITIONS", "THRESHOLD", "VIEWS", "Comparison", "build", "compare",
-           "dataset", "fitted", "freeze", "notice", "ranking", "series", "sources", "spec",
-           "trend", "units", "unranked"]
+           "RELEASE_EDITIONS", "THRESHOLD", "TREATMENT_EXCEPTIONS", "VIEWS", "Comparison",
+           "build", "compare", "dataset", "fitted", "freeze", "notice", "ranking", "series",
+           "sources", "spec", "trend", "units", "unranked"]
