@@ -25,11 +25,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "data"))
 
+from ogai_doc_text import TEXT  # noqa: E402
+
 import airank  # noqa: E402
 from airank import ogai  # noqa: E402
 from airank.kernel import Kernel  # noqa: E402
 from airank.ogai import catalogue, validation  # noqa: E402
-from ogai_doc_text import TEXT  # noqa: E402
 
 DOC = ROOT / "docs" / "ogai.md"
 WATCH = ("USA", "CHN", "RUS", "IND")
