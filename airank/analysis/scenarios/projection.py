@@ -41,7 +41,8 @@ from ...edition import Edition
 from ...errors import Issue, ScenarioError
 from ...results import Result
 from ..robustness.ranks import rank_desc
-from .shocks import Scenario, apply_scenario, with_panel
+from .panel import with_panel
+from .shocks import Scenario, apply_scenario
 
 __all__ = ["MODELS", "Projection", "project"]
 
