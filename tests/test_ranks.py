@@ -8,7 +8,7 @@ import pickle
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from scipy.stats import rankdata
 
@@ -316,6 +316,57 @@ def test_merge_rejects_other_units():
         RankStats(2, ["a", "b"]).merge(RankStats(2, ["a", "c"]))
 
 
+# -- re-layout (private kernel): any covering windows, any coarser width ---------------
+
+def _dense_of(table, layout, n):
+    n_bins = -(-n // layout.width)
+    dense = np.zeros((n, n_bins), dtype=np.int64)
+    u = np.repeat(np.arange(n), layout.size)
+    dense[u, np.arange(layout.cells) - layout.start[u] + layout.lo[u]] = table
+    return dense
+
+
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 200), shift=st.integers(0, 3),
+       mode=st.sampled_from(["grow", "tight", "slices"]))
+@example(seed=1, n=200, shift=0, mode="slices").via("slice copies")
+@example(seed=2, n=200, shift=0, mode="grow").via("fancy-indexed copy")
+def test_relayout_keeps_every_count(seed, n, shift, mode):
+    rng = np.random.default_rng(seed)
+    a, b = np.sort(rng.integers(0, n, size=(2, n)), axis=0)  # ranks seen: a+1 .. b+1
+    lo = np.maximum(a - rng.integers(0, 3, n), 0)  # source windows with slack
+    hi = np.minimum(b + rng.integers(0, 3, n), n - 1)
+    src = rw.Layout.of(1, lo, hi - lo + 1)
+    table = np.zeros(src.cells, dtype=np.int32)
+    u = np.repeat(np.arange(n), src.size)
+    rank0 = np.arange(src.cells) - src.start[u] + src.lo[u]
+    seen = (rank0 >= a[u]) & (rank0 <= b[u])
+    table[seen] = rng.integers(0, 5, seen.sum())
+    width = 1 << shift
+    if mode == "tight":  # windows exactly the seen ranks: source slack is dropped
+        dlo, dhi = a >> shift, b >> shift
+    elif mode == "slices":  # most windows unchanged: slice copies
+        dlo, dhi = lo >> shift, hi >> shift
+        grow = rng.random(n) < 0.1
+        dhi = np.where(grow, np.minimum(dhi + 1, (n - 1) >> shift), dhi)
+    else:
+        dlo = np.maximum((lo >> shift) - rng.integers(0, 2, n), 0)
+        dhi = np.minimum((hi >> shift) + rng.integers(0, 2, n), (n - 1) >> shift)
+    dst = rw.Layout.of(width, dlo, dhi - dlo + 1)
+    out = np.zeros(dst.cells, dtype=np.int32)
+    rw.relayout_add(out, dst, table, src)
+    fine = _dense_of(table, src, n)
+    want = np.add.reduceat(fine, np.arange(0, n, width), axis=1) if width > 1 else fine
+    np.testing.assert_array_equal(_dense_of(out, dst, n), want)
+
+
+def test_relayout_refuses_to_drop_a_count():
+    src = rw.Layout.of(1, np.array([0, 0]), np.array([3, 3]))
+    table = np.array([0, 1, 0, 0, 0, 2], dtype=np.int32)  # unit 1 has rank 3
+    dst = rw.Layout.of(1, np.array([1, 0]), np.array([1, 2]))  # unit 1: ranks 1..2 only
+    with pytest.raises(AssertionError, match="misses counted ranks"):
+        rw.relayout_add(np.zeros(dst.cells, dtype=np.int32), dst, table, src)
+
+
 # -- bad input ---------------------------------------------------------------------------
 
 def test_update_validates_and_names_cells():
@@ -361,6 +412,11 @@ def test_nominal_and_q_checked():
         stats.share_beyond([1, 2])
     with pytest.raises(DataError, match=r"\[0, 1\]"):
         stats.quantile(-0.1)
+    with pytest.raises(DataError) as err:
+        stats.share_beyond([1, 2], k=-1)
+    assert "nominal" in str(err.value) and "k must be a number >= 0" in str(err.value)
+    with pytest.raises(DataError, match="number of bytes"):
+        RankStats(3, memory=1e9)
 
 
 def test_replication_limit(monkeypatch):

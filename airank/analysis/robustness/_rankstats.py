@@ -71,6 +71,9 @@ class RankStats:
         elif units is not None and len(units) != n_units:
             msg = f"units must have n_units={n_units} labels. Got {len(units)}."
             issues.append(Issue(("units",), "length_mismatch", msg, len(units)))
+        elif not isinstance(memory, (int, np.integer)) or isinstance(memory, bool):
+            issues.append(Issue(("memory",), "not_int", "memory must be a number of bytes "
+                                f"(int). Got {memory!r}.", repr(memory)))
         elif memory < rw.worst_case_bytes(int(n_units)):
             need = rw.worst_case_bytes(int(n_units))
             msg = (f"memory must be at least {need:,} bytes for {n_units:,} units "
@@ -307,9 +310,13 @@ class RankStats:
         ``k - width + 1``.
         """
         nom = np.asarray(nominal, dtype=np.float64)
+        issues = []
         if nom.shape != (self.n_units,) or not np.isfinite(nom).all():
             msg = f"nominal must be {self.n_units} finite ranks. Got shape {nom.shape}."
-            raise DataError([Issue(("nominal",), "bad_shape", msg, nom.shape)])
+            issues.append(Issue(("nominal",), "bad_shape", msg, nom.shape))
+        if not np.isfinite(k) or k < 0:
+            issues.append(Issue(("k",), "out_of_range", f"k must be a number >= 0. Got {k}.", k))
+        DataError.collect(issues)
         n = self._n_valid
         below = np.ceil(nom - k).astype(np.int64) - 1  # largest rank with nominal - r > k
         above = np.floor(nom + k).astype(np.int64)  # ranks <= this are not above

@@ -99,10 +99,6 @@ class Layout:
             if e > s:
                 yield a, b, s, e
 
-    def nbytes(self) -> int:
-        """Table plus per-unit arrays, in bytes."""
-        return self.cells * ITEM + self.lo.size * PER_UNIT_BYTES
-
     def window(self, width: int) -> tuple[Ints, Ints]:
         """Windows as inclusive bin bounds at a coarser ``width`` (empty: ``lo > hi``)."""
         s = (width // self.width).bit_length() - 1
