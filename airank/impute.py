@@ -133,11 +133,16 @@ def iterative(frame: pd.DataFrame, *, params: IterativeParams, context: ImputeCo
 
     imp = IterativeImputer(max_iter=params.max_iter, random_state=params.seed,
                            keep_empty_features=True)
+    # scaled to [-1, 1] first (by each column's largest magnitude: no squares, so no
+    # overflow for magnitudes near 1e155); the result is scaled back
+    scale = frame.abs().max().replace(0, 1).fillna(1)
+    z = (frame / scale).to_numpy(dtype=float, copy=True)
     with warnings.catch_warnings():
         # convergence warnings are expected on small tables; the record notes n_iter
         warnings.simplefilter("ignore")
-        filled = imp.fit_transform(frame.to_numpy(dtype=float, copy=True))
-    out = frame.fillna(pd.DataFrame(filled, index=frame.index, columns=frame.columns))
+        filled = imp.fit_transform(z)
+    back = pd.DataFrame(filled, index=frame.index, columns=frame.columns) * scale
+    out = frame.fillna(back)
     return out, {c: ModelFit(method="iterative", n_iter=int(imp.n_iter_))
                  for c in frame.columns}
 
