@@ -158,6 +158,7 @@ FIT_TYPES: dict[tuple[str, str], type[Fit]] = {
     ("normalise", "fracmax"): MaxFit,
     ("treat", "jrc"): TreatFit, ("treat", "none"): TreatFit, ("treat", "transform"): TreatFit,
     ("impute", "mean"): GroupFit, ("impute", "median"): GroupFit,
+    ("impute", "intensity"): GroupFit,
     ("impute", "latest"): LatestFit, ("impute", "constant"): LatestFit,
     ("impute", "linear"): InterpFit, ("impute", "knn"): ModelFit,
     ("impute", "iterative"): ModelFit,

@@ -14,9 +14,10 @@ __all__ = ["METHOD_PARAMS", "STEPS"]
 
 
 class Params(BaseModel):
-    """Base of every parameter set: unknown keys are errors, values are frozen."""
+    """Base of every parameter set: unknown keys are errors, values are frozen, numbers are
+    finite (NaN and infinity are refused with the key named)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class NoParams(Params):
@@ -52,6 +53,16 @@ class IterativeParams(Params):
     seed: int = 0
 
 
+class IntensityParams(Params):
+    by: tuple[str, ...] = Field((), description="unit-group columns, narrowest cell first "
+                                "(e.g. [region, income_group]); widened when a cell is small")
+    per: str | None = Field(None, description="denominator code: impute value/denominator, "
+                            "then scale back (None: impute the values)")
+    min_group: int = Field(3, ge=1, le=1000, description="observed values a cell needs")
+    cap_rank: int | None = Field(None, ge=2, le=100_000, description="no imputed value ranks "
+                                 "better than this (e.g. 31: none in the top 30)")
+
+
 # -- screen --------------------------------------------------------------------
 class ScreenParams(Params):
     min_coverage: float = Field(0.65, ge=0, le=1, description="share of indicators present")
@@ -69,7 +80,8 @@ class ScreenParams(Params):
 
 # -- treat ---------------------------------------------------------------------
 #: Transformations of a whole column (see :data:`airank.treat.TRANSFORMS`).
-Transform = Literal["log", "log_plain", "log_ct_orig", "log_ct_plus", "log_gii", "boxcox"]
+Transform = Literal["log", "log_gap", "log_plain", "log_ct_orig", "log_ct_plus", "log_gii",
+                    "boxcox"]
 
 
 class TransformParams(Params):
@@ -85,7 +97,10 @@ class JrcParams(Params):
     first: Literal["winsorise"] | Transform = Field(
         "winsorise", description="first treatment of a failing column (COINr f1)")
     fallback: Transform | Literal["none"] = Field(
-        "log", description="second treatment if the first leaves it failing (COINr f2)")
+        "log", description="second treatment if the first leaves it failing (COINr f2): "
+        "'log' (COINr's log_CT, log(x - min + 0.01 range)), 'log_gap' (log(x - min + g), g "
+        "the smallest positive gap above the minimum: scale-free, log(x + 1) for counts), "
+        "another transformation or 'none'")
     lam: float = Field(0.5, description="Box-Cox lambda (0 = log)")
     shift: bool = Field(True, description="Box-Cox: shift to min 1 first (COINr makepos)")
     combine: bool = Field(
@@ -165,6 +180,7 @@ METHOD_PARAMS: dict[str, dict[str, type[Params]]] = {
         "linear": PanelParams,
         "knn": KnnParams,
         "iterative": IterativeParams,
+        "intensity": IntensityParams,
     },
     "screen": {"none": NoParams, "coverage": ScreenParams},
     "treat": {"none": NoParams, "jrc": JrcParams, "transform": TransformParams},

@@ -8,7 +8,8 @@ the bias-corrected sample estimators (type 2 of R's e1071: SAS/SPSS G1 and exces
 Points are winsorised one at a time on the side of the skew -- the most extreme value
 is set to the next one in -- re-checking after each, up to ``max_points``. If the column
 still fails, the winsorising is undone and the original column is log-transformed instead
-(``fallback: log``, COINr's ``log_CT``: ``log(x - min + 0.01 (max - min))``).
+(``fallback: log``, COINr's ``log_CT``: ``log(x - min + 0.01 (max - min))``; or
+``fallback: log_gap``: ``log(x - min + g)``, g the smallest positive gap above the minimum).
 
 The first treatment (``first``, COINr's ``f1``) and the fallback (``fallback``, COINr's
 ``f2``) may each be any of :data:`TRANSFORMS`; ``combine: true`` applies the fallback to
@@ -129,15 +130,33 @@ def log_ct(x: np.ndarray) -> np.ndarray:
     return _log_ct(x, None)[0]
 
 
-# the arithmetic follows COINr's order of operations, so results match it to the last bit
+# The arithmetic follows COINr's order of operations, so results match it to the last bit.
+# Every log records ``lower`` (the fitted minimum): a replayed value below it takes the
+# minimum's log, as the log is undefined below it and the goalposts start there.
 def _log_ct(x: np.ndarray, p: Any) -> _Out:
     lo, hi = _range(x)
-    return _log(x - lo + 0.01 * (hi - lo)), {"action": "log",
+    return _log(x - lo + 0.01 * (hi - lo)), {"action": "log", "lower": lo,
                                              "log_shift": -lo + 0.01 * (hi - lo)}
 
 
+def _gap(x: np.ndarray) -> float:
+    """The smallest positive distance of a value above the column's minimum (1 for counts);
+    the shift of ``log_gap`` keeps the minimum finite on any scale."""
+    d = x[~np.isnan(x)] - np.nanmin(x)
+    pos = d[d > 0]
+    return float(pos.min()) if pos.size else 1.0
+
+
+def _log_gap(x: np.ndarray, p: Any) -> _Out:
+    """``log(x - min + g)``, g the smallest positive gap above the minimum (scale-free;
+    ``log(x + 1)`` for counts)."""
+    lo = _range(x)[0]
+    shift = -lo + _gap(x)
+    return _log(x + shift), {"action": "log", "log_shift": shift, "lower": lo}
+
+
 def _log_plain(x: np.ndarray, p: Any) -> _Out:
-    return _log(x), {"action": "log_plain", "log_shift": 0.0}
+    return _log(x), {"action": "log_plain", "log_shift": 0.0, "lower": _range(x)[0]}
 
 
 def log_ct_orig(x: np.ndarray) -> np.ndarray:
@@ -147,7 +166,7 @@ def log_ct_orig(x: np.ndarray) -> np.ndarray:
 
 def _log_ct_orig(x: np.ndarray, p: Any) -> _Out:
     lo = _range(x)[0]
-    return _log(x - lo + 1), {"action": "log_ct_orig", "log_shift": 1.0 - lo}
+    return _log(x - lo + 1), {"action": "log_ct_orig", "log_shift": 1.0 - lo, "lower": lo}
 
 
 def log_ct_plus(x: np.ndarray) -> np.ndarray:
@@ -162,8 +181,8 @@ def _log_ct_plus(x: np.ndarray, p: Any) -> _Out:
     with np.errstate(invalid="ignore"):
         positive = skewness2(x) > 0
     if positive:
-        return _log(x - lo + a), {"action": "log", "log_shift": -lo + a}
-    return -_log(hi + a - x), {"action": "log_ct_neg", "log_shift": hi + a}
+        return _log(x - lo + a), {"action": "log", "log_shift": -lo + a, "lower": lo}
+    return -_log(hi + a - x), {"action": "log_ct_neg", "log_shift": hi + a, "upper": hi}
 
 
 def log_gii(x: np.ndarray) -> np.ndarray:
@@ -192,7 +211,8 @@ def boxcox(x: np.ndarray, lam: float, *, shift: bool = True) -> np.ndarray:
 def _boxcox(x: np.ndarray, p: Any) -> _Out:
     lo = _range(x)[0]
     z = x - lo + 1 if p.shift else x
-    fields = {"action": "boxcox", "lam": float(p.lam), "log_shift": 1.0 - lo if p.shift else None}
+    fields = {"action": "boxcox", "lam": float(p.lam), "log_shift": 1.0 - lo if p.shift else None,
+              "lower": lo if p.shift else None}
     return _apply("boxcox", z, {"lam": float(p.lam), "log_shift": None}), fields
 
 
@@ -204,7 +224,7 @@ def _log(z: np.ndarray) -> np.ndarray:
 
 #: name -> transformation; the names a spec's ``first``/``fallback``/``transform`` take.
 TRANSFORMS: dict[str, Callable[[np.ndarray, Any], _Out]] = {
-    "log": _log_ct, "log_plain": _log_plain, "log_ct_orig": _log_ct_orig,
+    "log": _log_ct, "log_gap": _log_gap, "log_plain": _log_plain, "log_ct_orig": _log_ct_orig,
     "log_ct_plus": _log_ct_plus, "log_gii": _log_gii, "boxcox": _boxcox,
 }
 
@@ -212,11 +232,14 @@ TRANSFORMS: dict[str, Callable[[np.ndarray, Any], _Out]] = {
 def _apply(action: str, x: np.ndarray, f: dict[str, Any]) -> np.ndarray:
     """Replay a transformation from its recorded fields."""
     y: np.ndarray
+    lower, upper = f.get("lower"), f.get("upper")
+    if action in ("log", "log_plain", "log_ct_orig", "boxcox") and lower is not None:
+        x = np.maximum(x, lower)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if action in ("log", "log_plain", "log_ct_orig"):
             y = np.log(x + f["log_shift"])
         elif action == "log_ct_neg":
-            y = -np.log(f["log_shift"] - x)
+            y = -np.log(f["log_shift"] - (x if upper is None else np.minimum(x, upper)))
         elif action == "log_gii":
             lo, hi = f["lower"], f["upper"]
             y = np.log((hi - 1) * (x - lo) / (hi - lo) + 1)
