@@ -15,7 +15,12 @@ import pandas as pd
 import pytest
 
 import airank
-from airank.analysis.audit.compare import compare_many, compare_results, remove_elements
+from airank.analysis.audit.compare import (
+    compare_correlations,
+    compare_many,
+    compare_results,
+    remove_elements,
+)
 
 COINR = Path(__file__).parent / "data" / "golden" / "coinr"
 
@@ -65,6 +70,16 @@ def test_compare_many_equals_coinr(builds, by):
                                    rtol=1e-12, atol=1e-12, err_msg=f"{by} {tab}")
     # sorted by the base (Default) as COINr's sort_table
     assert got["values"]["Default"].is_monotonic_increasing
+
+
+@pytest.mark.parametrize("by", ["ranks", "scores"])
+def test_compare_correlations_equal_coinr(builds, by):
+    want = pd.read_csv(COINR / "compare" / "compare_corr.csv")
+    want = want[want["compare_by"] == by]
+    got = compare_correlations(builds["Default"], builds["Geom"], codes=list(want["iCode"]),
+                               by=by)
+    np.testing.assert_allclose(got["r"], want["Correlation"], rtol=1e-12)
+    assert (got["n"] == 51).all()
 
 
 @pytest.mark.parametrize("level", [1, 2])

@@ -25,7 +25,8 @@ from ...errors import DataError, Issue
 from ...pipeline import reaggregate
 from ...results import Result, rank_frame
 
-__all__ = ["Removal", "compare_many", "compare_results", "remove_elements"]
+__all__ = ["Removal", "compare_correlations", "compare_many", "compare_results",
+           "remove_elements"]
 
 By = Literal["ranks", "scores"]
 
@@ -110,6 +111,27 @@ def compare_many(results: Mapping[str, Any], *, code: str | None = None, by: By 
     values.index.name = "unit"
     diffs = values.sub(values[base], axis=0)
     return {"values": values, "diffs": diffs, "abs_diffs": diffs.abs()}
+
+
+def compare_correlations(a: Result, b: Result, *, codes: list[str] | None = None,
+                         by: By = "ranks") -> pd.DataFrame:
+    """Per node, the correlation of its ranks (or scores) in two builds (COINr's
+    ``compare_coins_corr``), over the units in both.
+
+    Returns
+    -------
+    DataFrame
+        ``code``, ``level``, ``r`` (Pearson's), ``n`` (units in both); every node of
+        ``a`` by default.
+    """
+    ra, rb = _result(a), _result(b)
+    codes = list(ra.spec.codes) if codes is None else list(codes)
+    rows = []
+    for c in codes:
+        t = compare_results(ra, rb, code=c, by=by).dropna(subset=["a", "b"])
+        r = float(t["a"].corr(t["b"])) if len(t) > 1 else float("nan")
+        rows.append((c, ra.spec.levels[c], r, len(t)))
+    return pd.DataFrame(rows, columns=["code", "level", "r", "n"])
 
 
 @dataclass(frozen=True)
