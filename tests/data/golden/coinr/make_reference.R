@@ -600,6 +600,8 @@ write_df(vals, "dftools/round_signif.csv")
 # ---------------------------------------------------------------------------
 
 write_df(conditions, "conditions.csv")
+# the exported functions (docs/coinr.md maps each to airank)
+writeLines(sort(getNamespaceExports("COINr")), file.path(out_dir, "exports.txt"))
 d <- utils::packageDescription("COINr")
 writeLines(c(
   paste("generated:", format(Sys.time(), tz = "UTC", usetz = TRUE)),
