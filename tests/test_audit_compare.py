@@ -8,6 +8,8 @@ are airank's ASEM methodologies ``minmax1_geom`` and ``zscore`` (``test_asem_coi
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -105,3 +107,27 @@ def test_remove_and_compare_errors(builds, asem):
         compare_many({"a": builds["Default"]})
     ed = airank.Edition.example("asem")  # an Edition works as well as a Result
     assert compare_results(ed, builds["Default"])["abs_diff"].max() == 0
+
+
+def test_cli_compare_remove_and_stats(tmp_path, capsys):
+    from airank.cli import main
+
+    spec = airank.datasets.asem_spec()
+    a, b = tmp_path / "default.yaml", tmp_path / "geom.yaml"
+    a.write_text(spec.to_yaml())
+    b.write_text(spec.with_changes({"methodology.normalise.lower": 1,
+                                    "methodology.aggregate.method": "geometric"}).to_yaml())
+    data = str(airank.datasets.path("asem", "ASEM_iData.csv"))
+    assert main(["compare", str(a), str(b), "--data", data, "--format", "csv"]) == 0
+    t = pd.read_csv(io.StringIO(capsys.readouterr().out)).set_index("unit")
+    want = _read("compare", "compare_Index_ranks.csv")
+    np.testing.assert_array_equal(t.loc[want.index, "diff_geom"], -want["Diff"])
+    assert main(["remove", "--example", "asem", "--level", "2", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    want = _read("remove_elements", "L2_mean_abs_diff.csv")["MeanAbsDiff"]
+    got = {r["removed"]: r["mean_abs_rank_change"] for r in doc["rows"]}
+    assert got == pytest.approx(want.drop("Nominal").to_dict(), rel=1e-9)  # JSON: 10 digits
+    assert main(["stats", "--example", "asem", "--format", "csv"]) == 0
+    s = pd.read_csv(io.StringIO(capsys.readouterr().out)).set_index("code")
+    assert s.loc["Flights", "flag_skew_kurtosis"]  # COINr: OUT on the raw data
+    assert main(["compare", str(a), "--data", data]) == 2
