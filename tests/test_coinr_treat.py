@@ -182,3 +182,17 @@ def test_transform_method_applies_to_every_column():
     np.testing.assert_allclose(y, np.log(x - x.min() + 1))
     assert fit.action == "boxcox" and fit.lam == 0.0
     np.testing.assert_allclose(transform_column(x, "log_ct_orig"), np.log(x - x.min() + 1))
+
+
+def test_skew_kurtosis_and_check_equal_coinr():
+    """COINr's skew(), kurt() and check_SkewKurt() on all 49 indicators, screened and raw."""
+    from airank.treat import kurtosis2, skewness2
+
+    t = pd.read_csv(TREAT / "skew_kurt.csv")
+    raw = pd.read_csv(airank.datasets.path("asem", "ASEM_iData.csv")).set_index("uCode")
+    for r in t.itertuples(index=False):
+        x = (SCREENED if r.dset == "Screened" else raw)[r.iCode].to_numpy(dtype=float)
+        assert skewness2(x) == pytest.approx(r.skew, rel=1e-12, abs=1e-14)
+        assert kurtosis2(x) == pytest.approx(r.kurt, rel=1e-12, abs=1e-14)
+        passes = abs(skewness2(x)) < 2 or kurtosis2(x) < 3.5
+        assert passes == bool(r.Pass)
