@@ -179,11 +179,12 @@ def warm(settings: Settings) -> None:
 
     Raises the :class:`~airank.errors.AirankError` of a bad spec or data file.
     """
-    from .method import cells
+    from .method import cells, view_notes
 
     for src in registry_for(settings).values():
         src.warm()  # every edition (profiles show the trend) and the latest plan
         cells(src, edition=None, view=None)  # what every value of the latest edition is
+        view_notes(src)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

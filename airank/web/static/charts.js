@@ -10,9 +10,11 @@ async function renderMap() {
     z: rows.map((r) => r.score), colorscale: "Viridis",
     text: rows.map((r) => `${r.name}: rank ${rk(r.rank)} of ${n}` + (missing(r.q05) ? "" : ` (90% interval ${rk(r.q05)}–${rk(r.q95)})`)),
     hovertemplate: `%{text}<br>score %{z:.1f} (${scoreUnit()})<extra></extra>`,
-    marker: { line: { color: "#fff", width: 0.4 } }, colorbar: { title: { text: "Score" }, thickness: 12 },
+    marker: { line: { color: "#fff", width: 0.4 } },
+    colorbar: narrow() ? { title: { text: "Score" }, orientation: "h", thickness: 10, y: -0.02, yanchor: "top", len: 0.9 }
+      : { title: { text: "Score" }, thickness: 12 },
   }], {
-    margin: { l: 0, r: 0, t: 0, b: 0 }, dragmode: false,
+    margin: { l: 0, r: 0, t: 0, b: narrow() ? 60 : 0 }, dragmode: false,
     geo: { projection: { type: "natural earth", rotation: { lon: 0 } }, center: { lon: 0, lat: 15 },
       lonaxis: { range: [-180, 180] }, lataxis: { range: [-58, 85] }, fitbounds: false,
       showframe: false, showcoastlines: false, showcountries: true, countrycolor: "#bbb",
@@ -96,7 +98,7 @@ function peersChart(p, tag) {
       hovertemplate: `${p.name}, %{y}: %{x:.1f} (${scoreUnit()})<extra></extra>` },
     { type: "bar", orientation: "h", name: `mean of the ${p.peers.length} nearest (${p.peers.map((q) => q.unit).join(", ")})`, y, x: peerMean,
       marker: { color: OKABE[1] }, hovertemplate: "peers, %{y}: %{x:.1f}<extra></extra>" },
-  ], { barmode: "group", margin: { l: 150, r: 10, t: 40, b: 40 }, xaxis: { title: { text: scoreUnit() } },
+  ], { barmode: "group", margin: { l: 150, r: 10, t: 40, b: 52 }, xaxis: { title: { text: scoreUnit() } },
     yaxis: { autorange: "reversed" }, legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" } }, `${tag}-peers`);
 }
 
@@ -156,7 +158,7 @@ function contribChart(p, tag) {
   return plot("profile-contrib", [{
     type: "bar", orientation: "h", y: contrib.map((c) => nodeName(c.code)), x: contrib.map((c) => c.to_index),
     marker: { color: OKABE[4] }, hovertemplate: "%{y}: %{x:.2f} points of the index score<extra></extra>",
-  }], { margin: { l: 150, r: 10, t: 10, b: 40 }, xaxis: { title: { text: "points of the index score" } },
+  }], { margin: { l: 150, r: 10, t: 10, b: 52 }, xaxis: { title: { text: "points of the index score" } },
     yaxis: { autorange: "reversed" } }, `${tag}-contributions`);
 }
 
@@ -228,9 +230,17 @@ function renderCompare() {
       el("td", { text: fmt(r.score), "data-label": "Score" }), ...pillars.map((p) => el("td", { text: fmt(r[p.code]), "data-label": p.name }))));
   }
   setCite("cite-compare", chosen.map((u) => citeRow(byUnit[u])));
+  const flat = narrow();  // on a phone, bars run across: the names stay readable
+  if (flat) fitHeight("compare-chart", codes.length * chosen.length, 14, 170);
+  else $("compare-chart").style.height = "";
+  const legend = { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" };
   return plot("compare-chart", chosen.map((u, i) => ({
-    type: "bar", name: byUnit[u].name, x: codes.map((c) => c.name), y: codes.map((c) => byUnit[u][c.code]),
-    marker: { color: OKABE[i] }, hovertemplate: `${byUnit[u].name}, %{x}: %{y:.1f}<extra></extra>`,
-  })), { barmode: "group", margin: { l: 50, r: 40, t: 10, b: 120 }, yaxis: { title: { text: scoreUnit() } },
-    xaxis: { tickangle: -35 }, legend: { orientation: "h", y: 1.1 } }, "compare");
+    type: "bar", name: byUnit[u].name, orientation: flat ? "h" : "v",
+    [flat ? "y" : "x"]: codes.map((c) => c.name), [flat ? "x" : "y"]: codes.map((c) => byUnit[u][c.code]),
+    marker: { color: OKABE[i] }, hovertemplate: `${byUnit[u].name}: %{${flat ? "x" : "y"}:.1f}<extra></extra>`,
+  })), flat
+    ? { barmode: "group", margin: { l: 140, r: 10, t: 30 + 20 * chosen.length, b: 52 }, xaxis: { title: { text: scoreUnit() } },
+      yaxis: { autorange: "reversed" }, legend }
+    : { barmode: "group", margin: { l: 50, r: 40, t: 40, b: 120 }, yaxis: { title: { text: scoreUnit() } },
+      xaxis: { tickangle: -35 }, legend }, "compare");
 }

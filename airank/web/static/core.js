@@ -194,6 +194,22 @@ function withSource(layout, extra = "") {
   return { font: FONT, ...layout, margin: { ...m, b: m.b + 34 }, annotations: [...(layout.annotations || []), note] };
 }
 
+const narrow = () => window.innerWidth < 640;
+
+/** A rank axis: integer ticks, 1 (best) at the top or right. */
+function rankTicks(values, n = 8) {
+  const v = values.filter((x) => !missing(x));
+  const lo = Math.min(...v), hi = Math.max(...v);
+  const dtick = Math.max(1, Math.ceil((hi - lo) / n));
+  const pad = Math.max(0.6, (hi - lo) * 0.08);
+  return { tickformat: "d", dtick, tick0: 1, range: [hi + pad, Math.max(0.2, lo - pad)], zeroline: false };
+}
+
+/** Fit a chart's height to its rows (one per country or category). */
+function fitHeight(id, rows, per = 34, extra = 150) {
+  $(id).style.height = `${Math.max(220, extra + per * rows)}px`;
+}
+
 async function plot(id, traces, layout, name, extra = "") {
   const P = await ensurePlotly();
   await P.react(id, traces, withSource(layout, extra), plotConfig(name));

@@ -55,6 +55,7 @@ async function rerank() {
     state.rows = data.rows;
     state.meta = data;
     renderTable();
+    if (!performance.getEntriesByName("ranking-drawn").length) performance.mark("ranking-drawn");
     showEffectiveWeights();
     const ms = Math.round(performance.now() - t0);
     setStatus(`Re-ranked in ${ms} ms (rank intervals from ${data.replications} replications)`, false, ms);

@@ -87,6 +87,13 @@ function describePreset() {
 }
 
 /* ---------- scenario ---------- */
+function skipReason(unit, code) {
+  const v = state.cells && state.cells.values[unit] && state.cells.values[unit][code];
+  return v && v[2] === "i"
+    ? "no reported value in this edition (the index uses an imputed one, which the scenario leaves as it is)"
+    : "no value for this country in this edition, so nothing to shock";
+}
+
 function shockList(out) {
   const n = names();
   const by = {};
@@ -94,10 +101,10 @@ function shockList(out) {
   const items = Object.entries(by).map(([u, rows]) => {
     const shocked = rows.filter((r) => r.status !== "skipped: missing");
     const skipped = rows.filter((r) => r.status === "skipped: missing");
-    const text = (r) => `${indicatorMeta(r.code).name} ${num(r.before)} → ${num(r.after)}${r.status === "unchanged" ? " (unchanged)" : ""}`;
+    const text = (r) => { const m = indicatorMeta(r.code); return `${m.name} ${num(r.before)} → ${num(r.after)} ${m.unit} (data ${r.year})${r.status === "unchanged" ? ", unchanged" : ""}`; };
     return el("li", {}, el("strong", { text: `${n[u] || u}: ` }),
       `shocked ${shocked.length}${shocked.length ? ` (${shocked.map(text).join("; ")})` : ""}` +
-      (skipped.length ? `; skipped ${skipped.length}: ${skipped.map((r) => indicatorMeta(r.code).name).join(", ")} — no value for this country in this edition, so nothing to shock` : "; none skipped"));
+      (skipped.length ? `; skipped ${skipped.length}: ${skipped.map((r) => `${indicatorMeta(r.code).name} — ${skipReason(u, r.code)}`).join("; ")}` : "; none skipped"));
   });
   $("sc-shocks").replaceChildren(...items);
 }
@@ -112,7 +119,7 @@ async function runScenario() {
   if (preset === "partnership") body.partner = resolveUnits($("sc-partner").value).ok[0];
   let out;
   try { out = await post(`${base()}/scenario`, body); } catch (err) { fail("sc", err); return; }
-  $("sc-status").textContent = `${out.title}: ${out.assumption}`;
+  $("sc-status").textContent = `${out.title}, strength ${body.strength}, on ${body.countries.join(", ")}: 90% intervals of the rank change from ${out.n} replications.`;
   $("sc-headlines").replaceChildren(...out.headlines.map((h) => el("li", { text: h })));
   shockList(out);
   const n = names();
@@ -140,6 +147,7 @@ function scenarioTable(shown, n) {
 
 function scenarioChart(shown, n) {
   const lab = shown.map((r) => n[r.unit] || r.unit);
+  fitHeight("sc-chart", shown.length);
   const lo = shown.map((r) => (r.change_q95 === null ? null : r.rank_base - r.change_q95));
   const hi = shown.map((r) => (r.change_q05 === null ? null : r.rank_base - r.change_q05));
   return plot("sc-chart", [
@@ -148,8 +156,9 @@ function scenarioChart(shown, n) {
       error_x: { type: "data", symmetric: false, color: "rgba(86,180,233,0.7)", thickness: 8, width: 0,
         array: shown.map((r, i) => (hi[i] === null ? 0 : Math.max(0, hi[i] - r.rank_scenario))),
         arrayminus: shown.map((r, i) => (lo[i] === null ? 0 : Math.max(0, r.rank_scenario - lo[i]))) } },
-  ], { margin: { l: 150, r: 10, t: 10, b: 40 }, xaxis: { title: { text: "rank (1 = best; before → after)" }, autorange: "reversed", tickformat: "d" },
-    yaxis: { autorange: "reversed" }, legend: { orientation: "h", y: 1.1 } }, `scenario-${$("sc-preset").value}`);
+  ], { margin: { l: 150, r: 16, t: 40, b: 52 }, xaxis: { title: { text: "rank (1 = best; before → after)" },
+    ...rankTicks(shown.flatMap((r, i) => [r.rank_base, r.rank_scenario, lo[i], hi[i]])) },
+    yaxis: { autorange: "reversed" }, legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" } }, `scenario-${$("sc-preset").value}`);
 }
 
 /* ---------- projection ---------- */
@@ -171,25 +180,27 @@ async function runProjection() {
   const N = out.rows.filter((r) => !missing(r.rank)).length;
   setCite("cite-pj", rows.map((r) => `${r.name}: projected rank ${rk(r.rank)} of ${N} in ${out.year} (90% interval ${rk(r.rank_q05)}–${rk(r.rank_q95)}; now ${rk(r.rank_now)})` +
     `${out.scenario ? ` under “${out.scenario}”` : ""}, projection from ${sourceLabel()}, ${weightsNote()}.`));
+  fitHeight("pj-chart", rows.length);
   await plot("pj-chart", [
     { type: "scatter", mode: "markers", name: `now (${state.edition})`, y: rows.map((r) => r.name), x: rows.map((r) => r.rank_now), marker: { color: OKABE[1], size: 11, symbol: "circle-open", line: { width: 2 } } },
     { type: "scatter", mode: "markers", name: `${out.year} (bar: 90% interval)`, y: rows.map((r) => r.name), x: rows.map((r) => r.rank), marker: { color: OKABE[0], size: 10 },
       error_x: { type: "data", symmetric: false, color: "rgba(86,180,233,0.7)", thickness: 8, width: 0,
         array: rows.map((r) => Math.max(0, (r.rank_q95 ?? r.rank) - r.rank)), arrayminus: rows.map((r) => Math.max(0, r.rank - (r.rank_q05 ?? r.rank))) } },
-  ], { margin: { l: 150, r: 10, t: 10, b: 40 }, xaxis: { title: { text: "rank (1 = best)" }, autorange: "reversed", tickformat: "d" },
-    yaxis: { autorange: "reversed" }, legend: { orientation: "h", y: 1.12 } }, `projection-${out.year}`, `projected to ${out.year}`);
+  ], { margin: { l: 150, r: 16, t: 40, b: 52 }, xaxis: { title: { text: "rank (1 = best)" },
+    ...rankTicks(rows.flatMap((r) => [r.rank_now, r.rank, r.rank_q05, r.rank_q95])) },
+    yaxis: { autorange: "reversed" }, legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" } }, `projection-${out.year}`, `projected to ${out.year}`);
 }
 
 function projectionTable(rows, out) {
   const t = $("pj-table");
-  t.replaceChildren(el("tr", {}, ...["Country", `Rank ${state.edition}`, `Rank ${out.year}`, "90% interval", `Score ${state.edition}`, `Score ${out.year}`, "90% interval", "Past the goalposts"]
+  t.replaceChildren(el("tr", {}, ...["Country", `Rank ${state.edition}`, `Rank ${out.year}`, "90% interval", `Score ${state.edition}`, `Score ${out.year}`, "90% interval", "Indicators past the goalposts"]
     .map((h) => el("th", { text: h, scope: "col" }))));
   for (const r of rows) {
     t.append(el("tr", {}, el("td", { class: "name", text: r.name, "data-label": "Country" }), el("td", { text: rk(r.rank_now), "data-label": `Rank ${state.edition}` }),
       el("td", { text: rk(r.rank), "data-label": `Rank ${out.year}` }), el("td", { text: `${rk(r.rank_q05)}–${rk(r.rank_q95)}`, "data-label": "90% interval" }),
       el("td", { text: fmt(r.score_now), "data-label": `Score ${state.edition}` }), el("td", { text: fmt(r.score), "data-label": `Score ${out.year}` }),
       el("td", { text: `${fmt(r.score_q05)}–${fmt(r.score_q95)}`, "data-label": "90% interval" }),
-      el("td", { text: missing(r.beyond) ? "–" : String(r.beyond), "data-label": "Past the goalposts" })));
+      el("td", { text: missing(r.beyond) ? "–" : String(r.beyond), "data-label": "Indicators past the goalposts" })));
   }
 }
 
