@@ -18,6 +18,7 @@ async function init() {
   body.addEventListener("click", onTableClick);
   $("ranking").addEventListener("focusout", (e) => { if (!$("ranking").contains(e.relatedTarget)) hideInfo(); });
   document.addEventListener("keydown", (e) => { if (e.key === "Escape") hideInfo(); });
+  document.addEventListener("click", (e) => { if (!e.target.closest("#ranking tbody, #cellinfo")) hideInfo(); });
   $("sc-strength").addEventListener("input", () => { $("sc-strength").dataset.touched = "1"; });
   setupTabs();
   setupForms();

@@ -239,7 +239,7 @@ function renderCompare() {
     [flat ? "y" : "x"]: codes.map((c) => c.name), [flat ? "x" : "y"]: codes.map((c) => byUnit[u][c.code]),
     marker: { color: OKABE[i] }, hovertemplate: `${byUnit[u].name}: %{${flat ? "x" : "y"}:.1f}<extra></extra>`,
   })), flat
-    ? { barmode: "group", margin: { l: 140, r: 10, t: 30 + 20 * chosen.length, b: 52 }, xaxis: { title: { text: scoreUnit() } },
+    ? { barmode: "group", margin: { l: 156, r: 10, t: 30 + 20 * chosen.length, b: 52 }, xaxis: { title: { text: scoreUnit() } },
       yaxis: { autorange: "reversed" }, legend }
     : { barmode: "group", margin: { l: 50, r: 40, t: 40, b: 120 }, yaxis: { title: { text: scoreUnit() } },
       xaxis: { tickangle: -35 }, legend }, "compare");

@@ -37,6 +37,9 @@ const num = (v) => {
   if (a !== 0 && (a < 1e-3 || a >= 1e12)) return Number(v).toExponential(2);
   return Number(v).toLocaleString("en", { maximumSignificantDigits: 4 });
 };
+/* Large values in table cells: 1.1B, 634M (the full value is in the value's details). */
+const numShort = (v) => (missing(v) || Math.abs(v) < 1e5 ? num(v)
+  : Number(v).toLocaleString("en", { notation: "compact", maximumSignificantDigits: 3 }));
 const pct = (v, d = 1) => (missing(v) ? "–" : `${(100 * v).toFixed(d)}%`);
 const years = (lo, hi) => (missing(lo) ? "no data year" : lo === hi ? `data ${lo}` : `data ${lo}–${hi}`);
 

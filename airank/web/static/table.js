@@ -242,7 +242,7 @@ function renderTable() {
       else if (c.kind === "iv") tr.append(ivCell(r, n));
       else {
         const v = cellValue(r, c);
-        const text = c.kind === "ind" ? num(v) : fmt(v);
+        const text = c.kind === "ind" ? numShort(v) : fmt(v);
         const mark = c.kind === "ind" && state.cells && state.cells.values[r.unit] && state.cells.values[r.unit][c.key];
         const b = valueButton(r, c, text);
         if (mark && mark[2] !== "o") b.classList.add(`st-${mark[2]}`);
