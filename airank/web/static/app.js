@@ -37,6 +37,9 @@ async function loadIndex(key, url = {}) {
   const info = indexInfo();
   state.view = info.views.includes(url.view) ? url.view : info.views[0];
   state.edition = info.editions.includes(url.edition) ? url.edition : info.latest;
+  const w = Object.entries(url.weights || {}).map(([c, v]) => `${c}:${v}`).join(",");
+  const first = api(`${base()}/ranking?${new URLSearchParams({ edition: state.edition, view: state.view, ...(w ? { weights: w } : {}) })}`);
+  first.catch(() => {});  // reported by rerank
   state.detail = await api(`${base()}?view=${state.view}`);
   state.desc = null; state.cells = null; state.method = null;
   $("title").textContent = info.name;
@@ -67,7 +70,7 @@ async function loadIndex(key, url = {}) {
   buildColumnPicker();
   buildSliders(url.weights || {});
   buildComparePickers(units);
-  await Promise.all([rerank(), loadPresets()]);
+  await Promise.all([rerank(first), loadPresets()]);
   loadCells().catch((err) => setStatus(err.message, true));
   if (url.tab && $(`tab-${url.tab}`)) state.showTab(url.tab, false);
   else refreshTab();

@@ -46,12 +46,13 @@ function showEffectiveWeights() {
 }
 
 /* ---------- ranking ---------- */
-async function rerank() {
+/* ``prefetched``: the ranking already asked for (at start-up, while the index loads). */
+async function rerank(prefetched = null) {
   if (state.inflight) { state.pending = true; return; }
   state.inflight = true;
   const t0 = performance.now();
   try {
-    const data = await api(`${base()}/ranking?${query()}`);
+    const data = await (prefetched || api(`${base()}/ranking?${query()}`));
     state.rows = data.rows;
     state.meta = data;
     renderTable();
@@ -121,9 +122,15 @@ function scoreUnit() {
   return n.method === "minmax" || p.method === "minmax" ? `score ${p.lower ?? 0}–${p.upper ?? 100}` : "score";
 }
 
-function publishers(unit, codes) {
+function publishers(unit, codes, group = null) {
   const c = state.cells;
   if (!c || !c.values[unit]) return [];
+  if (group) {  // the cells do not change with the weights: one lookup per unit and group
+    c.pubs = c.pubs || {};
+    const key = `${unit}/${group}`;
+    if (!c.pubs[key]) c.pubs[key] = publishers(unit, codes);
+    return c.pubs[key];
+  }
   const out = new Set();
   for (const code of codes) {
     const v = c.values[unit][code];
@@ -141,7 +148,7 @@ function describe(r, c) {
     const lines = [`${fmt(r[c.key])} (${scoreUnit()}, edition ${state.edition}, ${state.view} view)`];
     if (g) {
       lines.push(`${years(g[0], g[1])}; ${g[2]} indicators: ${g[3]} observed, ${g[4]} imputed, ${g[5]} inferred, ${g[6]} missing`);
-      const pubs = publishers(r.unit, descendants()[code] || []);
+      const pubs = publishers(r.unit, descendants()[code] || [], code);
       if (pubs.length) lines.push(`Sources: ${pubs.join("; ")}`);
     } else lines.push("Data years and sources: loading…");
     return { title: `${r.name} — ${nodeName(code)}`, lines };
