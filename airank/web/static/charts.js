@@ -62,7 +62,7 @@ async function loadProfile() {
   $("profile-title").textContent = p.name;
   $("profile-head").textContent = `Rank ${rk(p.rank)} of ${p.n_ranked}` +
     (missing(row.q05) ? "" : ` (90% rank interval ${rk(row.q05)}–${rk(row.q95)})`) +
-    ` · score ${fmt(p.score)} (${scoreUnit()}) · edition ${p.edition}, ${p.view} view · ` +
+    ` · score ${fmt(p.score)} (${scoreUnit().replace(/^score /, "")} scale) · edition ${p.edition}, ${p.view} view · ` +
     `${years(Math.min(...ys), Math.max(...ys))} · ${p.values.length} indicators: ${c.observed} observed, ` +
     `${c.imputed} imputed, ${c.inferred} inferred, ${c.missing} missing`;
   setCite("cite-profile", citeRow({ ...row, name: p.name, rank: p.rank }));
@@ -145,7 +145,7 @@ function trendChart(p, tag) {
     (list.length ? `The indicator set changes at the dashed lines, so scores on either side are not strictly comparable — ${list.join(" · ")}. ` : "") +
     (comp.length ? "The comparable score holds the indicator set fixed (chain-linked)." : "A chain-linked comparable score is not available for this index or these weights.");
   return plot("profile-trend", traces, {
-    margin: { l: 50, r: 12, t: 60, b: 30 }, xaxis: { dtick: 1, anchor: "y2" }, shapes, annotations,
+    margin: { l: 50, r: 28, t: 60, b: 30 }, xaxis: { dtick: 1, anchor: "y2" }, shapes, annotations,
     yaxis: rankAxis(ok.length ? ok.map((t) => t.rank) : [1]),
     yaxis2: { title: { text: scoreUnit() }, domain: [0, 0.42], anchor: "x" },
     legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
