@@ -160,8 +160,15 @@ def _no_source(spec: Any, code: str, status: str, edition: int) -> str:
     if status == "i":
         cfg = spec.method("impute", code)
         by = cfg.params.get("by")
-        return (f"imputed: {cfg.method} of the unit's {by} (no value {span})" if by else
-                f"imputed: {cfg.method} of all units (no value {span})")
+        peers = (" x ".join(by) if isinstance(by, (list, tuple)) else str(by)) if by else ""
+        if cfg.method == "intensity":
+            per = cfg.params.get("per")
+            what = f"per unit of {per}, times its own {per}" if per else "of the values"
+            cap = cfg.params.get("cap_rank")
+            return (f"imputed (no value {span}): median of its peers ({peers or 'all units'}) "
+                    f"{what}" + (f"; capped so it ranks no better than {cap}" if cap else ""))
+        return (f"imputed (no value {span}): {cfg.method} of its peers ({peers})" if peers else
+                f"imputed (no value {span}): {cfg.method} of all units")
     if status == "m":
         return f"no value {span}"
     return str(spec.indicator(code).source)
@@ -215,9 +222,10 @@ def _merge_ogai_trend(rows: list[dict[str, Any]], ogai_rows: Sequence[Mapping[st
         got = by.get(row["edition"], {})
         if "comparable_score" in got:
             row["comparable_score"] = num(got["comparable_score"])
-        for key in ("indicators_added", "indicators_removed"):
-            if key in got:
-                row[key] = _codes(got[key])
+            row["comparable_rank"] = num(got.get("comparable_rank"))
+        for key, alias in (("indicators_added", "added"), ("indicators_removed", "removed")):
+            if key in got or alias in got:
+                row[key] = _codes(got.get(key, got.get(alias)))
 
 
 def _codes(value: Any) -> list[str]:
