@@ -48,6 +48,17 @@ def test_indicator_stats_equal_coinr(file, frame):
         assert (got[ours].astype(bool).to_numpy() == flagged).all(), theirs
 
 
+def test_printed_stats_are_signif_3():
+    """COINr prints get_stats through signif_df(, 3): the same with airank's R rounding."""
+    from airank.analysis.audit.dftools import signif_df
+
+    want = pd.read_csv(COINR / "stats" / "stats_raw_signif3.csv", index_col=0)
+    got = signif_df(indicator_stats(RAW_IND[list(want.index)]), 3)
+    for theirs, ours in NAMES.items():
+        np.testing.assert_array_equal(got[ours].to_numpy(dtype=float),
+                                      want[theirs].to_numpy(dtype=float), err_msg=theirs)
+
+
 def test_stats_of_a_build_stage(asem_result):
     t = result_stats(asem_result, "normalised")
     assert t.loc["LPI", "min"] == 0 and t.loc["LPI", "max"] == 100

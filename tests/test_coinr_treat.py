@@ -196,3 +196,21 @@ def test_skew_kurtosis_and_check_equal_coinr():
         assert kurtosis2(x) == pytest.approx(r.kurt, rel=1e-12, abs=1e-14)
         passes = abs(skewness2(x)) < 2 or kurtosis2(x) < 3.5
         assert passes == bool(r.Pass)
+
+
+def test_f2_log_gii_where_coinr_is_right_and_where_it_is_not():
+    """f2 = log_GII: columns that pass after winsorising one point equal COINr's; for the
+    others COINr returns the column untreated (its log_GII returns x), airank the GII log."""
+    want = _want("f2_log_GII")
+    params = {"max_points": 1, "fallback": "log_gii"}
+    logged = 0
+    for code in SCREENED.columns:
+        x = SCREENED[code].to_numpy(dtype=float)
+        y, fit = _treat(code, params)
+        if fit.action == "log_gii":
+            logged += 1
+            assert code not in want  # COINr: x unchanged
+            _close(y, log_gii(x))
+        else:
+            _close(y, want[code] if code in want else x)
+    assert logged == 11 and len(want) == 4
