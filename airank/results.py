@@ -158,19 +158,29 @@ class Result:
         t["share"] = t["to_index"] / total if total else np.nan
         return t
 
-    def strengths_weaknesses(self, unit: str, n: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """The unit's ``n`` best and ``n`` worst indicators by rank among all units."""
+    def strengths_weaknesses(self, unit: str, n: int = 5, **options: Any
+                             ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The unit's ``n`` best and ``n`` worst indicators by rank among all units.
+
+        One implementation, COINr's ``get_str_weak``
+        (:func:`airank.analysis.audit.profile.strengths_weaknesses`; ``options`` are its
+        ``min_discard``, ``unq_discard``, ``groups``, ``stage`` ...; ``min_discard`` is off
+        unless given). Columns ``code, name, group, rank, value, indicator_unit`` and
+        ``raw``, ``imputed``, ``score``; weaknesses worst first.
+        """
+        from .analysis.audit.profile import strengths_weaknesses as get_str_weak
+
         self._check_unit(unit)
-        codes = list(self.spec.indicator_codes)
-        r = self.ranks.loc[unit, codes].astype(float)
-        t = pd.DataFrame({"code": codes,
-                          "name": [self.spec.node(c).name or c for c in codes],
-                          "rank": r.to_numpy(),
-                          "raw": self.stages["raw"].loc[unit, codes].to_numpy(),
-                          "imputed": self.imputed.loc[unit, codes].to_numpy(),
-                          "score": self.scores.loc[unit, codes].to_numpy()})
-        t = t.dropna(subset=["rank"]).sort_values(["rank", "code"])
-        return t.head(n).reset_index(drop=True), t.iloc[::-1].head(n).reset_index(drop=True)
+        options.setdefault("min_discard", False)
+        strong, weak = get_str_weak(self, unit, n=n, **options)
+
+        def more(t: pd.DataFrame) -> pd.DataFrame:
+            c = list(t["code"])
+            return t.assign(raw=self.stages["raw"].loc[unit, c].to_numpy(),
+                            imputed=self.imputed.loc[unit, c].to_numpy(),
+                            score=self.scores.loc[unit, c].to_numpy())
+
+        return more(strong), more(weak.iloc[::-1].reset_index(drop=True))
 
     def _check_unit(self, unit: str) -> None:
         if unit not in self.scores.index:
