@@ -14,6 +14,7 @@ buttons) or as a static PNG, SVG or PDF drawn by the system's Chromium
 ``dot``            several codes' scores as dots, units highlighted
 ``intervals``      Monte Carlo rank intervals (uncertainty analysis)
 ``sobol``          first-order and total Sobol' indices with confidence intervals
+``importance``     each component's main effect on its parent against its weight
 ``profile``        a unit: group scores against the median, strengths, weaknesses
 ``coverage``       units x indicators: observed, inferred, imputed, missing
 =================  ==========================================================
@@ -29,15 +30,16 @@ from .coverage import CELL_STATES, cell_states, coverage
 from .distributions import distributions, treatment_table
 from .export import FORMATS, chromium, figure_html, save, static_session, to_image
 from .framework import framework, weights_table
+from .importance import importance
 from .profile import profile, profile_tables
 from .robustness import intervals, sobol
 from .scores import bar, dot
 
 #: The plot kinds, by name (``airank plot KIND``).
 KINDS = ("framework", "distributions", "correlation", "bar", "dot", "intervals", "sobol",
-         "profile", "coverage")
+         "importance", "profile", "coverage")
 
 __all__ = ["CELL_STATES", "FORMATS", "KINDS", "bar", "cell_states", "chromium", "correlation",
            "correlation_pairs", "coverage", "distributions", "dot", "figure_html", "framework",
-           "intervals", "profile", "profile_tables", "save", "sobol", "static_session",
-           "to_image", "treatment_table", "weights_table"]
+           "importance", "intervals", "profile", "profile_tables", "save", "sobol",
+           "static_session", "to_image", "treatment_table", "weights_table"]

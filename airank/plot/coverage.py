@@ -91,4 +91,4 @@ def coverage(obj: Result | Edition, *, units: Sequence[str] | None = None,
     return base_layout(fig, title or f"Data coverage of {len(t)} units", height=190 +
                        9 * len(t), legend={"orientation": "h", "y": -0.02, "x": 0,
                                            "yanchor": "top"},
-                       margin={"l": 70, "r": 20, "t": 150, "b": 40})
+                       margin={"l": 70, "r": 20, "t": 110, "b": 40})
