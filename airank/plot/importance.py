@@ -48,13 +48,18 @@ def importance(table: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     for lab, a, b, col in zip(labels, w, t["eta2_normalised"], colour, strict=True):
         fig.add_trace(go.Scatter(x=[a, b], y=[lab, lab], mode="lines", showlegend=False,
                                  line={"color": col, "width": 2}, hoverinfo="skip"))
-    fig.add_trace(go.Scatter(x=w, y=labels, mode="markers", name="weight share",
+    for name, symbol in (("weight share", "circle-open"),
+                         ("importance share (normalised main effect)", "circle")):
+        # legend entries in a neutral colour (the points' colour says flagged or not)
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name,
+                                 marker={"symbol": symbol, "size": 9, "color": "#475569",
+                                         "line": {"width": 2}}))
+    fig.add_trace(go.Scatter(x=w, y=labels, mode="markers", showlegend=False,
                              marker={"symbol": "circle-open", "size": 9, "color": colour,
                                      "line": {"width": 2}},
                              hovertemplate="%{y}: weight %{x:.3f}<extra></extra>"))
     fig.add_trace(go.Scatter(x=t["eta2_normalised"], y=labels, mode="markers",
-                             name="importance share (normalised main effect)",
-                             marker={"size": 9, "color": colour},
+                             showlegend=False, marker={"size": 9, "color": colour},
                              hovertemplate="%{y}: importance %{x:.3f}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", type="category", tickfont={"size": 9})
     fig.update_xaxes(title={"text": "share within the parent"}, rangemode="tozero")
