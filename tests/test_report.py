@@ -280,6 +280,48 @@ def test_pdf_is_the_report_printed(written, report):
                         str(ARTIFACTS / "report_asem_page")], check=True, timeout=120)
 
 
+# printable area of an A4 page with the report's margins (14 mm, 12 mm), CSS px at 96 dpi
+PAGE_W, PAGE_H = (210 - 24) / 25.4 * 96, (297 - 28) / 25.4 * 96
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium")
+def test_report_in_chromium_offline_and_printable(written, report):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                              args=["--no-sandbox", "--disable-gpu"])
+        page = b.new_page(viewport={"width": 1000, "height": 900})
+        problems: list[str] = []
+        page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("request", lambda r: r.url.startswith(("file:", "data:", "blob:"))
+                or problems.append(f"outside request: {r.url}"))
+        page.goto(written.as_uri())
+        n_figs = sum(len(s.figures) for s in report.sections)
+        page.wait_for_function(f"document.querySelectorAll('.main-svg').length >= {n_figs}")
+        page.screenshot(path=str(ARTIFACTS / "report_asem_top.png"))
+        page.locator("#uncertainty").screenshot(path=str(ARTIFACTS /
+                                                         "report_asem_uncertainty.png"))
+        page.emulate_media(media="print")
+        page.set_viewport_size({"width": int(PAGE_W), "height": int(PAGE_H)})
+        boxes = page.eval_on_selector_all("figure", """els => els.map(e => {
+            const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+            return [e.dataset.name, r.width, r.height, s.breakInside]; })""")
+        before = page.eval_on_selector_all("section.section", "els => els.map(e => "
+                                           "[e.id, getComputedStyle(e).breakBefore])")
+        b.close()
+    assert problems == []
+    assert len(boxes) == n_figs
+    for name, w, h, brk in boxes:  # each figure fits a page and is never split
+        assert brk == "avoid" and w <= PAGE_W + 1 and h <= PAGE_H, (name, w, h)
+    status = {s.key: s.status for s in report.sections}
+    for key, brk in before:
+        assert brk == ("page" if status.get(key, "complete") in ("complete", "partial")
+                       else "auto"), key
+
+
 # -- the command -------------------------------------------------------------------------------
 def test_cli_report_writes_the_files(report, tmp_path, monkeypatch, capsys):
     import airank.report as rep
