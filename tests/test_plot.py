@@ -247,7 +247,7 @@ def test_errors_name_the_offender(tiny, tmp_path, monkeypatch):
     with pytest.raises(OutputError, match=r"Unknown file type '\.gif'"):
         plot.save(plot.bar(tiny), tmp_path / "x.gif")
     monkeypatch.setenv("AIRANK_CHROMIUM", str(tmp_path / "no-browser"))
-    with pytest.raises(OutputError, match="AIRANK_CHROMIUM=.*not an executable file"):
+    with pytest.raises(OutputError, match=r"AIRANK_CHROMIUM=.*not an executable file"):
         plot.save(plot.bar(tiny), tmp_path / "x.png")
     assert not (tmp_path / "x.png").exists()
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from airank import Edition, plot
+from airank import Edition
 from airank.analysis.audit.checks import consistency
 from airank.analysis.audit.importance import main_effects
 from airank.analysis.robustness.designs import default_factors
@@ -91,14 +91,14 @@ def test_coverage_tables_are_the_results(report, ed):
     r = ed.baseline
     got = sec.table("units").set_index("unit").sort_index()
     want = r.coverage().set_index("unit").sort_index()
-    _equal(got, want)
+    _equal(got[list(want.columns)], want)
     inds = sec.table("indicators")
     np.testing.assert_allclose(inds["coverage_all"], r.indicator_coverage()["coverage_all"])
     np.testing.assert_array_equal(inds["n_imputed"], r.imputed.loc[r.units].sum())
     assert len(sec.figures) == math.ceil(len(r.units) / 70)
     summary = optional("analysis.audit.stats", "screen_summary")
     if summary is not None:
-        t = sec.table("screen_summary").set_index("unit")
+        t = got
         want_s = summary(r.stages["imputed"], min_coverage=0.9)
         np.testing.assert_allclose(t.loc[want_s.index, "availability"], want_s["availability"])
         assert set(t.index[t["included"]]) == set(r.units)  # the same units pass

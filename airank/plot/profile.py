@@ -72,7 +72,7 @@ def profile(obj: Result | Edition, unit: str, *, n: int = 5,
     c = t["contributions"].set_index("code")
     order = [g for p in spec.children[spec.index_code] for g in (p, *_groups(spec, p))]
     groups = c.loc[order].reset_index()
-    fig = make_subplots(rows=2, cols=1, vertical_spacing=0.16, row_heights=[0.55, 0.45],
+    fig = make_subplots(rows=2, cols=1, vertical_spacing=0.25, row_heights=[0.55, 0.45],
                         subplot_titles=("Group scores: the unit against the median unit",
                                         f"Strengths and weaknesses: indicator ranks of "
                                         f"{len(r.units)} units"))
@@ -101,7 +101,7 @@ def profile(obj: Result | Edition, unit: str, *, n: int = 5,
     rank = str(r.ranks[spec.index_code].to_dict()[u])
     head = (f"{r.names.get(u, u)} ({u}): rank {rank} of {len(r.units)}, score "
             f"{float(r.index[u]):.2f}")
-    return base_layout(fig, title or head, height=640, barmode="group",
+    return base_layout(fig, title or head, height=700, barmode="group",
                        legend={"orientation": "h", "y": 1.08, "x": 1, "xanchor": "right"},
                        margin={"l": 110, "r": 20, "t": 80, "b": 40})
 

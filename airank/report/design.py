@@ -93,31 +93,28 @@ def coverage(ctx: Context) -> Section:
              "used but never count as data; imputed values fill gaps after screening."),
     ]
     summary = optional("analysis.audit.stats", "screen_summary")
+    title = "Coverage per unit (before imputation; kept = passed the screen)"
     if summary is not None:
-        blocks.append(Table("screen_summary", "Screening summary per unit (COINr's Screen "
-                            "DataSummary)", _screen_summary(ctx, summary)))
+        units = units.join(_screen_summary(ctx, summary), on="unit")
+        title += ", with COINr's screening summary (n_missing ... included)"
     for i, part in enumerate(chunks(list(states.index), UNITS_PER_FIGURE)):
         blocks.append(Figure(f"coverage_{i + 1}", f"Coverage of the ranked units, ranks "
                              f"{i * UNITS_PER_FIGURE + 1}-{i * UNITS_PER_FIGURE + len(part)}.",
                              plot.coverage(r, units=part)))
     blocks += [Table("indicators", "Coverage per indicator (share of units with data)", inds),
-               Table("units", "Coverage per unit (before imputation; kept = passed the "
-                     "screen)", units)]
+               Table("units", title, units)]
     return Section("coverage", "Data coverage and screening", tuple(blocks))
 
 
 def _screen_summary(ctx: Context, fn: Any) -> pd.DataFrame:
-    """COINr's screening summary on the stage the screen reads (the indicators with data
-    in the edition; inferred values count as available here, unlike airank's own
-    coverage)."""
+    """COINr's screening summary (index: unit) on the stage the screen reads (the
+    indicators with data in the edition; inferred values count as available here, unlike
+    airank's own coverage)."""
     r = ctx.result
     params = r.spec.methodology.screen.params
     stage = "imputed" if params.get("on") == "imputed" else "denominated"
     frame = r.stages[stage][ctx.available]
-    out = pd.DataFrame(fn(frame, min_coverage=float(params.get("min_coverage", 2 / 3))))
-    out.insert(0, "name", [r.names.get(str(u), str(u)) for u in out.index])
-    return out.reset_index().sort_values(["included", "availability"],
-                                         ascending=[False, False], kind="stable")
+    return pd.DataFrame(fn(frame, min_coverage=float(params.get("min_coverage", 2 / 3))))
 
 
 _DESCRIBE = ("code", "n", "share_available", "min", "max", "mean", "median", "sd", "skew",

@@ -52,7 +52,7 @@ pre { font-size: 11px; white-space: pre-wrap; overflow-wrap: anywhere;
   section.section[data-status="missing"], section.section[data-status="not_applicable"] {
     break-before: auto; }
   h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
-  h3.unit { break-before: page; }
+  h3.unit { break-before: page; } h3.unit.first { break-before: auto; }
   tr { break-inside: avoid; page-break-inside: avoid; }
   thead { display: table-header-group; }
   .table-wrap { overflow: visible; }

@@ -111,5 +111,5 @@ def leave_one_out(ctx: Context) -> Section:
                             "element is removed", _removal_summary(ctx, rem, diffs)))
         blocks.append(Table(f"level_{level}_units", f"Rank change of every unit (nominal - "
                             f"new) per removed level-{level} element", diffs.reset_index(),
-                            show=diffs.shape[1] <= 12))
+                            show=False))
     return Section("leave_one_out", title, tuple(blocks))

@@ -12,15 +12,15 @@ from .model import Block, Figure, Section, Table, Text, para
 __all__ = ["unit_pages"]
 
 
-def _page(ctx: Context, unit: str) -> list[Block]:
+def _page(ctx: Context, unit: str, first: bool) -> list[Block]:
     r = ctx.result
     t = plot.profile_tables(r, unit)
     name = r.names.get(unit, unit)
     rank = r.ranking().set_index("unit").loc[unit].to_dict()
     iv = ctx.uncertainty.summary.loc[unit].to_dict()
     return [
-        Text(f'<h3 class="unit" id="unit-{html.escape(unit)}">{html.escape(name)} '
-             f"({html.escape(unit)})</h3>"),
+        Text(f'<h3 class="unit{" first" if first else ""}" id="unit-{html.escape(unit)}">'
+             f"{html.escape(name)} ({html.escape(unit)})</h3>"),
         para(f"Rank {rank['rank']} of {len(r.units)}, score {float(rank['score']):.2f}, "
              f"data coverage {float(rank['coverage']):.0%}. Under the uncertainty analysis "
              f"its median rank is {float(iv['median']):g} and 90% of replications place it "
@@ -42,6 +42,6 @@ def unit_pages(ctx: Context) -> Section:
     how = ("chosen with --units" if ctx.settings.units else
            "no units were chosen (--units), so the first-ranked unit is shown")
     blocks: list[Block] = [para(f"Unit pages for {', '.join(chosen)} ({how}).")]
-    for u in chosen:
-        blocks += _page(ctx, u)
+    for i, u in enumerate(chosen):
+        blocks += _page(ctx, u, i == 0)
     return Section("units", "Unit pages", tuple(blocks))
