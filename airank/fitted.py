@@ -22,8 +22,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import Issue, SpecError
 
-__all__ = ["FIT_TYPES", "Fit", "Fitted", "GoalpostFit", "GroupFit", "LatestFit", "MeanSdFit",
-           "NoFit", "RangeFit", "TargetFit", "TreatFit", "register_fit"]
+__all__ = ["FIT_TYPES", "Fit", "Fitted", "GoalpostFit", "GroupFit", "InterpFit", "LatestFit",
+           "MaxFit", "MeanSdFit", "NoFit", "RangeFit", "RefFit", "TargetFit", "TreatFit",
+           "register_fit"]
 
 class Fit(BaseModel):
     """Base of every learned-parameter model: frozen, no unknown keys, with its method."""
@@ -74,12 +75,32 @@ class GoalpostFit(Fit):
     high: float
 
 
+class RefFit(Fit):
+    """``dist2ref``: the reference unit, its value and the minimum, direction applied."""
+
+    step: ClassVar[str] = "normalise"
+    ref_unit: str | None = None
+    ref: float
+    min: float
+
+
+class MaxFit(Fit):
+    """``fracmax``: the maximum the column is divided by, direction applied."""
+
+    step: ClassVar[str] = "normalise"
+    max: float
+
+
 # -- treat -----------------------------------------------------------------------------
 class TreatFit(Fit):
     """An outlier treatment: what was done (replayable) and the diagnostics.
 
     ``action`` is ``none``, ``winsorised`` (clip to ``lower``/``upper``), ``log``
-    (``log(x + log_shift)``) or another transformation named by the method.
+    (``log(x + log_shift)``, COINr's ``log_CT``), ``log_plain`` and ``log_ct_orig`` (the
+    same with their shifts), ``log_ct_neg`` (``-log(log_shift - x)``, the mirrored log of
+    ``log_CT_plus``), ``log_gii`` (``log((upper - 1)(x - lower) / (upper - lower) + 1)``),
+    ``boxcox`` (``lam``; shifted by ``log_shift`` when set) or ``winsorised+<one of
+    these>`` (clip, then transform: COINr's ``combine_treat``).
     """
 
     step: ClassVar[str] = "treat"
@@ -113,6 +134,14 @@ class LatestFit(Fit):
     from_year: dict[str, int] = Field(default_factory=dict)
 
 
+class InterpFit(Fit):
+    """``linear``: the two years each filled value was interpolated between, by unit
+    (the same year twice where the nearest observation was copied)."""
+
+    step: ClassVar[str] = "impute"
+    between: dict[str, tuple[int, int]] = Field(default_factory=dict)
+
+
 class ModelFit(Fit):
     """``knn`` / ``iterative``: the model's settings (refitted on every build)."""
 
@@ -125,10 +154,13 @@ class ModelFit(Fit):
 FIT_TYPES: dict[tuple[str, str], type[Fit]] = {
     ("normalise", "minmax"): RangeFit, ("normalise", "frontier"): RangeFit,
     ("normalise", "zscore"): MeanSdFit, ("normalise", "target"): TargetFit,
-    ("normalise", "goalposts"): GoalpostFit,
-    ("treat", "jrc"): TreatFit, ("treat", "none"): TreatFit,
+    ("normalise", "goalposts"): GoalpostFit, ("normalise", "dist2ref"): RefFit,
+    ("normalise", "fracmax"): MaxFit,
+    ("treat", "jrc"): TreatFit, ("treat", "none"): TreatFit, ("treat", "transform"): TreatFit,
     ("impute", "mean"): GroupFit, ("impute", "median"): GroupFit,
-    ("impute", "latest"): LatestFit, ("impute", "knn"): ModelFit,
+    ("impute", "intensity"): GroupFit,
+    ("impute", "latest"): LatestFit, ("impute", "constant"): LatestFit,
+    ("impute", "linear"): InterpFit, ("impute", "knn"): ModelFit,
     ("impute", "iterative"): ModelFit,
 }
 

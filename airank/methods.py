@@ -14,9 +14,10 @@ __all__ = ["METHOD_PARAMS", "STEPS"]
 
 
 class Params(BaseModel):
-    """Base of every parameter set: unknown keys are errors, values are frozen."""
+    """Base of every parameter set: unknown keys are errors, values are frozen, numbers are
+    finite (NaN and infinity are refused with the key named)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class NoParams(Params):
@@ -37,6 +38,12 @@ class LatestParams(Params):
     window: int = Field(3, ge=1, le=50, description="look back at most this many years")
 
 
+class PanelParams(Params):
+    window: int | None = Field(
+        None, ge=1, le=50,
+        description="use observations at most this many years away (None: any year)")
+
+
 class KnnParams(Params):
     k: int = Field(5, ge=1, le=100)
 
@@ -44,6 +51,16 @@ class KnnParams(Params):
 class IterativeParams(Params):
     max_iter: int = Field(10, ge=1, le=1000)
     seed: int = 0
+
+
+class IntensityParams(Params):
+    by: tuple[str, ...] = Field((), description="unit-group columns, narrowest cell first "
+                                "(e.g. [region, income_group]); widened when a cell is small")
+    per: str | None = Field(None, description="denominator code: impute value/denominator, "
+                            "then scale back (None: impute the values)")
+    min_group: int = Field(3, ge=1, le=1000, description="observed values a cell needs")
+    cap_rank: int | None = Field(None, ge=2, le=100_000, description="no imputed value ranks "
+                                 "better than this (e.g. 31: none in the top 30)")
 
 
 # -- screen --------------------------------------------------------------------
@@ -55,14 +72,40 @@ class ScreenParams(Params):
         "denominated",
         description="stage whose data availability is measured: 'denominated' (before "
                     "imputation, the JRC rule) or 'imputed' (as COINr's example build)")
+    min_nonzero: float = Field(
+        0.0, ge=0, le=1,
+        description="share of a unit's available values that must be non-zero (COINr's "
+                    "nonzero_thresh); 0 = no zero-share rule")
 
 
 # -- treat ---------------------------------------------------------------------
+#: Transformations of a whole column (see :data:`airank.treat.TRANSFORMS`).
+Transform = Literal["log", "log_gap", "log_plain", "log_ct_orig", "log_ct_plus", "log_gii",
+                    "boxcox"]
+
+
+class TransformParams(Params):
+    transform: Transform = Field("log", description="the transformation (see treat)")
+    lam: float = Field(0.5, description="Box-Cox lambda (0 = log)")
+    shift: bool = Field(True, description="Box-Cox: shift to min 1 first (COINr makepos)")
+
+
 class JrcParams(Params):
     skew: float = Field(2.0, gt=0, description="|skewness| threshold")
     kurtosis: float = Field(3.5, gt=0, description="excess-kurtosis threshold")
     max_points: int = Field(5, ge=0, le=1000, description="most points winsorised")
-    fallback: Literal["log", "none"] = "log"
+    first: Literal["winsorise"] | Transform = Field(
+        "winsorise", description="first treatment of a failing column (COINr f1)")
+    fallback: Transform | Literal["none"] = Field(
+        "log", description="second treatment if the first leaves it failing (COINr f2): "
+        "'log' (COINr's log_CT, log(x - min + 0.01 range)), 'log_gap' (log(x - min + g), g "
+        "the smallest positive gap above the minimum: scale-free, log(x + 1) for counts), "
+        "another transformation or 'none'")
+    lam: float = Field(0.5, description="Box-Cox lambda (0 = log)")
+    shift: bool = Field(True, description="Box-Cox: shift to min 1 first (COINr makepos)")
+    combine: bool = Field(
+        False, description="apply the fallback to the first treatment's output instead of "
+                           "the original column (COINr combine_treat)")
 
 
 # -- normalise -----------------------------------------------------------------
@@ -84,6 +127,16 @@ class ZScoreParams(Params):
 
 class ScaleParams(Params):
     scale: float = Field(100.0, gt=0)
+
+
+class BordaParams(Params):
+    ties: Literal["min", "average", "max", "dense", "ordinal"] = Field(
+        "min", description="how tied values are ranked")
+
+
+class Dist2RefParams(Params):
+    ref: str | None = Field(None, description="reference unit (None: the best value)")
+    cap: bool = Field(False, description="cap scores at 1 (units beyond the reference)")
 
 
 class TargetParams(Params):
@@ -123,11 +176,14 @@ METHOD_PARAMS: dict[str, dict[str, type[Params]]] = {
         "mean": GroupStatParams,
         "median": GroupStatParams,
         "latest": LatestParams,
+        "constant": PanelParams,
+        "linear": PanelParams,
         "knn": KnnParams,
         "iterative": IterativeParams,
+        "intensity": IntensityParams,
     },
     "screen": {"none": NoParams, "coverage": ScreenParams},
-    "treat": {"none": NoParams, "jrc": JrcParams},
+    "treat": {"none": NoParams, "jrc": JrcParams, "transform": TransformParams},
     "normalise": {
         "none": NoParams,
         "minmax": MinMaxParams,
@@ -137,6 +193,9 @@ METHOD_PARAMS: dict[str, dict[str, type[Params]]] = {
         "frontier": ScaleParams,
         "target": TargetParams,
         "goalposts": GoalpostParams,
+        "borda": BordaParams,
+        "dist2ref": Dist2RefParams,
+        "fracmax": NoParams,
     },
     "aggregate": {
         "arithmetic": AggParams,

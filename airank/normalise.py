@@ -25,9 +25,11 @@ import numpy as np
 from scipy.stats import rankdata
 
 from .errors import DataError, Issue, SpecError
-from .fitted import Fit, GoalpostFit, MeanSdFit, NoFit, RangeFit, TargetFit
+from .fitted import Fit, GoalpostFit, MaxFit, MeanSdFit, NoFit, RangeFit, RefFit, TargetFit
 from .methods import (
     METHOD_PARAMS,
+    BordaParams,
+    Dist2RefParams,
     GoalpostParams,
     MinMaxParams,
     NoParams,
@@ -61,8 +63,13 @@ class Normaliser:
     pointwise: bool
     monotone: bool = True
 
+    #: the method needs the unit codes of the rows (``dist2ref``'s reference unit)
+    needs_units: bool = False
+
     def __call__(self, x: np.ndarray, *, params: Any, target: float | None = None,
-                 learned: Fit | None = None) -> tuple[np.ndarray, Fit]:
+                 learned: Fit | None = None, units: Any = None) -> tuple[np.ndarray, Fit]:
+        if self.needs_units:
+            return self.func(x, params=params, target=target, learned=learned, units=units)
         return self.func(x, params=params, target=target, learned=learned)
 
 
@@ -181,6 +188,58 @@ def goalposts(x: np.ndarray, *, params: GoalpostParams, target: float | None = N
     return np.where(np.isnan(x), np.nan, y), GoalpostFit(method="goalposts", low=lo, high=hi)
 
 
+def borda(x: np.ndarray, *, params: BordaParams, target: float | None = None,
+          learned: Fit | None = None) -> tuple[np.ndarray, Fit]:
+    """Borda score: the number of units below, ``rank - 1`` with rank 1 = lowest (COINr's
+    ``n_borda``; ties ranked by ``ties``, default the lowest rank)."""
+    r = rankdata(x, method=params.ties, nan_policy="omit").astype(float)
+    return r - 1, NoFit(method="borda")
+
+
+def dist2ref(x: np.ndarray, *, params: Dist2RefParams, target: float | None = None,
+             learned: Fit | None = None, units: Any = None) -> tuple[np.ndarray, Fit]:
+    """Distance to a reference unit: ``1 - (x_ref - x) / (x_ref - min)`` (COINr's
+    ``n_dist2ref``). The reference scores 1 and the worst unit 0; units beyond the
+    reference score above 1 unless ``cap``. ``ref`` None takes the best value (the
+    frontier). Where the reference holds the minimum of a column that is not constant,
+    the scores are infinite or NaN, as in COINr; a constant column scores 1.
+    """
+    if isinstance(learned, RefFit):
+        ref, lo, ref_unit = learned.ref, learned.min, learned.ref_unit
+    else:
+        lo, hi = _nanrange(x)
+        ref, ref_unit = hi, params.ref
+        if params.ref is not None:
+            ref = float(x[_unit_row(units, params.ref)])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = 1 - (ref - x) / (ref - lo)
+    if _nanrange(x)[0] == _nanrange(x)[1]:  # a constant column: every unit is at the reference
+        y = np.where(np.isnan(x), np.nan, 1.0)
+    if params.cap:
+        y = np.where(y > 1, 1.0, y)
+    return y, RefFit(method="dist2ref", ref_unit=ref_unit, ref=ref, min=lo)
+
+
+def _unit_row(units: Any, ref: str) -> int:
+    codes = [] if units is None else [str(u) for u in units]
+    if ref not in codes:
+        raise DataError([Issue(("normalise", "ref"), "unknown_unit",
+                               f"The reference unit '{ref}' of dist2ref is not among the "
+                               f"units normalised ({len(codes)} units).", ref)])
+    return codes.index(ref)
+
+
+def fracmax(x: np.ndarray, *, params: NoParams, target: float | None = None,
+            learned: Fit | None = None) -> tuple[np.ndarray, Fit]:
+    """Fraction of the maximum: ``x / max`` (COINr's ``n_fracmax``). Meant for positive
+    values: with higher-is-worse indicators (direction -1) the maximum of ``-x`` is <= 0
+    and the scores are negative, infinite or NaN, as in COINr."""
+    hi = learned.max if isinstance(learned, MaxFit) else _nanrange(x)[1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = x / hi
+    return y, MaxFit(method="fracmax", max=hi)
+
+
 def none(x: np.ndarray, *, params: NoParams, target: float | None = None,
          learned: Fit | None = None) -> tuple[np.ndarray, Fit]:
     """No normalisation (the direction is still applied)."""
@@ -196,6 +255,11 @@ NORMALISERS: dict[str, Normaliser] = {
     "frontier": Normaliser("frontier", frontier, pointwise=True),
     "target": Normaliser("target", to_target, pointwise=True, monotone=False),  # capped
     "goalposts": Normaliser("goalposts", goalposts, pointwise=True),
+    "borda": Normaliser("borda", borda, pointwise=False),
+    # capped or with a negative maximum these do not keep the order strictly
+    "dist2ref": Normaliser("dist2ref", dist2ref, pointwise=True, monotone=False,
+                           needs_units=True),
+    "fracmax": Normaliser("fracmax", fracmax, pointwise=True, monotone=False),
 }
 _BUILTIN = frozenset(NORMALISERS)
 
@@ -238,9 +302,10 @@ def register_normaliser(name: str, func: Callable[[np.ndarray, Any], np.ndarray]
 
 
 def normalise_column(x: np.ndarray, method: str, params: Params, *, direction: int = 1,
-                     target: float | None = None, learned: Fit | None = None
-                     ) -> tuple[np.ndarray, Fit]:
-    """Apply the direction, then the method. Goalposts are given in the indicator's units."""
+                     target: float | None = None, learned: Fit | None = None,
+                     units: Any = None) -> tuple[np.ndarray, Fit]:
+    """Apply the direction, then the method. Goalposts are given in the indicator's units;
+    ``units`` (the row labels) are needed by ``dist2ref`` with a reference unit."""
     if method == "goalposts" and direction == -1:
         assert isinstance(params, GoalpostParams)
         params = params.model_copy(update={
@@ -248,5 +313,5 @@ def normalise_column(x: np.ndarray, method: str, params: Params, *, direction: i
             "high": None if params.low is None else -params.low})
     t = None if target is None else target * direction
     y, fit = NORMALISERS[method](np.asarray(x, dtype=float) * direction, params=params,
-                                 target=t, learned=learned)
+                                 target=t, learned=learned, units=units)
     return np.asarray(y, dtype=float), fit

@@ -64,15 +64,20 @@ def build(spec: IndexSpec, data: Dataset, *, year: int | None = None,
     dens = [d.code for d in spec.denominators]
     den, _ = data.wide(dens, year=year, lookback=spec.data.lookback)
     denominated = _denominate(raw, den, spec, records)
-    ctx = ImputeContext(data.groups, data.history(spec.indicator_codes, until=year), year)
-    imputed = _impute(denominated, spec, ctx, fits, records)
     available = _available(raw, records)
     # inferred values (a zero from absence in a census-like source) are used, but are not
     # data: they never count toward coverage
     observed = ~inferred.loc[:, available]
     coverage = (denominated.loc[:, available].notna() & observed).mean(axis=1)
+    nonzero = _nonzero_share(denominated.loc[:, available])
+    # the whole history: 'latest' looks back only, 'constant'/'linear' both ways
+    ctx = ImputeContext(data.groups, data.history(spec.indicator_codes, until=max(data.years)),
+                        year, den, {c: spec.indicator(c).direction for c in spec.indicator_codes},
+                        _rankable(coverage, spec, nonzero))
+    imputed = _impute(denominated, spec, ctx, fits, records)
     kept = _screen(coverage, (imputed.loc[:, available].notna() & observed).mean(axis=1),
-                   spec, records)
+                   spec, records,
+                   nonzero=(nonzero, _nonzero_share(imputed.loc[:, available])))
     screened = imputed.loc[kept]
     treated = _treat(screened, spec, fits, records)
     normalised = _normalise(treated, spec, fits, records)
@@ -184,9 +189,27 @@ def _impute(frame: pd.DataFrame, spec: IndexSpec, ctx: ImputeContext, fitted: Fi
     return pd.DataFrame(out, index=frame.index, columns=frame.columns)
 
 
+def _rankable(coverage: pd.Series, spec: IndexSpec, nonzero: pd.Series) -> pd.Index | None:
+    """The units the screen will keep, when it measures data before imputation (so an
+    imputer can rank against them); None when it measures the imputed stage."""
+    cfg = spec.methodology.screen
+    if cfg.method != "none" and cfg.options("screen").on == "imputed":
+        return None
+    return _screen(coverage, coverage, spec, [], nonzero=(nonzero, nonzero))
+
+
+def _nonzero_share(frame: pd.DataFrame) -> pd.Series:
+    """Per unit: the share of its available values that are not zero (NaN: no values)."""
+    have = frame.notna().sum(axis=1)
+    return 1 - frame.eq(0).sum(axis=1) / have.where(have > 0)  # COINr's arithmetic
+
+
 def _screen(before: pd.Series, after: pd.Series, spec: IndexSpec,
-            records: list[StepRecord]) -> pd.Index:
-    """Units kept: data availability (before or after imputation) >= the threshold."""
+            records: list[StepRecord], nonzero: tuple[pd.Series, pd.Series] | None = None
+            ) -> pd.Index:
+    """Units kept: data availability (before or after imputation) >= the threshold and,
+    with ``min_nonzero``, a share of non-zero values >= that (COINr's zero-share rule;
+    ``nonzero`` gives the shares on the two stages)."""
     cfg = spec.methodology.screen
     coverage = before
     if cfg.method == "none":
@@ -198,13 +221,18 @@ def _screen(before: pd.Series, after: pd.Series, spec: IndexSpec,
     p = cfg.options("screen")
     coverage = after if p.on == "imputed" else before
     ok = (coverage >= p.min_coverage) & (before > 0)
+    zero_note = ""
+    if p.min_nonzero > 0 and nonzero is not None:
+        share = nonzero[1] if p.on == "imputed" else nonzero[0]
+        ok &= share.reindex(coverage.index).fillna(0) >= p.min_nonzero
+        zero_note = f" or with under {p.min_nonzero:.0%} non-zero values"
     ok |= coverage.index.isin(p.include)
     ok &= ~coverage.index.isin(p.exclude)
     removed = sorted(coverage.index[~ok])
     records.append(StepRecord("screen", None, cfg.method, dict(cfg.params),
                               {"removed": removed, "kept": int(ok.sum())},
                               f"{len(removed)} units below {p.min_coverage:.0%} data coverage "
-                              f"({p.on} stage) or excluded removed"))
+                              f"({p.on} stage){zero_note} or excluded removed"))
     kept: pd.Index = coverage.index[ok]
     return kept
 
@@ -234,7 +262,8 @@ def _normalise(frame: pd.DataFrame, spec: IndexSpec, fitted: Fitted,
         try:
             out[:, j], fit = normalise_column(
                 values[:, j], cfg.method, cfg.options("normalise"), direction=ind.direction,
-                target=ind.target, learned=fitted.get_fit("normalise", code, cfg.method))
+                target=ind.target, learned=fitted.get_fit("normalise", code, cfg.method),
+                units=frame.index)
         except NoTargetError as exc:
             raise DataError([Issue(("indicators", code, "target"), "no_target",
                                    f"'{code}': {exc.issues[0].message} Give it a 'target' "

@@ -17,45 +17,72 @@ import pandas as pd
 
 from ...errors import DataError, Issue
 from ...results import Result
+from ...spec import IndexSpec
 from .bounds import rank_bounds
 from .importance import correlation_ratio, cronbach_alpha, main_effects
 
 __all__ = ["consistency", "importance", "weight_bounds"]
 
 
-def importance(result: Result, *, ratio: float = 2.0, gap: float = 0.1) -> pd.DataFrame:
+def importance(result: Result, *, ratio: float = 2.0, gap: float = 0.1, n_boot: int = 500,
+               seed: int | None = 0) -> pd.DataFrame:
     """Main effect of every indicator and group on its parent and on the index.
 
     Columns: ``code``, ``parent``, ``level``; from
     :func:`~airank.analysis.audit.importance.main_effects`: ``nominal_weight`` (rescaled
-    within the parent), ``effective_weight`` (as it acts on the parent), ``eta2`` (main
-    effect on the parent), ``eta2_normalised`` (rescaled to sum to 1 within the parent),
-    ``pearson_r`` and ``flag`` (importance and weight differ by more than a factor
+    within the parent over the children with data in this edition), ``effective_weight``,
+    ``eta2`` (main effect on the parent), ``eta2_low``/``eta2_high`` (its 90% bootstrap
+    interval, ``n_boot`` resamples), ``eta2_normalised`` (rescaled to sum to 1 within the
+    parent), ``pearson_r`` and ``flag`` (importance and weight differ by more than a factor
     ``ratio`` or ``gap`` in absolute share); then ``weight_in_index`` (effective weight in
-    the index), ``eta2_index`` (main effect on the index) and ``importance_index``
-    (eta2_index rescaled to sum to 1 over the nodes of the same level).
+    the index, children without data weighing 0), ``eta2_index`` (main effect on the
+    index) and ``importance_index`` (eta2_index rescaled to sum to 1 over the nodes of the
+    same level).
+
+    A node without any value in this edition (an indicator whose source starts later)
+    has no row, and its nominal weight goes to its siblings, as in the aggregation.
     """
     spec, scores = result.spec, result.scores
+    has = {c: bool(scores[c].notna().any()) for c in spec.codes}
+    local = _live_weights(result, has)
     parts = []
     for parent, kids in spec.children.items():
         frame = scores[list(kids)]
         live = [k for k in kids if frame[k].notna().sum() >= 3]
         if not live:
             continue
-        t = main_effects(frame[live], scores[parent],
-                         {k: spec.weights[k] for k in live}, ratio=ratio, gap=gap)
-        t = t.reset_index() if "child" not in t.columns else t
+        t = main_effects(frame[live], scores[parent], {k: local[k] for k in live},
+                         ratio=ratio, gap=gap, n_boot=n_boot, seed=seed)
         t = t.rename(columns={"child": "code"})
         t.insert(1, "parent", parent)
         parts.append(t)
     out = pd.concat(parts, ignore_index=True)
     out.insert(2, "level", [spec.levels[c] for c in out["code"]])
     index = scores[spec.index_code]
-    out["weight_in_index"] = [spec.effective_weights[c] for c in out["code"]]
+    out["weight_in_index"] = [_in_index(spec, local, c) for c in out["code"]]
     out["eta2_index"] = [correlation_ratio(scores[c], index) for c in out["code"]]
     out["importance_index"] = out["eta2_index"] / out.groupby("level")["eta2_index"].transform(
         "sum")
     return out
+
+
+def _live_weights(result: Result, has: dict[str, bool]) -> dict[str, float]:
+    """Nominal weights rescaled within each parent over the children with data."""
+    spec = result.spec
+    out: dict[str, float] = {spec.index_code: 1.0}
+    for kids in spec.children.values():
+        w = {k: spec.node(k).weight if has[k] else 0.0 for k in kids}
+        total = sum(w.values())
+        out.update({k: v / total if total > 0 else 0.0 for k, v in w.items()})
+    return out
+
+
+def _in_index(spec: IndexSpec, local: dict[str, float], code: str) -> float:
+    w, c = 1.0, code
+    while c is not None:
+        w *= local[c]
+        c = spec.parent[c]  # type: ignore[assignment]
+    return w
 
 
 def consistency(result: Result) -> pd.DataFrame:

@@ -16,18 +16,16 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy.interpolate import make_smoothing_spline
 
 from airank.errors import DataError, Issue
 
+from .eta2 import eta2, main_effect
+
 __all__ = ["Alpha", "correlation_ratio", "correlations", "cronbach_alpha", "main_effects"]
 
-#: Fewer distinct x values than this and eta^2 falls back to Pearson's r^2.
-MIN_DISTINCT = 8
-
-
 def correlation_ratio(
-    x: ArrayLike, y: ArrayLike, *, method: Literal["spline", "linear"] = "spline"
+    x: ArrayLike, y: ArrayLike, *, method: Literal["spline", "bins", "linear"] = "spline",
+    df: int = 5,
 ) -> float:
     """Pearson's correlation ratio ``eta^2 = V[E(y | x)] / V(y)`` (first-order effect).
 
@@ -35,19 +33,17 @@ def correlation_ratio(
     ----------
     x, y : array_like, shape (n,)
         Component and aggregate; pairs with a NaN are dropped.
-    method : {"spline", "linear"}, default "spline"
-        ``"spline"``: ``E(y | x)`` is a penalised cubic smoothing spline
-        (``scipy.interpolate.make_smoothing_spline``) with the penalty chosen by
-        generalised cross-validation, fitted to the mean of y at each distinct x
-        (weighted by the count), as in Paruolo et al. (2013). ``"linear"``: a straight
-        line, i.e. Pearson's ``r^2``.
+    method : {"spline", "bins", "linear"}, default "spline"
+        ``E(y | x)`` fitted by least squares on a cubic regression spline with ``df``
+        coefficients, on ``df`` quantile bins, or on a straight line (Pearson's r^2);
+        an ``x`` with few distinct values is grouped (one mean per value). See
+        :mod:`airank.analysis.audit.eta2`.
 
     Returns
     -------
     float
-        In [0, 1]; NaN with fewer than 3 complete pairs; 0 if y is constant.
-        With fewer than :data:`MIN_DISTINCT` distinct x values the spline is not
-        identified and ``r^2`` is returned (also if the spline fit is ill-posed).
+        The adjusted explained share, in [0, 1] by construction; NaN with fewer than 3
+        complete pairs; 0 if y is constant.
 
     References
     ----------
@@ -60,26 +56,7 @@ def correlation_ratio(
     >>> round(correlation_ratio(x, 2 * x + 1), 6)
     1.0
     """
-    xa, ya = _complete_pairs(x, y)
-    if xa.size < 3:
-        return float("nan")
-    vy = float(np.var(ya))
-    if vy <= 0:
-        return 0.0
-    if method not in ("spline", "linear"):
-        raise DataError([Issue(("method",), "unknown_method",
-                               f"method must be 'spline' or 'linear'. Got {method!r}.", method)])
-    ux, inverse, counts = np.unique(xa, return_inverse=True, return_counts=True)
-    if method == "linear" or ux.size < MIN_DISTINCT:
-        return _r2(xa, ya)
-    means = np.bincount(inverse, weights=ya) / counts
-    # The GCV solve is scale-sensitive (ill-posed for tightly clustered x): fit on [0, 1].
-    u = (ux - ux[0]) / (ux[-1] - ux[0])
-    try:
-        fitted = make_smoothing_spline(u, means, w=counts.astype(np.float64))(u)[inverse]
-    except ValueError:  # still ill-posed: the straight line is the safe smoother
-        return _r2(xa, ya)
-    return float(np.clip(np.var(fitted) / vy, 0.0, 1.0))
+    return eta2(x, y, method=method, df=df)
 
 
 def _complete_pairs(x: ArrayLike, y: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -92,14 +69,6 @@ def _complete_pairs(x: ArrayLike, y: ArrayLike) -> tuple[NDArray[np.float64], ND
     return xa[ok], ya[ok]
 
 
-def _r2(x: NDArray[np.float64], y: NDArray[np.float64]) -> float:
-    xc, yc = x - x.mean(), y - y.mean()
-    sxx, syy = float(xc @ xc), float(yc @ yc)
-    if sxx <= 0 or syy <= 0:
-        return 0.0
-    return float(min(1.0, (xc @ yc) ** 2 / (sxx * syy)))
-
-
 def main_effects(
     children: pd.DataFrame,
     parent: pd.Series,
@@ -108,6 +77,8 @@ def main_effects(
     *,
     ratio: float = 2.0,
     gap: float = 0.1,
+    n_boot: int = 500,
+    seed: int | None = 0,
 ) -> pd.DataFrame:
     """Main effects of a parent's children set against their weights.
 
@@ -124,12 +95,15 @@ def main_effects(
         when given, they are the reference the importance is compared with.
     ratio, gap : float
         Flag thresholds, see Returns.
+    n_boot, seed : int
+        Bootstrap resamples for the 90% interval of eta^2 (0: none), and their seed.
 
     Returns
     -------
     DataFrame
         One row per child, columns ``child``, ``nominal_weight``, ``effective_weight``
-        (NaN if not given), ``eta2``, ``eta2_normalised`` (eta^2 rescaled to sum 1
+        (NaN if not given), ``eta2`` (:func:`correlation_ratio`), ``eta2_low`` and
+        ``eta2_high`` (its 90% bootstrap interval), ``eta2_normalised`` (eta^2 rescaled to sum 1
         within the parent, as Paruolo et al. compare with normalised weights),
         ``pearson_r`` and ``flag``: True when the normalised importance and the
         normalised reference weight ``w`` differ by more than ``gap`` in absolute
@@ -140,8 +114,9 @@ def main_effects(
     effective = (_weights(effective_weights, codes, "effective_weights")
                  if effective_weights is not None else np.full(len(codes), np.nan))
     y = parent.reindex(children.index).to_numpy(dtype=np.float64)
-    eta = np.array([correlation_ratio(children[c].to_numpy(dtype=np.float64), y)
-                    for c in children.columns])
+    fx = [main_effect(children[c].to_numpy(dtype=np.float64), y, n_boot=n_boot, seed=seed)
+          for c in children.columns]
+    eta = np.array([f.eta2 for f in fx])
     r = np.array([_pearson(children[c].to_numpy(dtype=np.float64), y) for c in children.columns])
     total = np.nansum(eta)
     eta_n = eta / total if total > 0 else np.full(len(codes), np.nan)
@@ -151,7 +126,9 @@ def main_effects(
         far = (eta_n > ratio * ref_n) | (eta_n < ref_n / ratio)
     flag = (np.abs(eta_n - ref_n) > gap) | far
     return pd.DataFrame({"child": codes, "nominal_weight": nominal,
-                         "effective_weight": effective, "eta2": eta, "eta2_normalised": eta_n,
+                         "effective_weight": effective, "eta2": eta,
+                         "eta2_low": [f.low for f in fx], "eta2_high": [f.high for f in fx],
+                         "eta2_normalised": eta_n,
                          "pearson_r": r, "flag": flag & np.isfinite(eta_n)})
 
 
@@ -179,39 +156,56 @@ class Alpha:
     Attributes
     ----------
     alpha : float
-        NaN with fewer than 2 columns or 2 complete rows, or a constant total.
+        NaN with fewer than 2 columns or 2 usable rows, or a constant total.
     n_units : int
-        Complete rows used.
+        Complete rows (every column present).
     n_dropped : int
-        Rows dropped for a NaN.
+        Rows with at least one NaN: dropped with ``use="complete"``; with
+        ``use="pairwise"`` each covariance uses every row where its pair is present.
+    use : str
+        ``"pairwise"`` or ``"complete"``.
     """
 
     alpha: float
     n_units: int
     n_dropped: int
+    use: str = "pairwise"
 
 
-def cronbach_alpha(frame: pd.DataFrame) -> Alpha:
-    """Cronbach's alpha of the columns of ``frame`` (complete rows only).
+def cronbach_alpha(frame: pd.DataFrame, *,
+                   use: Literal["pairwise", "complete"] = "pairwise") -> Alpha:
+    """Cronbach's alpha of the columns of ``frame``.
 
-    ``alpha = k / (k - 1) * (1 - sum(var_i) / var(sum_i x_i))``, variances with
-    ``n - 1`` in the denominator.
+    ``alpha = k^2 * mean(off-diagonal covariances) / sum(all covariances)``, which for
+    complete data is ``k / (k - 1) * (1 - sum(var_i) / var(sum_i x_i))`` (variances with
+    ``n - 1``). ``use="pairwise"`` (the default, as COINr's ``get_cronbach``) estimates
+    each covariance from the rows where both columns are present, so no row is lost;
+    ``use="complete"`` keeps only the rows with every column present.
+
+    References
+    ----------
+    Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests.
+    Psychometrika 16(3), 297-334. COINr ``get_cronbach()`` (v1.1.14).
 
     Examples
     --------
     >>> cronbach_alpha(pd.DataFrame({"a": [1, 2, 3], "b": [1, 2, 3]})).alpha
     1.0
     """
-    data = frame.to_numpy(dtype=np.float64)
-    ok = np.isfinite(data).all(axis=1)
-    used = data[ok]
-    n, k = used.shape
+    if use not in ("pairwise", "complete"):
+        raise DataError([Issue(("use",), "unknown_use", "use must be 'pairwise' or "
+                               f"'complete'. Got {use!r}.", use)])
+    data = frame.astype(np.float64)
+    ok = data.notna().all(axis=1).to_numpy()
+    n, k = int(ok.sum()), data.shape[1]
     alpha = float("nan")
-    if k >= 2 and n >= 2:
-        total_var = float(np.var(used.sum(axis=1), ddof=1))
-        if total_var > 0:
-            alpha = k / (k - 1) * (1.0 - float(np.var(used, axis=0, ddof=1).sum()) / total_var)
-    return Alpha(alpha=alpha, n_units=int(n), n_dropped=int((~ok).sum()))
+    cov = (data[ok] if use == "complete" else data).cov().to_numpy()
+    if k >= 2 and not np.isnan(cov).any():
+        total = float(cov.sum())
+        off = cov[~np.eye(k, dtype=bool)]
+        if total > 0:
+            alpha = float(k**2 * off.mean() / total)
+    return Alpha(alpha=alpha, n_units=n, n_dropped=int((~ok).sum()), use=use)
 
 
 def correlations(

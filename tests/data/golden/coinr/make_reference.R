@@ -410,6 +410,14 @@ for (cb in c("ranks", "scores")) {
                               compare_by = cb)
   for (tt in names(tabs)) write_df(tabs[[tt]], paste0("compare/multi_", cb, "_", tt, ".csv"))
 }
+# compare_coins_corr: per node, the correlation of its ranks (scores) in the two coins
+cc <- do.call(rbind, lapply(c("ranks", "scores"), function(cb) {
+  r <- compare_coins_corr(coin, coin_geom, dset = "Aggregated", compare_by = cb,
+                          iCodes = c("Index", "Conn", "Sust", "Physical", "Social", "LPI",
+                                     "Goods", "Flights"))
+  data.frame(compare_by = cb, r$df_corr)
+}))
+write_df(cc, "compare/compare_corr.csv")
 
 for (L in 1:2) {
   rem <- remove_elements(coin, Level = L, dset = "Aggregated", iCode = "Index", quietly = TRUE)
@@ -592,6 +600,8 @@ write_df(vals, "dftools/round_signif.csv")
 # ---------------------------------------------------------------------------
 
 write_df(conditions, "conditions.csv")
+# the exported functions (docs/coinr.md maps each to airank)
+writeLines(sort(getNamespaceExports("COINr")), file.path(out_dir, "exports.txt"))
 d <- utils::packageDescription("COINr")
 writeLines(c(
   paste("generated:", format(Sys.time(), tz = "UTC", usetz = TRUE)),
