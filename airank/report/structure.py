@@ -112,8 +112,11 @@ def importance(ctx: Context) -> Section:
         para("The main effect (Pearson's correlation ratio, eta squared) of each component "
              "on its parent measures how much it drives the parent; rescaled to sum to 1 "
              "within the parent it is set against the weight share (Paruolo, Saisana and "
-             "Saltelli 2013). Flagged: importance and weight differ by more than a factor "
-             f"2 or by 0.1. {len(flagged)} of {len(t)} components are flagged."),
+             "Saltelli 2013). Weight shares count only the components with data in this "
+             "edition." + (" The table gives each main effect's 90% bootstrap interval "
+                           "(eta2_low, eta2_high)." if "eta2_low" in t.columns else "")
+             + " Flagged: importance and weight differ by more than a factor 2 or by 0.1. "
+             f"{len(flagged)} of {len(t)} components are flagged."),
     ]
     for lv in sorted(t["level"].unique()):
         part = t[t["level"] == lv]
