@@ -13,7 +13,7 @@ import sys
 import typer
 
 from ..errors import AirankError
-from . import engine, ogai, robustness, scenarios, serve, toolkit  # noqa: F401  (registers)
+from . import engine, ogai, report, robustness, scenarios, serve, toolkit  # noqa: F401
 from ._common import app, err
 
 __all__ = ["app", "main", "run"]
