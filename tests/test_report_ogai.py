@@ -15,7 +15,7 @@ import pytest
 from airank import Edition, ogai
 from airank.ogai import catalogue
 from airank.report import SECTIONS, build_report, write_report
-from airank.report.ogai import PUBLISHED, TORTOISE_ENV
+from airank.report.ogai import TORTOISE_ENV
 
 MAX_SECONDS = 120
 MAX_BYTES = 15_000_000
@@ -52,36 +52,39 @@ def test_ogai_report_in_time_complete_and_small(run):
     assert rep.manifest["release"] == ogai.RELEASE
 
 
-def test_agreement_is_ogai_compare_and_says_tortoise_is_skipped(run):
+def test_agreement_is_the_validation_module_and_says_tortoise_is_skipped(run):
+    from airank.ogai import validation
+
     ed, rep, out, _ = run
     sec = rep.section("agreement")
     assert f"set {TORTOISE_ENV}" in out.read_text(encoding="utf-8")
     rho = sec.table("rho")
-    shown = [p for p in PUBLISHED if not p.name.startswith("Tortoise")
-             and p.path() is not None and p.path().is_file()]
-    assert len(rho) == len(shown) >= 1
-    for p, row in zip(shown, rho.itertuples(), strict=True):
-        want = ogai.compare(p.read(p.path()), p.year, ed.view)
-        assert (row.year, row.n_common) == (p.year, want.n)
-        assert row.spearman_rho == pytest.approx(want.rho)
+    want = [a for a in validation.agreement(ed.view) if a.index != "tortoise"]
+    assert len(rho) == len(want) >= 8
+    for a, row in zip(want, rho.itertuples(), strict=True):
+        assert (row.index, row.edition, row.countries) == (a.index, a.edition, a.n)
+        assert row.spearman_rho == pytest.approx(a.rho)
+        assert row.rho_without_shared_inputs == pytest.approx(a.rho_without_shared)
+    pd.testing.assert_frame_equal(sec.table("face"), validation.face_validity(
+        edition=ed.year, view=ed.view))
 
 
 @pytest.mark.skipif(not os.environ.get(TORTOISE_ENV), reason=f"{TORTOISE_ENV} not set "
                     "(Tortoise's table is proprietary and not in the repository)")
 def test_agreement_includes_tortoise_when_its_folder_is_given(run):
     ed = run[0]
+    from airank.ogai import validation
     from airank.report.context import Context
     from airank.report.model import Settings
     from airank.report.ogai import agreement
 
     sec = agreement(Context(ed, Settings()))
     assert sec.status == "complete"
-    row = sec.table("rho").set_index("index").loc["Tortoise Global AI Index (total)"]
-    tortoise = PUBLISHED[0]
-    other = tortoise.read(tortoise.path())
+    row = sec.table("rho").set_index("index").loc["tortoise"]
+    other = validation.tortoise()
     assert len(other) == 62  # the table's 62 countries, by ISO3
     want = ogai.compare(other, 2021, ed.view)
-    assert row["n_common"] == want.n == len(set(ogai.ranking(2021)["iso3"]) & set(other.index))
+    assert row["countries"] == want.n == len(set(ogai.ranking(2021)["iso3"]) & set(other.index))
     assert row["spearman_rho"] == pytest.approx(want.rho) and want.rho > 0.7
 
 
