@@ -9,7 +9,10 @@ function stepText(m, spec) {
   const sc = m.screen || {};
   if (sc.min_coverage !== undefined) out.push(`Screening: a country is ranked when at least ${pct(sc.min_coverage, 0)} of the indicators have observed data; inferred values (a zero read from a source's absence of records) are used but do not count toward coverage.`);
   const im = m.impute || {};
-  if (im.method && im.method !== "none") out.push(`Imputation: a ranked country's missing value is filled with the ${im.method} of its ${im.by ? `${im.by.replace("_", " ")}` : "all countries"}; such values are marked “imputed” everywhere they are shown.`);
+  const by = [].concat(im.by || []).map((g) => String(g).replace("_", " "));
+  const peers = by.length ? `the countries of the same ${by.join(" × ")}` : "all countries";
+  if (im.method === "intensity") out.push(`Imputation: a ranked country's missing count or money value is the median, over ${peers} (at least ${im.min_group || 1} observed), of the indicator per person or per US$ of GDP, times the country's own population or GDP${im.cap_rank ? `; no imputed value ranks better than ${im.cap_rank}th on its indicator` : ""}. Such values are marked “imputed” everywhere they are shown.`);
+  else if (im.method && im.method !== "none") out.push(`Imputation: a ranked country's missing value is filled with the ${im.method} of ${peers}; such values are marked “imputed” everywhere they are shown.`);
   const tr = m.treat || {};
   if (tr.method === "jrc") out.push(`Outliers (JRC rule): an indicator with |skewness| ≥ ${tr.skew} and kurtosis ≥ ${tr.kurtosis} has up to ${tr.max_points} extreme values winsorised; if that is not enough, it is log-transformed instead.`);
   const no = m.normalise || {};
