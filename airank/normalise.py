@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import rankdata
 
 from .errors import DataError, Issue, SpecError
 from .fitted import Fit, GoalpostFit, MeanSdFit, NoFit, RangeFit, TargetFit
@@ -122,12 +121,16 @@ def zscore(x: np.ndarray, *, params: ZScoreParams, target: float | None = None,
 def rank(x: np.ndarray, *, params: NoParams, target: float | None = None,
          learned: Fit | None = None) -> tuple[np.ndarray, Fit]:
     """Rank, 1 = lowest, ties share the lowest rank (R's ``rank(ties.method = "min")``)."""
+    from scipy.stats import rankdata  # scipy.stats is slow to import: only when used
+
     return rankdata(x, method="min", nan_policy="omit").astype(float), NoFit(method="rank")
 
 
 def prank(x: np.ndarray, *, params: ScaleParams, target: float | None = None,
           learned: Fit | None = None) -> tuple[np.ndarray, Fit]:
     """Percentile rank: ``(rank - 1) / (n - 1) * scale``, ties at the lowest rank."""
+    from scipy.stats import rankdata
+
     r = rankdata(x, method="min", nan_policy="omit").astype(float)
     n = int(np.sum(~np.isnan(x)))
     y = (r - 1) / (n - 1) * params.scale if n > 1 else np.where(np.isnan(x), np.nan, params.scale)

@@ -12,12 +12,13 @@ from __future__ import annotations
 import errno
 import socket
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
 from ..errors import AirankError, Issue
 from ._common import DataArg, SpecArg, app, err
+from ._options import Number
 
 _WILDCARD = ("0.0.0.0", "::", "")
 
@@ -26,17 +27,21 @@ _WILDCARD = ("0.0.0.0", "::", "")
 def serve(spec: SpecArg = None, data: DataArg = None,
           host: Annotated[str, typer.Option(help="Address to listen on (default loopback "
                                                  "only)")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(min=1, max=65535, help="Port")] = 8000,
-          example: Annotated[str | None, typer.Option(
+          port: Annotated[int, typer.Option(metavar="PORT", parser=Number("int", 1, 65535),
+                                            help="Port")] = 8000,
+          example: Annotated[Literal["asem"] | None, typer.Option(
               "--example", help="Serve a shipped example (asem) instead of the OGAI")] = None,
           rate_limit: Annotated[float | None, typer.Option(
+              metavar="PER_SECOND", parser=Number("float", 0),
               help="Requests per second per client on /api, 0 for no limit (default 20, "
                    "or AIRANK_WEB_RATE_LIMIT)")] = None,
           rate_burst: Annotated[int | None, typer.Option(
+              metavar="N", parser=Number("int", 1),
               help="Burst size of the rate limit (default 40, or AIRANK_WEB_RATE_BURST)")
           ] = None,
           budget: Annotated[float | None, typer.Option(
-              "--budget", help="Most work one request may ask for, in estimated seconds of "
+              "--budget", metavar="SECONDS", parser=Number("float", 0, open_low=True),
+              help="Most work one request may ask for, in estimated seconds of "
                                "one core (default 10, or AIRANK_WEB_BUDGET_SECONDS)")] = None,
           cors: Annotated[list[str] | None, typer.Option(
               "--cors", help="Allow this origin by CORS (repeatable; default: CORS off)")
