@@ -142,7 +142,7 @@ def ranking_doc(spec: Path | None, data: Path | None, example: str | None,
     ``airank rank`` reads it without importing numpy or pandas."""
     from .. import cache
 
-    key, make = _source(spec, data, example, edition, view, licence)
+    key, _make = _source(spec, data, example, edition, view, licence)
     doc, problem = cache.cached_doc(key, "ranking", lambda: ranking_of(
         entry(spec, data, example, edition, view, licence)), use=bool(settings["cache"]))
     _cache_note(problem)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -74,7 +75,7 @@ def _set_changes(view: str) -> list[str]:
 
     present = {e: ranking_doc(None, None, None, e, view)["present"] for e in EDITIONS}
     parts = []
-    for before, after in zip(EDITIONS, EDITIONS[1:], strict=False):
+    for before, after in itertools.pairwise(EDITIONS):
         new = [c for c in present[after] if c not in present[before]]
         gone = [c for c in present[before] if c not in present[after]]
         if new or gone:
@@ -98,7 +99,7 @@ def _trend_unit(text: str, view: str) -> str:
     except UnitError as first:
         from ..countries import resolve_unit
 
-        names = ogai.units()["name"].dropna().to_dict()
+        names = {str(k): str(v) for k, v in ogai.units()["name"].dropna().items()}
         try:
             return resolve_unit(text, names, what="country")
         except UnitError:
