@@ -66,7 +66,9 @@ class LazyConsole:
         if self._console is None:
             from rich.console import Console
 
-            self._console = Console(stderr=self._stderr, soft_wrap=False)
+            # messages on stderr are not wrapped: one problem, one line (the terminal
+            # wraps them); tables and notes on stdout fit the width
+            self._console = Console(stderr=self._stderr, soft_wrap=self._stderr)
         if self._width is not None:
             self._console.width = self._width
         return self._console

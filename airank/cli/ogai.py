@@ -32,6 +32,7 @@ data_app = typer.Typer(no_args_is_help=True,
 app.add_typer(data_app, name="data")
 
 _TREND_ROWS = {
+    "measure": "what the row shows (the rows below)",
     "edition": "one column per edition (year)",
     "rank": "the country's place in that edition, 1 = best",
     "n_ranked": "countries ranked in that edition (rank is out of this)",
