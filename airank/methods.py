@@ -14,9 +14,10 @@ __all__ = ["METHOD_PARAMS", "STEPS"]
 
 
 class Params(BaseModel):
-    """Base of every parameter set: unknown keys are errors, values are frozen."""
+    """Base of every parameter set: unknown keys are errors, values are frozen, numbers
+    finite (NaN and infinities are refused)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class NoParams(Params):

@@ -35,11 +35,14 @@ from .spec_checks import (
 
 __all__ = ["Denominator", "IndexSpec", "Indicator", "Node", "StepConfig", "load_spec"]
 
-Weight = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+#: Relative weights: finite, >= 0 and at most 1e12 (sums of siblings never overflow).
+MAX_WEIGHT = 1e12
+Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and infinities are never a valid setting (a target, a weight, a parameter)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class StepConfig(_Frozen):
@@ -323,7 +326,8 @@ def load_spec(path: str | Path) -> IndexSpec:
     """
     p = Path(path)
     if not p.is_file():
-        raise SpecError([Issue((str(p),), "no_file", f"Spec file '{p}' does not exist.")])
+        what = "is a folder, not a spec file" if p.is_dir() else "does not exist"
+        raise SpecError([Issue((str(p),), "no_file", f"Spec file '{p}' {what}.", str(p))])
     try:
         loader = UniqueKeyLoader(p.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:

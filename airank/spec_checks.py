@@ -20,6 +20,7 @@ from .methods import DEFAULT_METHOD, METHOD_PARAMS
 
 _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _OVERRIDABLE = ("denominate", "impute", "treat", "normalise")
+MAX_DEPTH = 50  # groups nested in one chain (the tree's levels are computed recursively)
 
 
 MAX_ALIAS_NODES = 10_000
@@ -178,9 +179,10 @@ def issue_from_pydantic(e: Any, doc: Mapping[str, Any]) -> Issue:
         msg, value = f"The key '{loc[-1]}' is required but missing.", None
     elif kind == "extra_forbidden":
         msg = f"Unknown key '{loc[-1]}'. Check its spelling (see docs/spec.md)."
-    elif loc[-1] == "weight" and kind in ("greater_than_equal", "finite_number"):
-        kind, msg = "bad_weight", (f"The weight of '{loc[-2]}' must be a finite number >= 0. "
-                                   f"Got {value!r}.")
+    elif loc[-1] == "weight" and kind in ("greater_than_equal", "finite_number",
+                                          "less_than_equal"):
+        kind, msg = "bad_weight", (f"The weight of '{loc[-2]}' must be a finite number in "
+                                   f"0..1e12 (weights are relative). Got {value!r}.")
     else:
         msg = _describe(e)
     return Issue(tuple(loc), kind, msg, None if isinstance(value, (dict, list)) else value)
@@ -232,24 +234,42 @@ def check_tree(doc: Mapping[str, Any]) -> list[Issue]:
                                 f"Known: {sorted(map(str, denoms))}.", den))
     parent_of = {str(n.get("code")): _str(n.get("parent")) for _, n in nodes}
     reported: set[frozenset[str]] = set()
+    deepest: list[str] = []
     for start in parent_of:  # cycles among groups (an indicator parent is reported above)
         path, c = [start], parent_of[start]
         while c in parent_of and c not in path:
             path.append(c)
             c = parent_of[c]
+        if c not in path and len(path) > len(deepest):
+            deepest = path
         if c in path and frozenset(path[path.index(c):]) not in reported:
             reported.add(frozenset(path[path.index(c):]))
             issues.append(Issue(("nodes", c, "parent"), "cycle", "The tree has a cycle: "
                                 + " -> ".join([*path[path.index(c):], c]) + ".", c))
+    if len(deepest) > MAX_DEPTH:
+        issues.append(Issue(("nodes", deepest[0], "parent"), "too_deep", f"The tree nests "
+                            f"{len(deepest)} groups from '{deepest[-1]}' down to "
+                            f"'{deepest[0]}'; at most {MAX_DEPTH} are allowed.",
+                            len(deepest)))
     for code, ch in kids.items():
         if not ch:
             issues.append(Issue(("nodes", code), "empty_group", f"The group '{code}' has no "
                                 "children. Give it indicators or groups, or remove it.", code))
-        elif all(isinstance(w, (int, float)) and w == 0 for _, w in ch):
+        elif all(_is_zero(w) for _, w in ch):
             issues.append(Issue(("nodes", code), "zero_weights", f"The children of '{code}' "
                                 "all have weight 0; at least one must be > 0. Children: "
                                 f"{[lab for lab, _ in ch]}.", code))
     return issues
+
+
+def _is_zero(w: Any) -> bool:
+    """A weight that is zero, also when written as text ('0', which pydantic accepts)."""
+    if isinstance(w, bool):
+        return False
+    try:
+        return float(w) == 0
+    except (TypeError, ValueError):
+        return False
 
 
 def _check_step(step: str, cfg: Any, loc: tuple[str | int, ...],

@@ -246,9 +246,10 @@ def _files(spec_path: Path, data_path: Path | None
     from .. import load_spec
     from ..cache import file_digest
 
+    s = load_spec(spec_path)  # a missing spec file is named first
     if data_path is None:
-        raise AirankError("Give both SPEC and DATA (or --example NAME).")
-    s = load_spec(spec_path)
+        raise AirankError([Issue(("data",), "missing_argument", "Give both SPEC and DATA "
+                                 f"(or --example NAME); got the spec '{spec_path}' only.")])
     aliases = _aliases_path(s)
     key: dict[str, Any] = {
         "index": "custom", "spec_hash": s.fingerprint(), "data": str(data_path.resolve()),
@@ -276,8 +277,12 @@ def _aliases_path(spec: Any) -> Path | None:
 
 
 # -- units -----------------------------------------------------------------------
-def resolve_units(ed: Edition, texts: Sequence[str], what: str = "unit") -> list[str]:
+def resolve_units(ed: Edition, texts: Sequence[str], what: str = "unit",
+                  where: Sequence[str] | str | None = None) -> list[str]:
     """Ranked units' codes for what the user typed: codes in any case, names, aliases.
+
+    ``where`` names the option or argument each text came from (one name for all, or
+    one per text); problems are located there (``--countries: Unknown country 'XYZ'``).
 
     Raises
     ------
@@ -286,12 +291,28 @@ def resolve_units(ed: Edition, texts: Sequence[str], what: str = "unit") -> list
     """
     from ..countries import load_aliases
     from ..countries import resolve_units as resolve
+    from ..errors import UnitError
 
     names = {u: ed.baseline.names.get(u, u) for u in ed.units}
     path = _aliases_path(ed.spec)
     aliases = load_aliases(path) if path is not None and path.is_file() else None
-    return resolve([str(t) for t in texts], names, what=what, kind=ed.spec.units.kind,
-                   aliases=aliases)
+    texts = [str(t) for t in texts]
+    places = [where] * len(texts) if where is None or isinstance(where, str) else list(where)
+    out_: list[str] = []
+    issues: list[Issue] = []
+    candidates: dict[str, list[str]] = {}
+    for text, place in zip(texts, places, strict=True):
+        try:
+            out_ += resolve([text], names, what=what, kind=ed.spec.units.kind,
+                            aliases=aliases)
+        except UnitError as exc:
+            issues += [Issue((place,) if place else i.loc, i.code, i.message, i.value)
+                       for i in exc.issues]
+            candidates.update(exc.candidates_by_text)
+    if issues:
+        title = "Unit not resolved" if len(issues) == 1 else f"{len(issues)} units not resolved"
+        raise UnitError(issues, title, candidates)
+    return out_
 
 
 def split_codes(text: str | None, option: str) -> list[str] | None:

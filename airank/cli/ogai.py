@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from ..errors import AirankError, UnitError
+from ..errors import AirankError, Issue, UnitError
 from ._common import (
     FormatOpt,
     ViewOpt,
@@ -96,7 +96,7 @@ def _trend_unit(text: str, view: str) -> str:
 
     latest = entry(None, None, None, None, view).edition
     try:
-        return resolve_units(latest, [text], "country")[0]
+        return resolve_units(latest, [text], "country", "iso3")[0]
     except UnitError as first:
         from ..countries import resolve_unit
 
@@ -202,6 +202,16 @@ def fit_weights_cmd(
     _check_format(fmt, ("json", "table"))
     frame = _read_csv(file)
     comps = [c.strip() for c in components.split(",") if c.strip()]
+    have = [str(c) for c in frame.columns]
+    issues = [Issue(("--total",), "unknown_column", f"No column {total!r} in '{file}'. "
+                    f"Columns: {have}.", total)] if total not in have else []
+    unknown = [c for c in comps if c not in have]
+    if unknown or not comps:
+        issues.append(Issue(("--components",), "unknown_column", f"--components "
+                            f"{components!r}: {'no column named' if comps else 'lists no'}"
+                            f" {unknown or 'column'} in '{file}'. Columns: {have}.",
+                            components))
+    AirankError.collect(issues)
     res = fit_weights(frame, total, comps, rescale=rescale)
     if fmt == "json":
         sys.stdout.write(json.dumps(res.to_dict(), indent=1) + "\n")

@@ -172,7 +172,7 @@ def sensitivity(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt 
     from ..analysis.robustness.sensitivity import sensitivity as run
 
     ed = entry(spec, data, example, edition, view, licence).edition
-    code = resolve_units(ed, [unit])[0] if unit is not None else None
+    code = resolve_units(ed, [unit], "unit", "--unit")[0] if unit is not None else None
     fs = _factors(factors, ed.spec)
     check_cost(ed, "sensitivity", n_base * (len(fs) + 2), budget, factors=fs)
     with progress("sensitivity"):

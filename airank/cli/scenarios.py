@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
+from ..errors import AirankError, Issue
 from ._common import (
     BudgetOpt,
     EditionOpt,
@@ -44,18 +45,26 @@ _MAX_ITER = 8  # reach's rebuild-and-repair rounds (airank.analysis.scenarios.re
 
 
 def _scenario(source: str, units: list[str] | None, countries: str | None,
-              strength: float | None, partner: str | None, ed: Edition) -> Scenario:
+              strength: float | None, partner: str | None, ed: Edition,
+              option: str = "--countries") -> Scenario:
     """Load a preset or file; positional units fill countries (and the partner: last).
     Every country is resolved against the edition's ranked units first."""
     from ..analysis.scenarios.shocks import load_scenario
 
     probe = load_scenario(source)
     given = list(units or [])
+    partner_given = partner is not None
+    if given and countries is not None:
+        raise AirankError([Issue((option,), "twice", f"Give the countries as arguments or "
+                                 f"with {option}, not both. Got {given} and {countries!r}.",
+                                 countries)])
     if given and "partner" in probe.parameters and len(given) >= 2 and partner is None:
         partner, given = given[-1], given[:-1]
-    listed = given or split_codes(countries, "--countries") or []
+    listed = given or split_codes(countries, option) or []
     texts = [*listed, *([partner] if partner is not None else [])]
-    codes = resolve_units(ed, texts, "country") if texts else []
+    places = [("units" if given else option)] * len(listed) + (
+        ["--partner" if partner_given else "units"] if partner is not None else [])
+    codes = resolve_units(ed, texts, "country", places) if texts else []
     params: dict[str, Any] = {"strength": strength}
     if listed:
         params["countries"] = codes[:len(listed)]
@@ -211,7 +220,7 @@ def reach(unit: Annotated[str, typer.Argument(help="The unit: code or name, e.g.
 
     ed = entry(None, None, example, edition, view, licence).edition
     texts = [unit, *([overtake] if overtake is not None else [])]
-    codes = resolve_units(ed, texts)
+    codes = resolve_units(ed, texts, "unit", ["unit", "--overtake"][:len(texts)])
     check_cost(ed, "reach", n, budget, factors=default_factors(ed.spec), steps=_MAX_ITER)
     with progress("what would it take"):
         res = solve(ed, codes[0], rank=rank, overtake=codes[1] if overtake else None,
@@ -291,11 +300,17 @@ def project(year: Annotated[int, typer.Option("--year", metavar="YEAR",
     """Project each unit's indicator trends to a year: scores and ranks with intervals."""
     from ..analysis.scenarios.projection import project as run
 
+    if scenario is None:
+        stray = [(o, v) for o, v in (("--targets", targets), ("--strength", strength),
+                                     ("--partner", partner)) if v is not None]
+        AirankError.collect([Issue((o,), "needs_scenario", f"{o} applies to the scenario of "
+                                   f"--scenario, and none is given. Got {v!r}.", v)
+                             for o, v in stray])
     ed = entry(None, None, example, edition, view, licence).edition
     show = split_codes(countries, "--countries")
-    show = resolve_units(ed, show, "country") if show else None
-    scn = (_scenario(scenario, None, targets, strength, partner, ed) if scenario is not None
-           else None)
+    show = resolve_units(ed, show, "country", "--countries") if show else None
+    scn = (_scenario(scenario, None, targets, strength, partner, ed, "--targets")
+           if scenario is not None else None)
     check_cost(ed, "projection", n, budget, variants=1)
     with progress(f"projection to {year}"):
         res = run(ed, year=year, scenario=scn, model=model, n=n, seed=seed, clip=not no_clip)

@@ -10,6 +10,7 @@ exit 2, no traceback).
 from __future__ import annotations
 
 import errno
+import re
 import socket
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -63,6 +64,7 @@ def serve(spec: SpecArg = None, data: DataArg = None,
 
     if (spec is None) != (data is None):
         raise AirankError("Give both SPEC and DATA, or neither.")
+    _check_names(cors, allowed_host)
     overrides: dict[str, Any] = {
         "indices": (example,) if example else None,
         "spec_path": Path(spec).resolve() if spec else None,
@@ -95,6 +97,22 @@ def serve(spec: SpecArg = None, data: DataArg = None,
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         sock.close()
+
+
+_ORIGIN = re.compile(r"^https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*)(:\d{1,5})?$")
+_HOST = re.compile(r"^(\*|(\*\.)?[A-Za-z0-9][A-Za-z0-9.-]*|\[?[0-9A-Fa-f:.]+\]?)$")
+
+
+def _check_names(cors: list[str] | None, hosts: list[str] | None) -> None:
+    """Origins must be ``scheme://host[:port]``; host names letters, digits, dots and
+    dashes (``*`` or ``*.domain`` for patterns), or an IP address."""
+    issues = [Issue(("--cors",), "bad_origin", f"A CORS origin is scheme://host[:port], "
+                    f"e.g. http://localhost:3000. Got {o!r}.", o)
+              for o in cors or () if not _ORIGIN.match(o)]
+    issues += [Issue(("--allowed-host",), "bad_host", "A host name holds letters, digits, "
+                     f"dots and dashes ('*' for any, '*.example.org' for a domain). Got {h!r}.",
+                     h) for h in hosts or () if not _HOST.match(h)]
+    AirankError.collect(issues)
 
 
 def _bind(host: str, port: int) -> socket.socket:
