@@ -96,6 +96,12 @@ def latest(frame: pd.DataFrame, *, params: LatestParams, context: ImputeContext,
     return out, {c: LatestFit(method="latest", from_year=v) for c, v in used.items() if v}
 
 
+def _magnitude(frame: pd.DataFrame) -> pd.Series:
+    """Per column, the largest absolute value (1 for a column of zeros or no values)."""
+    top = frame.abs().max()
+    return top.where(top > 0, 1.0).fillna(1.0)
+
+
 def knn(frame: pd.DataFrame, *, params: KnnParams, context: ImputeContext,
         learned: Learned | None = None) -> tuple[pd.DataFrame, Learned]:
     """k nearest neighbours over the other indicators (scikit-learn ``KNNImputer``).
@@ -104,10 +110,12 @@ def knn(frame: pd.DataFrame, *, params: KnnParams, context: ImputeContext,
     """
     from sklearn.impute import KNNImputer
 
-    mu, sd = frame.mean(), frame.std(ddof=1).replace(0, 1).fillna(1)
-    z = (frame - mu) / sd
+    size = _magnitude(frame)  # values up to +-1e300: squares would overflow
+    scaled = frame / size
+    mu, sd = scaled.mean(), scaled.std(ddof=1).replace(0, 1).fillna(1)
+    z = (scaled - mu) / sd
     filled = KNNImputer(n_neighbors=params.k, keep_empty_features=True).fit_transform(z)
-    out = pd.DataFrame(filled, index=frame.index, columns=frame.columns) * sd + mu
+    out = (pd.DataFrame(filled, index=frame.index, columns=frame.columns) * sd + mu) * size
     out = frame.fillna(out)
     return out, {c: ModelFit(method="knn", k=params.k) for c in frame.columns}
 
@@ -120,11 +128,12 @@ def iterative(frame: pd.DataFrame, *, params: IterativeParams, context: ImputeCo
 
     imp = IterativeImputer(max_iter=params.max_iter, random_state=params.seed,
                            keep_empty_features=True)
+    size = _magnitude(frame)  # the regressions square values: keep them near 1
     with warnings.catch_warnings():
         # convergence warnings are expected on small tables; the record notes n_iter
         warnings.simplefilter("ignore")
-        filled = imp.fit_transform(frame.to_numpy(dtype=float, copy=True))
-    out = frame.fillna(pd.DataFrame(filled, index=frame.index, columns=frame.columns))
+        filled = imp.fit_transform((frame / size).to_numpy(dtype=float, copy=True))
+    out = frame.fillna(pd.DataFrame(filled, index=frame.index, columns=frame.columns) * size)
     return out, {c: ModelFit(method="iterative", n_iter=int(imp.n_iter_))
                  for c in frame.columns}
 
