@@ -35,14 +35,13 @@ from .spec_checks import (
 
 __all__ = ["Denominator", "IndexSpec", "Indicator", "Node", "StepConfig", "load_spec"]
 
-#: Relative weights: finite, >= 0 and at most 1e12 (sums of siblings never overflow).
-MAX_WEIGHT = 1e12
-Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
+#: A weight: a number (not text) >= 0, finite, at most 1e12 (larger ones overflow the sums
+#: of siblings; weights only matter relative to each other).
+Weight = Annotated[float, Field(ge=0, le=1e12, allow_inf_nan=False, strict=True)]
 
 
 class _Frozen(BaseModel):
-    # NaN and infinities are never a valid setting (a target, a weight, a parameter)
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class StepConfig(_Frozen):
@@ -81,8 +80,12 @@ class Indicator(_Frozen):
     source: str = ""
     description: str = ""
     denominator: str | None = None
-    target: float | None = None
+    target: Annotated[float, Field(allow_inf_nan=False)] | None = None
     methods: dict[str, StepConfig] = Field(default_factory=dict)
+    #: Years from which the values come from a new methodology or vintage (a series
+    #: break): values before and after are not comparable, so a comparable series
+    #: (:mod:`airank.analysis.trend`) does not link across them.
+    breaks: tuple[int, ...] = ()
 
 
 class Denominator(_Frozen):
