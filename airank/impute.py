@@ -65,7 +65,8 @@ def _group_stat(frame: pd.DataFrame, params: GroupStatParams, context: ImputeCon
         fill = {c: dict(f.values) for c, f in learned.items() if isinstance(f, GroupFit)}
         fill = {c: fill.get(c, {}) for c in frame.columns}
     else:
-        stats = frame.groupby(key, sort=True).agg(stat)
+        size = _magnitude(frame)  # sums of values near 1e308 would overflow
+        stats = (frame / size).groupby(key, sort=True).agg(stat) * size
         fill = {c: {str(g): float(v) for g, v in stats[c].items()} for c in frame.columns}
     labels = sorted({g for f in fill.values() for g in f})
     table = np.array([[fill[c].get(g, np.nan) for c in frame.columns] for g in labels]
@@ -110,9 +111,10 @@ def latest(frame: pd.DataFrame, *, params: LatestParams, context: ImputeContext,
 
 
 def _magnitude(frame: pd.DataFrame) -> pd.Series:
-    """Per column, the largest absolute value (1 for a column of zeros or no values)."""
+    """Per column, the largest absolute value when extreme (above 1e50), else 1: ordinary
+    data is imputed exactly as before, values near 1e300 without overflow."""
     top = frame.abs().max()
-    return top.where(top > 0, 1.0).fillna(1.0)
+    return top.where(top > 1e50, 1.0).fillna(1.0)
 
 
 def knn(frame: pd.DataFrame, *, params: KnnParams, context: ImputeContext,

@@ -182,9 +182,6 @@ def issue_from_pydantic(e: Any, doc: Mapping[str, Any]) -> Issue:
     elif loc[-1] == "weight" and kind in ("greater_than_equal", "finite_number"):
         kind, msg = "bad_weight", (f"The weight of '{loc[-2]}' must be a finite number >= 0. "
                                    f"Got {value!r}.")
-    elif loc[-1] == "weight" and kind == "less_than_equal":
-        kind, msg = "bad_weight", (f"The weight of '{loc[-2]}' must be at most 1e12 (weights "
-                                   f"are relative: scale them down). Got {value!r}.")
     else:
         msg = _describe(e)
     return Issue(tuple(loc), kind, msg, None if isinstance(value, (dict, list)) else value)

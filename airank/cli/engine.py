@@ -42,8 +42,8 @@ _RANK_COLUMNS = {
     "rank": "place in the ranking, 1 = best (ties share the best place)",
     "iso3": "ISO 3166 alpha-3 country code (OGAI)",
     "unit": "unit code",
-    "country": "country name; * marks coverage below 65% of the edition's indicators "
-               "(ranked anyway)",
+    "country": "country name; * marks insufficient data: more than 20% of its values "
+               "imputed (ranked anyway; the OGAI ranks units with >= 65% observed data)",
     "name": "unit name",
     "score": "index score, 0-100 (the OGAI's goalposts are fixed by its release)",
     "implementation, innovation, investment": "the OGAI's pillar scores (SPEC DATA or "
@@ -116,11 +116,14 @@ def rank(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt = None,
 def _rank_table(doc: dict[str, Any], cols: list[str], records: list[dict[str, Any]],
                 numeric: dict[str, bool], key: str, notes: list[str]) -> None:
     name = "country" if "country" in cols else "name"
-    if any(r.get("low_coverage") for r in records):
+    flag = next((c for c in ("insufficient_data", "low_coverage") if c in cols), None)
+    if flag is not None and any(r.get(flag) for r in records):
         for r in records:
-            if r.get("low_coverage"):
+            if r.get(flag):
                 r[name] = f"{r[name]} *"
-        notes.insert(0, "* coverage below 65% of the edition's indicators (ranked anyway).")
+        notes.insert(0, "* more than 20% of the values imputed (insufficient data; ranked "
+                        "anyway)." if flag == "insufficient_data" else
+                        "* coverage below 65% of the edition's indicators (ranked anyway).")
     shown = [c for c in ("rank", key, name, "score", "median", "q05", "q95", *doc["pillars"])
              if c in cols]
     title = (f"Open Global AI Index {doc['year']}, {doc['view']} view" if doc["key"] == "ogai"

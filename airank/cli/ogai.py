@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import itertools
 import json
 import sys
 from pathlib import Path
@@ -34,13 +33,19 @@ app.add_typer(data_app, name="data")
 _TREND_ROWS = {
     "measure": "what the row shows (the rows below)",
     "edition": "one column per edition (year)",
-    "rank": "the country's place in that edition, 1 = best",
     "n_ranked": "countries ranked in that edition (rank is out of this)",
-    "score": "index score, 0-100, on the release's fixed goalposts (comparable across "
-             "editions)",
-    "PILLAR, SUB-PILLAR": "their scores",
-    "coverage": "share of the edition's indicators with data for the country",
-    "low_coverage": "yes when coverage is below 65% (ranked anyway)",
+    "score": "headline index score, 0-100, on the release's fixed goalposts, with every "
+             "indicator the edition has",
+    "rank": "the country's headline place in that edition, 1 = best",
+    "full_score": "score with all indicators, also when below the coverage rule",
+    "comparable_score": "the chain-linked series: each edition's change measured on the "
+                        "indicators both editions share (moves from the data, not from "
+                        "indicators entering)",
+    "comparable_rank": "rank on the comparable score",
+    "link": "the comparable score's change from the edition before",
+    "n_indicators": "indicators with data in the edition (entering and leaving ones "
+                    "are listed under the table)",
+    "PILLAR, SUB-PILLAR": "their headline scores (implementation, talent, ...)",
 }
 
 
@@ -61,32 +66,28 @@ def trend(iso3: Annotated[str, typer.Argument(help="Country: ISO3 code in any ca
         _print_frame(table, fmt, title=title)
         return
     # editions as columns: fits a terminal (8 columns) whatever the number of measures
+    notes = _set_changes(table)
+    table = table.drop(columns=[c for c in ("added", "removed", "ranked") if c in table])
     wide = table.set_index("edition").T
     wide.columns = [str(c) for c in wide.columns]
     cells = wide.astype(object).map(_cell)
     cells.insert(0, "measure", [str(i) for i in wide.index])
-    _print_frame(cells, "table", title=title, keep=len(cells.columns),
-                 notes=_set_changes(view))
+    _print_frame(cells, "table", title=title, keep=len(cells.columns), notes=notes)
 
 
-def _set_changes(view: str) -> list[str]:
+def _set_changes(table: pd.DataFrame) -> list[str]:
     """Which indicators enter or leave the OGAI from one edition to the next."""
-    from ._common import ranking_doc
-    from ._options import EDITIONS
-
-    present = {e: ranking_doc(None, None, None, e, view)["present"] for e in EDITIONS}
     parts = []
-    for before, after in itertools.pairwise(EDITIONS):
-        new = [c for c in present[after] if c not in present[before]]
-        gone = [c for c in present[before] if c not in present[after]]
-        if new or gone:
-            parts.append(f"{after}: " + "; ".join(
-                ([f"enter {', '.join(new)}"] if new else [])
-                + ([f"leave {', '.join(gone)}"] if gone else [])))
+    for _, row in table.iterrows():
+        new, gone = (str(row.get(c) or "") for c in ("added", "removed"))
+        if new.strip() or gone.strip():
+            parts.append(f"{row['edition']}: " + "; ".join(
+                ([f"enter {new}"] if new.strip() else [])
+                + ([f"leave {gone}"] if gone.strip() else [])))
     if not parts:
         return []
-    return ["Indicator set changes (a score can jump when indicators enter): "
-            + " | ".join(parts) + "."]
+    return ["Indicator set changes (the headline score can jump when indicators enter; "
+            "comparable_score does not): " + " | ".join(parts) + "."]
 
 
 def _trend_unit(text: str, view: str) -> str:

@@ -132,7 +132,7 @@ SPEC_CASES = [
         {"code": "index"}, *[{"code": f"p{k}", "parent": "index", "weight": 1e308}
                              for k in (1, 2, 3, 4)]], indicators=[
         {"code": f"i{k}", "parent": f"p{k}"} for k in (1, 2, 3, 4)]))),
-    Case("weight '0' in quotes", _B, ("index", "weight 0"), _write_spec(_spec(nodes=[
+    Case("weight '0' in quotes", _B, ("weight", "'0'"), _write_spec(_spec(nodes=[
         {"code": "index"}, {"code": "p1", "parent": "index", "weight": "0"},
         {"code": "p2", "parent": "index", "weight": "0"}]))),
     Case("weight -1", _B, ("weight", "-1"), _write_spec(_spec(nodes=[

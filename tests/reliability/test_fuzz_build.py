@@ -18,6 +18,7 @@ fails with the draw that caused it (hypothesis shrinks it).
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from typing import Any
 
@@ -31,7 +32,8 @@ import airank
 from airank.errors import AirankError, AirankWarning
 from airank.methods import METHOD_PARAMS
 
-EXAMPLES = 300  # per run; CI keeps it (about 20 s)
+#: Draws per run (about 15 s); AIRANK_FUZZ_EXAMPLES=5000 for a long hunt.
+EXAMPLES = int(os.environ.get("AIRANK_FUZZ_EXAMPLES", "300"))
 
 
 def _rarely(common: st.SearchStrategy[Any], rare: st.SearchStrategy[Any],
@@ -42,7 +44,7 @@ def _rarely(common: st.SearchStrategy[Any], rare: st.SearchStrategy[Any],
 
 
 _ODD = [0, -1, 1e300, -1e300, float("nan"), float("inf"), "x", 2, 0.5, 1, 10]
-_BAD_WEIGHTS = [1e300, -1, float("nan"), float("inf"), "w"]
+_BAD_WEIGHTS = [1e300, -1, float("nan"), float("inf"), "w", "2"]
 _NUMBERS = st.one_of(st.floats(-1e6, 1e6, allow_nan=False), st.floats(-1e300, 1e300),
                      st.sampled_from([0.0, 1e300, -1e300, 1e-300, 1e155, 1e308, -1e308]))
 _VALUES = _rarely(_rarely(_NUMBERS, st.just(float("nan")), 8),
@@ -51,7 +53,7 @@ _VALUES = _rarely(_rarely(_NUMBERS, st.just(float("nan")), 8),
 
 def _weight() -> st.SearchStrategy[Any]:
     """Mostly valid weights; one in forty bad (huge, negative, NaN, infinite, text)."""
-    good = st.one_of(st.floats(0.01, 10), st.sampled_from([0, 1, 1e12, "2"]))
+    good = st.one_of(st.floats(0.01, 10), st.sampled_from([0, 1, 1e12]))
     return _rarely(good, st.sampled_from(_BAD_WEIGHTS), 40)
 
 
