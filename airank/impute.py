@@ -66,7 +66,8 @@ def _group_stat(frame: pd.DataFrame, params: GroupStatParams, context: ImputeCon
         fill = {c: dict(f.values) for c, f in learned.items() if isinstance(f, GroupFit)}
         fill = {c: fill.get(c, {}) for c in frame.columns}
     else:
-        stats = frame.groupby(key, sort=True).agg(stat)
+        size = _magnitude(frame)  # sums of values near 1e308 would overflow
+        stats = (frame / size).groupby(key, sort=True).agg(stat) * size
         fill = {c: {str(g): float(v) for g, v in stats[c].items()} for c in frame.columns}
     labels = sorted({g for f in fill.values() for g in f})
     table = np.array([[fill[c].get(g, np.nan) for c in frame.columns] for g in labels]
@@ -110,6 +111,13 @@ def latest(frame: pd.DataFrame, *, params: LatestParams, context: ImputeContext,
     return out, {c: LatestFit(method="latest", from_year=v) for c, v in used.items() if v}
 
 
+def _magnitude(frame: pd.DataFrame) -> pd.Series:
+    """Per column, the largest absolute value when extreme (above 1e50), else 1: ordinary
+    data is imputed exactly as before, values near 1e300 without overflow."""
+    top = frame.abs().max()
+    return top.where(top > 1e50, 1.0).fillna(1.0)
+
+
 def knn(frame: pd.DataFrame, *, params: KnnParams, context: ImputeContext,
         learned: Learned | None = None) -> tuple[pd.DataFrame, Learned]:
     """k nearest neighbours over the other indicators (scikit-learn ``KNNImputer``).
@@ -118,10 +126,12 @@ def knn(frame: pd.DataFrame, *, params: KnnParams, context: ImputeContext,
     """
     from sklearn.impute import KNNImputer
 
-    mu, sd = frame.mean(), frame.std(ddof=1).replace(0, 1).fillna(1)
-    z = (frame - mu) / sd
+    size = _magnitude(frame)  # values up to +-1e300: squares would overflow
+    scaled = frame / size
+    mu, sd = scaled.mean(), scaled.std(ddof=1).replace(0, 1).fillna(1)
+    z = (scaled - mu) / sd
     filled = KNNImputer(n_neighbors=params.k, keep_empty_features=True).fit_transform(z)
-    out = pd.DataFrame(filled, index=frame.index, columns=frame.columns) * sd + mu
+    out = (pd.DataFrame(filled, index=frame.index, columns=frame.columns) * sd + mu) * size
     out = frame.fillna(out)
     return out, {c: ModelFit(method="knn", k=params.k) for c in frame.columns}
 

@@ -109,9 +109,13 @@ class JrcParams(Params):
 
 
 # -- normalise -----------------------------------------------------------------
+#: Normalised values stay within +-1e9 (scores of larger magnitude overflow aggregation).
+MAX_SCALE = 1e9
+
+
 class MinMaxParams(Params):
-    lower: float = 0.0
-    upper: float = 100.0
+    lower: float = Field(0.0, ge=-MAX_SCALE, le=MAX_SCALE)
+    upper: float = Field(100.0, ge=-MAX_SCALE, le=MAX_SCALE)
 
     @model_validator(mode="after")
     def _order(self) -> MinMaxParams:
@@ -121,12 +125,12 @@ class MinMaxParams(Params):
 
 
 class ZScoreParams(Params):
-    mean: float = 0.0
-    sd: float = Field(1.0, gt=0)
+    mean: float = Field(0.0, ge=-MAX_SCALE, le=MAX_SCALE)
+    sd: float = Field(1.0, gt=0, le=MAX_SCALE)
 
 
 class ScaleParams(Params):
-    scale: float = Field(100.0, gt=0)
+    scale: float = Field(100.0, gt=0, le=MAX_SCALE)
 
 
 class BordaParams(Params):
@@ -140,14 +144,14 @@ class Dist2RefParams(Params):
 
 
 class TargetParams(Params):
-    scale: float = Field(100.0, gt=0)
+    scale: float = Field(100.0, gt=0, le=MAX_SCALE)
     cap: bool = True
 
 
 class GoalpostParams(Params):
     low: float | None = Field(None, description="worst-case goalpost in the indicator's units")
     high: float | None = Field(None, description="best-case goalpost in the indicator's units")
-    scale: float = Field(100.0, gt=0)
+    scale: float = Field(100.0, gt=0, le=MAX_SCALE)
     trunc: bool = True
 
     @model_validator(mode="after")
@@ -166,7 +170,8 @@ class AggParams(Params):
 
 
 class GeneralisedParams(AggParams):
-    p: float = Field(2.0, description="power: 1 arithmetic, 0 geometric, -1 harmonic")
+    p: float = Field(2.0, ge=-100, le=100,
+                     description="power: 1 arithmetic, 0 geometric, -1 harmonic")
 
 
 METHOD_PARAMS: dict[str, dict[str, type[Params]]] = {

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import rankdata
 
 from .errors import DataError, Issue, SpecError
 from .fitted import Fit, GoalpostFit, MaxFit, MeanSdFit, NoFit, RangeFit, RefFit, TargetFit
@@ -88,6 +87,8 @@ def _scaled(x: np.ndarray, lo: float, hi: float, width: float, low: float) -> np
     """
     with np.errstate(over="ignore", invalid="ignore"):
         span = hi - lo
+        if np.isnan(span):  # no range (a column without values): no scores
+            return np.full_like(x, np.nan, dtype=float)
         if not np.isfinite(span):
             s = max(abs(lo), abs(hi))
             x, lo, hi = x / s, lo / s, hi / s
@@ -117,10 +118,17 @@ def zscore(x: np.ndarray, *, params: ZScoreParams, target: float | None = None,
         mu, sd = learned.mean, learned.sd
     else:
         ok = x[~np.isnan(x)]
-        mu = float(ok.mean()) if ok.size else np.nan
-        sd = float(ok.std(ddof=1)) if ok.size > 1 else np.nan
+        # extreme magnitudes (near 1e300): moments of x / size, scaled back, so that the
+        # squares do not overflow; ordinary data keeps the plain formula (and its bits)
+        size = float(np.max(np.abs(ok))) if ok.size else 1.0
+        size = size if size > 1e50 else 1.0
+        mu = float((ok / size).mean()) * size if ok.size else np.nan
+        sd = float((ok / size).std(ddof=1)) * size if ok.size > 1 else np.nan
     if not sd > 0:
         y = np.where(np.isnan(x), np.nan, params.mean)
+    elif max(abs(mu), sd) > 1e50:
+        with np.errstate(over="ignore"):  # x / sd - mu / sd: no difference of extremes
+            y = (x / sd - mu / sd) * params.sd + params.mean
     else:
         y = (x - mu) / sd * params.sd + params.mean
     return y, MeanSdFit(method="zscore", mean=mu, sd=sd)
@@ -129,12 +137,16 @@ def zscore(x: np.ndarray, *, params: ZScoreParams, target: float | None = None,
 def rank(x: np.ndarray, *, params: NoParams, target: float | None = None,
          learned: Fit | None = None) -> tuple[np.ndarray, Fit]:
     """Rank, 1 = lowest, ties share the lowest rank (R's ``rank(ties.method = "min")``)."""
+    from scipy.stats import rankdata  # scipy.stats is slow to import: only when used
+
     return rankdata(x, method="min", nan_policy="omit").astype(float), NoFit(method="rank")
 
 
 def prank(x: np.ndarray, *, params: ScaleParams, target: float | None = None,
           learned: Fit | None = None) -> tuple[np.ndarray, Fit]:
     """Percentile rank: ``(rank - 1) / (n - 1) * scale``, ties at the lowest rank."""
+    from scipy.stats import rankdata
+
     r = rankdata(x, method="min", nan_policy="omit").astype(float)
     n = int(np.sum(~np.isnan(x)))
     y = (r - 1) / (n - 1) * params.scale if n > 1 else np.where(np.isnan(x), np.nan, params.scale)
@@ -182,7 +194,7 @@ def goalposts(x: np.ndarray, *, params: GoalpostParams, target: float | None = N
     lo, hi = (learned.low, learned.high) if isinstance(learned, GoalpostFit) else _nanrange(x)
     lo = lo if params.low is None else params.low
     hi = hi if params.high is None else params.high
-    y = params.scale * (x - lo) / (hi - lo) if hi != lo else np.full_like(x, params.scale / 2)
+    y = _scaled(x, lo, hi, params.scale, 0.0) if hi != lo else np.full_like(x, params.scale / 2)
     if params.trunc:
         y = np.clip(y, 0, params.scale)
     return np.where(np.isnan(x), np.nan, y), GoalpostFit(method="goalposts", low=lo, high=hi)

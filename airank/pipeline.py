@@ -217,6 +217,7 @@ def _screen(before: pd.Series, after: pd.Series, spec: IndexSpec,
         records.append(StepRecord("screen", None, "none", {},
                                   {"removed": sorted(coverage.index[coverage == 0])},
                                   "units with no data at all are removed"))
+        _check_kept(keep, coverage, None)
         return keep
     p = cfg.options("screen")
     coverage = after if p.on == "imputed" else before
@@ -234,7 +235,22 @@ def _screen(before: pd.Series, after: pd.Series, spec: IndexSpec,
                               f"{len(removed)} units below {p.min_coverage:.0%} data coverage "
                               f"({p.on} stage){zero_note} or excluded removed"))
     kept: pd.Index = coverage.index[ok]
+    _check_kept(kept, coverage, p.min_coverage)
     return kept
+
+
+def _check_kept(kept: pd.Index, coverage: pd.Series, threshold: float | None) -> None:
+    """A screen that removes every unit is an error, not an empty index."""
+    if len(kept) or not len(coverage):
+        return
+    best = float(coverage.max()) if coverage.notna().any() else 0.0
+    if threshold is None:
+        raise DataError([Issue(("data",), "no_unit_left", "No unit has any data for the "
+                               "indicators of this edition.", len(coverage))])
+    raise DataError([Issue(("methodology", "screen", "min_coverage"), "no_unit_left",
+                           f"The screen removed every unit: none has {threshold:.0%} of the "
+                           f"indicators with data (the best has {best:.0%}). Lower "
+                           "min_coverage, or check the data.", threshold)])
 
 
 def _treat(frame: pd.DataFrame, spec: IndexSpec, fitted: Fitted,

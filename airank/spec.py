@@ -329,7 +329,8 @@ def load_spec(path: str | Path) -> IndexSpec:
     """
     p = Path(path)
     if not p.is_file():
-        raise SpecError([Issue((str(p),), "no_file", f"Spec file '{p}' does not exist.")])
+        what = "is a folder, not a spec file" if p.is_dir() else "does not exist"
+        raise SpecError([Issue((str(p),), "no_file", f"Spec file '{p}' {what}.", str(p))])
     try:
         loader = UniqueKeyLoader(p.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:

@@ -20,6 +20,7 @@ from .methods import DEFAULT_METHOD, METHOD_PARAMS
 
 _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _OVERRIDABLE = ("denominate", "impute", "treat", "normalise")
+MAX_DEPTH = 50  # groups nested in one chain (the tree's levels are computed recursively)
 
 
 MAX_ALIAS_NODES = 10_000
@@ -232,15 +233,23 @@ def check_tree(doc: Mapping[str, Any]) -> list[Issue]:
                                 f"Known: {sorted(map(str, denoms))}.", den))
     parent_of = {str(n.get("code")): _str(n.get("parent")) for _, n in nodes}
     reported: set[frozenset[str]] = set()
+    deepest: list[str] = []
     for start in parent_of:  # cycles among groups (an indicator parent is reported above)
         path, c = [start], parent_of[start]
         while c in parent_of and c not in path:
             path.append(c)
             c = parent_of[c]
+        if c not in path and len(path) > len(deepest):
+            deepest = path
         if c in path and frozenset(path[path.index(c):]) not in reported:
             reported.add(frozenset(path[path.index(c):]))
             issues.append(Issue(("nodes", c, "parent"), "cycle", "The tree has a cycle: "
                                 + " -> ".join([*path[path.index(c):], c]) + ".", c))
+    if len(deepest) > MAX_DEPTH:
+        issues.append(Issue(("nodes", deepest[0], "parent"), "too_deep", f"The tree nests "
+                            f"{len(deepest)} groups from '{deepest[-1]}' down to "
+                            f"'{deepest[0]}'; at most {MAX_DEPTH} are allowed.",
+                            len(deepest)))
     for code, ch in kids.items():
         if not ch:
             issues.append(Issue(("nodes", code), "empty_group", f"The group '{code}' has no "

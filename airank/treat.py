@@ -53,11 +53,20 @@ def skewness2(x: np.ndarray) -> float:
     n = v.size
     if n < 3:
         return np.nan
-    d = v - v.mean()
+    d = _centred(v)
     m2, m3 = np.mean(d**2), np.mean(d**3)
     if m2 == 0:
         return np.nan
     return float(m3 / m2**1.5 * np.sqrt(n * (n - 1)) / (n - 2))
+
+
+def _centred(v: np.ndarray) -> np.ndarray:
+    """``v`` minus its mean; divided by its largest magnitude first when that is extreme
+    (skewness and kurtosis do not change with scale; powers of values near 1e300 would
+    overflow). Ordinary data is left as it is, so its moments keep their exact bits."""
+    size = float(np.max(np.abs(v)))
+    w = v / size if size > 1e50 else v
+    return np.asarray(w - w.mean())
 
 
 def kurtosis2(x: np.ndarray) -> float:
@@ -71,7 +80,7 @@ def kurtosis2(x: np.ndarray) -> float:
     n = v.size
     if n < 4:
         return np.nan
-    d = v - v.mean()
+    d = _centred(v)
     m2, m4 = np.mean(d**2), np.mean(d**4)
     if m2 == 0:
         return np.nan

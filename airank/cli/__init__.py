@@ -1,26 +1,54 @@
 """The ``airank`` command line (Typer + rich).
 
-Commands live in modules by topic (``engine``, ``ogai``, ``robustness``), all registered
-on one Typer app. User errors (a bad spec, a bad table, an unknown unit) print a message
-on stderr and exit with code 2, never a traceback; bugs keep their traceback and exit 1.
-Output files are written atomically (see :mod:`airank.export`).
+Commands live in modules by topic (``engine``, ``ogai``, ``robustness``, ``scenarios``,
+``serve``, ``toolkit``, ``report``), all registered on one Typer app. Options are checked while the command line
+is parsed, before any data is read; units are resolved (codes in any case, names,
+aliases) before any analysis runs; runs whose estimated cost exceeds ``--budget`` are
+refused. User errors -- a bad option, spec, table, scenario or factors file, an unknown
+unit, an output that cannot be written -- print a message on stderr and exit with code
+2, never a traceback; bugs keep their traceback and exit 1. Output files are written
+atomically (see :mod:`airank.output`). Built editions are cached on disk
+(:mod:`airank.cache`; ``--no-cache`` or ``AIRANK_NO_CACHE=1`` to bypass).
 """
 
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 
 from ..errors import AirankError
-from . import engine, ogai, report, robustness, scenarios, serve, toolkit  # noqa: F401
-from ._common import app, err
+from . import engine, ogai, report, robustness, scenarios, serve, toolkit  # noqa: F401  (registers the commands)
+from ._common import app, configure, err, settings
 
 __all__ = ["app", "main", "run"]
+
+def _version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        typer.echo(f"airank {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+        version: Annotated[bool, typer.Option(
+            "--version", callback=_version, is_eager=True,
+            help="Print the version and exit")] = False,
+        no_cache: Annotated[bool, typer.Option(
+            "--no-cache", help="Build every index afresh: do not read or write the cache "
+                               "of built editions (also AIRANK_NO_CACHE=1)")] = False) -> None:
+    """Build composite indices and the Open Global AI Index (the default index of every
+    command). Every number traces to a source file; see 'airank data sources'."""
+    if no_cache:
+        settings["cache"] = False
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (0 ok, 2 user error, 1 bug)."""
+    configure()
     try:
         app(args=argv, prog_name="airank", standalone_mode=False)
     except AirankError as exc:
@@ -39,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
         else:
             err.print(f"error: {exc}")
         return int(getattr(exc, "exit_code", 2))
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        return 130
     return 0
 
 

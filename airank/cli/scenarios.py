@@ -4,56 +4,72 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import pandas as pd
 import typer
 
-from ..errors import AirankError
-from ._common import FormatOpt, _check_format, _print_frame, app, out
+from ..errors import AirankError, Issue
+from ._common import (
+    BudgetOpt,
+    EditionOpt,
+    ExampleOpt,
+    FormatOpt,
+    LicenceOpt,
+    SeedOpt,
+    ViewOpt,
+    _print_frame,
+    app,
+    check_cost,
+    entry,
+    legend,
+    out,
+    progress,
+    resolve_units,
+    split_codes,
+)
+from ._options import Number, replications
 
-ViewOpt = Annotated[str, typer.Option("--view", help="OGAI view: scale or intensity")]
-EditionOpt = Annotated[int | None, typer.Option("--edition", help="OGAI edition year "
-                                                                 "(default: the latest)")]
-ExampleOpt = Annotated[str | None, typer.Option("--example", help="Use a shipped example "
-                                                                  "(asem) instead of the OGAI")]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed")]
-CountriesOpt = Annotated[str | None, typer.Option("--countries",
-                                                  help="Comma-separated ISO3 codes")]
-StrengthOpt = Annotated[float | None, typer.Option("--strength", help="The scenario's share "
-                                                                      "(e.g. 0.3)")]
-PartnerOpt = Annotated[str | None, typer.Option("--partner", help="Partner unit (partnership)")]
+if TYPE_CHECKING:
+    import pandas as pd
 
-
-def _edition(view: str, edition: int | None, example: str | None) -> Any:
-    from .. import datasets
+    from ..analysis.scenarios.shocks import Scenario
     from ..edition import Edition
 
-    if example is not None:
-        spec, data = datasets.example(example)
-        return Edition.of(spec, data, label=f"example '{example}'")
-    return Edition.ogai(edition, view)
-
-
-def _codes(text: str | None) -> list[str] | None:
-    if text is None:
-        return None
-    return [c.strip().upper() for c in text.split(",") if c.strip()]
+CountriesOpt = Annotated[str | None, typer.Option(
+    "--countries", help="Comma-separated countries: codes or names")]
+StrengthOpt = Annotated[float | None, typer.Option(
+    "--strength", metavar="SHARE", parser=Number("float", 0, 1),
+    help="The scenario's share, 0-1 (e.g. 0.3)")]
+PartnerOpt = Annotated[str | None, typer.Option("--partner", help="Partner unit (partnership)")]
+_MAX_ITER = 8  # reach's rebuild-and-repair rounds (airank.analysis.scenarios.reach)
 
 
 def _scenario(source: str, units: list[str] | None, countries: str | None,
-              strength: float | None, partner: str | None, ed: Any) -> Any:
-    """Load a preset or file; positional units fill countries (and the partner: last)."""
+              strength: float | None, partner: str | None, ed: Edition,
+              option: str = "--countries") -> Scenario:
+    """Load a preset or file; positional units fill countries (and the partner: last).
+    Every country is resolved against the edition's ranked units first."""
     from ..analysis.scenarios.shocks import load_scenario
 
-    params: dict[str, Any] = {"strength": strength, "partner": partner,
-                              "countries": _codes(countries)}
-    units = [u.upper() for u in units or []]
-    if units:
-        probe = load_scenario(source)
-        if "partner" in probe.parameters and len(units) >= 2 and partner is None:
-            params["partner"], units = units[-1], units[:-1]
-        params["countries"] = units
+    probe = load_scenario(source)
+    given = list(units or [])
+    partner_given = partner is not None
+    if given and countries is not None:
+        raise AirankError([Issue((option,), "twice", f"Give the countries as arguments or "
+                                 f"with {option}, not both. Got {given} and {countries!r}.",
+                                 countries)])
+    if given and "partner" in probe.parameters and len(given) >= 2 and partner is None:
+        partner, given = given[-1], given[:-1]
+    listed = given or split_codes(countries, option) or []
+    texts = [*listed, *([partner] if partner is not None else [])]
+    places = [("units" if given else option)] * len(listed) + (
+        ["--partner" if partner_given else "units"] if partner is not None else [])
+    codes = resolve_units(ed, texts, "country", places) if texts else []
+    params: dict[str, Any] = {"strength": strength}
+    if listed:
+        params["countries"] = codes[:len(listed)]
+    if partner is not None:
+        params["partner"] = codes[-1]
     return load_scenario(source, spec=ed.spec, data=ed.data, **params)
 
 
@@ -62,11 +78,51 @@ def _json(doc: dict[str, Any]) -> None:
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = json.loads(frame.to_json(orient="records"))
-    return out
+    recs: list[dict[str, Any]] = json.loads(frame.to_json(orient="records"))
+    return recs
 
 
-@app.command()
+def _who(scn: Scenario, ed: Edition) -> str:
+    """'Shocks RUS (Russian Federation): ai_investment, ... (reduce 0.3)'."""
+    names = ed.baseline.names
+    parts = []
+    for s in scn.shocks:
+        who = ", ".join(f"{u} ({names.get(u, u)})" for u in s.units)
+        what = f"{s.op} {s.value:g}" + (f" toward {s.partner}" if s.partner else "")
+        parts.append(f"{who}: {', '.join(s.indicators)} ({what})")
+    return "Shocks " + "; ".join(parts) + "."
+
+
+def _skipped(changes: pd.DataFrame) -> list[str]:
+    skip = changes[changes["status"].str.startswith("skipped")]
+    if skip.empty:
+        return []
+    items = ", ".join(f"{u} {c}" for u, c in zip(skip["unit"], skip["code"], strict=True))
+    return [f"Skipped ({len(skip)}; no observed value to shock, left as the pipeline fills "
+            f"it): {items}."]
+
+
+_SCENARIO_COLUMNS = {
+    "unit, name": "the unit", "base": "index rank before the scenario (1 = best)",
+    "scenario": "index rank under the scenario",
+    "change": "places gained (negative: lost)",
+    "q05, q95": "5th and 95th percentile of the change over --n robustness replications "
+                "(weights, normalisation, aggregation): its 90% interval",
+    "score": "index score before (in 'What moved': the indicator's normalised score)",
+    "score_new": "the same under the scenario",
+    "code": "(what moved) an indicator",
+    "raw, raw_new": "its value before and after, in its unit",
+    "to_index": "index points the change adds (log points for geometric means)",
+    "share": "share of the unit's total change",
+}
+_SCN_RENAME = {"rank_base": "base", "rank_scenario": "scenario", "rank_change": "change",
+               "change_q05": "q05", "change_q95": "q95", "score_base": "score",
+               "score_scenario": "score_new"}
+_DRV_RENAME = {"raw_base": "raw", "raw_scenario": "raw_new", "score_base": "score",
+               "score_scenario": "score_new"}
+
+
+@app.command(epilog=legend(_SCENARIO_COLUMNS))
 def scenario(source: Annotated[str, typer.Argument(help="A preset (export-controls, "
                                                         "sanctions, partnership) or a "
                                                         "YAML/JSON scenario file")],
@@ -74,22 +130,23 @@ def scenario(source: Annotated[str, typer.Argument(help="A preset (export-contro
                  help="Countries to shock (partnership: A B)", show_default=False)] = None,
              countries: CountriesOpt = None, strength: StrengthOpt = None,
              partner: PartnerOpt = None, view: ViewOpt = "scale", edition: EditionOpt = None,
-             example: ExampleOpt = None,
-             n: Annotated[int, typer.Option("--n", help="Robustness replications for the "
-                                                    "interval (0: none)")] = 1000,
-             seed: SeedOpt = 1,
+             licence: LicenceOpt = "all", example: ExampleOpt = None,
+             n: Annotated[int, typer.Option("--n", metavar="N", parser=replications(low=0),
+                                            help="Robustness replications for the "
+                                                 "interval (0: none)")] = 1000,
+             seed: SeedOpt = 1, budget: BudgetOpt = None,
              show_all: Annotated[bool, typer.Option("--all", help="Every unit, not only "
                                                                   "those that moved")] = False,
              fmt: FormatOpt = "table") -> None:
     """Baseline against scenario: ranks and scores, the rank change and its 90% interval."""
+    from ..analysis.robustness.designs import default_factors
     from ..analysis.scenarios.effects import run_scenario
 
-    _check_format(fmt)
-    if n < 0:
-        raise AirankError(f"--n must be >= 0. Got {n}.")
-    ed = _edition(view, edition, example)
+    ed = entry(None, None, example, edition, view, licence).edition
     scn = _scenario(source, units, countries, strength, partner, ed)
-    res = run_scenario(scn, ed, n=n, seed=seed)
+    check_cost(ed, "scenario", n, budget, factors=default_factors(ed.spec))
+    with progress("scenario"):
+        res = run_scenario(scn, ed, n=n, seed=seed)
     table = res.index_table()
     if not show_all:
         table = table[table["shocked"] | (table["rank_change"] != 0)]
@@ -107,115 +164,173 @@ def scenario(source: Annotated[str, typer.Argument(help="A preset (export-contro
     if fmt == "csv":
         _print_frame(table, "csv")
         return
-    out.print(f"[bold]{scn.title or scn.name}[/bold] on {res.edition.label}: "
-              f"{json.dumps(dict(scn.parameters))}")
+    out.print(f"{scn.title or scn.name} on {res.edition.label}: "
+              f"{json.dumps(dict(scn.parameters))}", markup=False)
+    out.print(_who(scn, ed), markup=False)
     if scn.assumption:
-        out.print(f"Assumption: {scn.assumption}")
-    cols = ["rank_scenario", "unit", "name", "rank_base", "rank_change", "change_q05",
-            "change_q95", "score_base", "score_scenario"]
-    _print_frame(table[[c for c in cols if c in table]], "table",
-                 title="Index rank and score: baseline -> scenario (rank_change: places "
-                       "gained; q05/q95: 90% interval under the robustness factors)")
+        out.print(f"Assumption: {scn.assumption}", markup=False)
+    cols = ["unit", "name", "base", "scenario", "change", "q05", "q95", "score", "score_new"]
+    t = table.rename(columns=_SCN_RENAME)
+    _print_frame(t[[c for c in cols if c in t]], "table", keep=5,
+                 title="Index rank and score: baseline -> scenario",
+                 notes=_skipped(res.changes))
     for u in shocked:
-        out.print(res.headline(u))
-        drv = res.drivers(u)
+        out.print(res.headline(u), markup=False)
+        drv = res.drivers(u).rename(columns=_DRV_RENAME)
         if len(drv):
-            _print_frame(drv, "table", title=f"What moved {u}")
+            _print_frame(drv, "table", title=f"What moved {u}", keep=5)
 
 
-@app.command()
-def reach(unit: Annotated[str, typer.Argument(help="The unit, e.g. RUS")],
-          rank: Annotated[int | None, typer.Option("--rank", help="Target rank (or better)")
-                          ] = None,
+_REACH_COLUMNS = {
+    "code": "indicator to move", "raw_now": "today's value, in its unit (measure)",
+    "raw_needed": "the value the plan needs", "change": "raw_needed - raw_now",
+    "change_share": "change as a share of today's value",
+    "bound": "the plausibility bound (best value observed in the edition)",
+    "score_now, score_needed": "the indicator's normalised score before and after",
+    "to_index": "index points the change adds",
+    "name, measure": "(csv and json) the indicator's name and unit",
+}
+
+
+@app.command(epilog=legend(_REACH_COLUMNS, "bar: the score the unit must beat (that of "
+                                           "the unit now at the target rank, or of the "
+                                           "unit to overtake)."))
+def reach(unit: Annotated[str, typer.Argument(help="The unit: code or name, e.g. RUS")],
+          rank: Annotated[int | None, typer.Option(
+              "--rank", metavar="K", parser=Number("int", 1),
+              help="Target rank (or better)")] = None,
           overtake: Annotated[str | None, typer.Option("--overtake",
                                                        help="Unit to overtake")] = None,
-          objective: Annotated[str, typer.Option("--objective",
-                                                 help="relative or squared")] = "relative",
+          objective: Annotated[Literal["relative", "squared"], typer.Option(
+              "--objective", help="Cost of a plan: relative changes or squared score "
+                                  "changes")] = "relative",
           max_change: Annotated[float | None, typer.Option(
-              "--max-change", help="Cap each change at this share of today's value")] = None,
-          view: ViewOpt = "scale", edition: EditionOpt = None, example: ExampleOpt = None,
-          n: Annotated[int, typer.Option("--n", help="Robustness replications for the "
-                                                 "interval of the gain (0: none)")] = 1000,
-          seed: SeedOpt = 1, fmt: FormatOpt = "table") -> None:
+              "--max-change", metavar="SHARE", parser=Number("float", 0, 1000, open_low=True),
+              help="Cap each change at this share of today's value (0.5 = +-50%)")] = None,
+          view: ViewOpt = "scale", edition: EditionOpt = None, licence: LicenceOpt = "all",
+          example: ExampleOpt = None,
+          n: Annotated[int, typer.Option("--n", metavar="N", parser=replications(low=0),
+                                         help="Robustness replications for the interval "
+                                              "of the gain (0: none)")] = 1000,
+          seed: SeedOpt = 1, budget: BudgetOpt = None, fmt: FormatOpt = "table") -> None:
     """What would it take: the smallest change in a unit's indicators to reach a target."""
+    from ..analysis.robustness.designs import default_factors
     from ..analysis.scenarios.effects import run_scenario
     from ..analysis.scenarios.reach import reach as solve
 
-    _check_format(fmt)
-    if objective not in ("relative", "squared"):
-        raise AirankError(f"--objective must be 'relative' or 'squared'. Got '{objective}'.")
-    ed = _edition(view, edition, example)
-    res = solve(ed, unit, rank=rank,
-                overtake=overtake.upper() if overtake else None,
-                objective=objective, max_change=max_change)  # type: ignore[arg-type]
-    head = {"unit": res.unit, "target": res.target, "reachable": res.reachable,
-            "verified": res.verified, "rank_now": res.rank_now, "score_now": res.score_now,
-            "rank_reached": res.rank_reached, "score_reached": res.score_reached,
-            "bar": res.bar, "objective": res.objective, "iterations": res.iterations,
-            "message": res.message}
-    if n > 0 and len(res.plan):  # the gain of the proposal under the robustness factors
-        row = run_scenario(res.scenario, ed, n=n, seed=seed).index_table().set_index(
-            "unit").loc[res.unit]
-        head.update(gain_median=row["change_median"], gain_q05=row["change_q05"],
-                    gain_q95=row["change_q95"], n=n, seed=seed)
+    ed = entry(None, None, example, edition, view, licence).edition
+    texts = [unit, *([overtake] if overtake is not None else [])]
+    codes = resolve_units(ed, texts, "unit", ["unit", "--overtake"][:len(texts)])
+    check_cost(ed, "reach", n, budget, factors=default_factors(ed.spec), steps=_MAX_ITER)
+    with progress("what would it take"):
+        res = solve(ed, codes[0], rank=rank, overtake=codes[1] if overtake else None,
+                    objective=objective, max_change=max_change, max_iter=_MAX_ITER)
+        head = _reach_head(res)
+        if n > 0 and len(res.plan):  # the gain of the proposal under the robustness factors
+            row = run_scenario(res.scenario, ed, n=n, seed=seed).index_table().set_index(
+                "unit").loc[res.unit]
+            head.update(gain_median=row["change_median"], gain_q05=row["change_q05"],
+                        gain_q95=row["change_q95"], n=n, seed=seed)
     if fmt == "json":
         _json({"manifest": ed.manifest(), **head, "plan": _records(res.plan)})
         return
     if fmt == "csv":
         _print_frame(res.plan, "csv")
         return
-    out.print(f"[bold]{res.unit}: {res.target}[/bold] -- {res.message}. Rank {res.rank_now} "
-              f"(score {res.score_now:.2f}) -> {res.rank_reached} (score "
-              f"{res.score_reached:.2f}); bar {res.bar:.2f}.")
+    out.print(f"{res.unit}: {res.target} -- {res.message}. Rank {res.rank_now} (score "
+              f"{res.score_now:.2f}) -> {res.rank_reached} (score {res.score_reached:.2f}); "
+              f"bar {res.bar:.2f}.", markup=False)
     if "gain_q05" in head:
         out.print(f"Under the robustness factors the proposal gains {head['gain_median']:+.0f} "
                   f"places (90% interval {head['gain_q05']:+.0f} to {head['gain_q95']:+.0f}, "
-                  f"{n} replications, seed {seed}).")
+                  f"{n} replications, seed {seed}).", markup=False)
     if len(res.plan):
-        _print_frame(res.plan, "table", title="Indicators to move (raw units; change_share: "
-                                              "of today's value)")
+        cols = ["code", "raw_now", "raw_needed", "change_share", "to_index", "score_now",
+                "score_needed", "bound", "change"]
+        _print_frame(res.plan[cols], "table", keep=4,
+                     title="Indicators to move (raw units; change_share: of today's value)")
 
 
-@app.command()
-def project(year: Annotated[int, typer.Option("--year", help="Target year")] = 2030,
+def _reach_head(res: Any) -> dict[str, Any]:
+    return {"unit": res.unit, "target": res.target, "reachable": res.reachable,
+            "verified": res.verified, "rank_now": res.rank_now, "score_now": res.score_now,
+            "rank_reached": res.rank_reached, "score_reached": res.score_reached,
+            "bar": res.bar, "objective": res.objective, "iterations": res.iterations,
+            "message": res.message}
+
+
+_PROJECT_COLUMNS = {
+    "unit, name": "the unit", "now": "index rank in the edition projected from",
+    "rank": "rank of the central projection",
+    "q05, q95": "5th and 95th percentile rank over the bootstrap replications",
+    "score_now": "index score now", "score": "score of the central projection",
+    "beyond": "indicators whose projection passes the goalposts (clipped unless "
+              "--no-clip)",
+    "score_q05, score_q95": "5th and 95th percentile score (same fixed goalposts, so "
+                            "comparable)",
+    "rank_median": "(csv and json) median rank over the replications",
+}
+_PRJ_RENAME = {"rank_now": "now", "rank_q05": "q05", "rank_q95": "q95"}
+
+
+@app.command(epilog=legend(_PROJECT_COLUMNS))
+def project(year: Annotated[int, typer.Option("--year", metavar="YEAR",
+                                              parser=Number("int", 2000, 2100),
+                                              help="Target year (after the edition)")] = 2030,
             scenario: Annotated[str | None, typer.Option(
                 "--scenario", help="Preset or scenario file applied to the projection")
                                 ] = None,
             countries: Annotated[str | None, typer.Option(
-                "--countries", help="Show only these units (comma-separated)")] = None,
+                "--countries", help="Show only these units (comma-separated codes or "
+                                    "names)")] = None,
             targets: Annotated[str | None, typer.Option(
                 "--targets", help="The scenario's countries (comma-separated)")] = None,
             strength: StrengthOpt = None, partner: PartnerOpt = None,
-            n: Annotated[int, typer.Option("--n", help="Bootstrap replications")] = 200,
+            n: Annotated[int, typer.Option("--n", metavar="N",
+                                           parser=replications(100_000, low=0),
+                                           help="Bootstrap replications")] = 200,
             seed: SeedOpt = 1,
-            model: Annotated[str, typer.Option("--model", help="theil-sen-log or theil-sen")
-                             ] = "theil-sen-log",
+            model: Annotated[Literal["theil-sen-log", "theil-sen"], typer.Option(
+                "--model", help="Trend model")] = "theil-sen-log",
             no_clip: Annotated[bool, typer.Option(
                 "--no-clip", help="Let projected values pass the observed range")] = False,
-            view: ViewOpt = "scale", edition: EditionOpt = None, example: ExampleOpt = None,
+            view: ViewOpt = "scale", edition: EditionOpt = None, licence: LicenceOpt = "all",
+            example: ExampleOpt = None, budget: BudgetOpt = None,
             fmt: FormatOpt = "table") -> None:
     """Project each unit's indicator trends to a year: scores and ranks with intervals."""
     from ..analysis.scenarios.projection import project as run
 
-    _check_format(fmt)
-    ed = _edition(view, edition, example)
-    scn = (_scenario(scenario, None, targets, strength, partner, ed) if scenario is not None
-           else None)
-    res = run(ed, year=year, scenario=scn, model=model, n=n,
-              seed=seed, clip=not no_clip)
+    if scenario is None:
+        stray = [(o, v) for o, v in (("--targets", targets), ("--strength", strength),
+                                     ("--partner", partner)) if v is not None]
+        AirankError.collect([Issue((o,), "needs_scenario", f"{o} applies to the scenario of "
+                                   f"--scenario, and none is given. Got {v!r}.", v)
+                             for o, v in stray])
+    ed = entry(None, None, example, edition, view, licence).edition
+    show = split_codes(countries, "--countries")
+    show = resolve_units(ed, show, "country", "--countries") if show else None
+    scn = (_scenario(scenario, None, targets, strength, partner, ed, "--targets")
+           if scenario is not None else None)
+    check_cost(ed, "projection", n, budget, variants=1)
+    with progress(f"projection to {year}"):
+        res = run(ed, year=year, scenario=scn, model=model, n=n, seed=seed, clip=not no_clip)
     table = res.summary.reset_index()
-    show = _codes(countries)
     if show:
-        unknown = sorted(set(show) - set(table["unit"]))
-        if unknown:
-            raise AirankError(f"Not ranked in the projection: {unknown}.")
         table = table[table["unit"].isin(show)]
     if fmt == "json":
         _json({"manifest": ed.manifest(), "year": year, "model": model, "n": n,
-               "seed": seed,
-               "scenario": scn.name if scn else None, "edition": res.edition.label,
+               "seed": seed, "scenario": scn.name if scn else None,
+               "shocks": _who(scn, ed) if scn else None, "edition": res.edition.label,
                "clip": not no_clip, "units": _records(table)})
         return
-    _print_frame(table, fmt, title=f"Projection to {year} ({model}, {n} bootstrap "
-                                   f"replications{', scenario ' + scn.name if scn else ''})"
-                                   f" from {res.edition.label}")
+    if fmt == "csv":
+        _print_frame(table, "csv")
+        return
+    if scn is not None:
+        out.print(f"Scenario {scn.name}: {_who(scn, ed)}", markup=False)
+    cols = ["unit", "name", "now", "rank", "q05", "q95", "score_now", "score", "beyond",
+            "score_q05", "score_q95"]
+    t = table.rename(columns=_PRJ_RENAME)
+    _print_frame(t[[c for c in cols if c in t]], "table", keep=6,
+                 title=f"Projection to {year} ({model}, {n} bootstrap replications"
+                       f"{', scenario ' + scn.name if scn else ''}) from {res.edition.label}")

@@ -10,14 +10,16 @@ exit 2, no traceback).
 from __future__ import annotations
 
 import errno
+import re
 import socket
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
 from ..errors import AirankError, Issue
 from ._common import DataArg, SpecArg, app, err
+from ._options import Number
 
 _WILDCARD = ("0.0.0.0", "::", "")
 
@@ -26,17 +28,21 @@ _WILDCARD = ("0.0.0.0", "::", "")
 def serve(spec: SpecArg = None, data: DataArg = None,
           host: Annotated[str, typer.Option(help="Address to listen on (default loopback "
                                                  "only)")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(min=1, max=65535, help="Port")] = 8000,
-          example: Annotated[str | None, typer.Option(
+          port: Annotated[int, typer.Option(metavar="PORT", parser=Number("int", 1, 65535),
+                                            help="Port")] = 8000,
+          example: Annotated[Literal["asem"] | None, typer.Option(
               "--example", help="Serve a shipped example (asem) instead of the OGAI")] = None,
           rate_limit: Annotated[float | None, typer.Option(
+              metavar="PER_SECOND", parser=Number("float", 0),
               help="Requests per second per client on /api, 0 for no limit (default 20, "
                    "or AIRANK_WEB_RATE_LIMIT)")] = None,
           rate_burst: Annotated[int | None, typer.Option(
+              metavar="N", parser=Number("int", 1),
               help="Burst size of the rate limit (default 40, or AIRANK_WEB_RATE_BURST)")
           ] = None,
           budget: Annotated[float | None, typer.Option(
-              "--budget", help="Most work one request may ask for, in estimated seconds of "
+              "--budget", metavar="SECONDS", parser=Number("float", 0, open_low=True),
+              help="Most work one request may ask for, in estimated seconds of "
                                "one core (default 10, or AIRANK_WEB_BUDGET_SECONDS)")] = None,
           cors: Annotated[list[str] | None, typer.Option(
               "--cors", help="Allow this origin by CORS (repeatable; default: CORS off)")
@@ -58,6 +64,7 @@ def serve(spec: SpecArg = None, data: DataArg = None,
 
     if (spec is None) != (data is None):
         raise AirankError("Give both SPEC and DATA, or neither.")
+    _check_names(cors, allowed_host)
     overrides: dict[str, Any] = {
         "indices": (example,) if example else None,
         "spec_path": Path(spec).resolve() if spec else None,
@@ -90,6 +97,22 @@ def serve(spec: SpecArg = None, data: DataArg = None,
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         sock.close()
+
+
+_ORIGIN = re.compile(r"^https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*)(:\d{1,5})?$")
+_HOST = re.compile(r"^(\*|(\*\.)?[A-Za-z0-9][A-Za-z0-9.-]*|\[?[0-9A-Fa-f:.]+\]?)$")
+
+
+def _check_names(cors: list[str] | None, hosts: list[str] | None) -> None:
+    """Origins must be ``scheme://host[:port]``; host names letters, digits, dots and
+    dashes (``*`` or ``*.domain`` for patterns), or an IP address."""
+    issues = [Issue(("--cors",), "bad_origin", f"A CORS origin is scheme://host[:port], "
+                    f"e.g. http://localhost:3000. Got {o!r}.", o)
+              for o in cors or () if not _ORIGIN.match(o)]
+    issues += [Issue(("--allowed-host",), "bad_host", "A host name holds letters, digits, "
+                     f"dots and dashes ('*' for any, '*.example.org' for a domain). Got {h!r}.",
+                     h) for h in hosts or () if not _HOST.match(h)]
+    AirankError.collect(issues)
 
 
 def _bind(host: str, port: int) -> socket.socket:

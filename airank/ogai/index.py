@@ -24,7 +24,6 @@ from functools import cache, lru_cache
 
 import numpy as np
 import pandas as pd
-from scipy.stats import spearmanr
 
 from .. import datasets
 from ..data import Dataset, read_data
@@ -192,6 +191,8 @@ def compare(other: Mapping[str, float] | pd.Series, edition: int | None = None,
                                f"Only {len(common)} units in common with the OGAI. Expected "
                                "ISO3 codes as the index of 'other'.", len(common))])
     a, b = ours[common], other[common]
+    from scipy.stats import spearmanr  # slow to import: only when used
+
     rho = float(spearmanr(a, b).statistic)
     ra = a.rank(ascending=False, method="min")
     rb = b.rank(ascending=False, method="min")

@@ -119,8 +119,9 @@ def parse_factors(doc: Sequence[Mapping[str, Any]] | Mapping[str, Any], spec: In
     """Validate factor declarations against ``spec``; raise one FactorError with all issues."""
     items = doc.get("factors", doc) if isinstance(doc, Mapping) else doc
     if not isinstance(items, Sequence) or isinstance(items, str):
-        raise FactorError([Issue(("factors",), "not_a_list",
-                                 "Factors must be a list of mappings.", None)])
+        raise FactorError([Issue(("factors",), "not_a_list", "Factors must be a list of "
+                                 f"mappings. Got {type(items).__name__} {items!r:.80}.",
+                                 None)])
     issues: list[Issue] = []
     out: list[Factor] = []
     names: set[str] = set()
