@@ -80,6 +80,10 @@ class MinMaxParams(Params):
 class ZScoreParams(Params):
     mean: float = 0.0
     sd: float = Field(1.0, gt=0)
+    floor: float | None = Field(
+        None, allow_inf_nan=False,
+        description="scores below this are set to it (e.g. 1, so that a geometric mean "
+                    "receives values > 0); None = no floor")
 
 
 class ScaleParams(Params):

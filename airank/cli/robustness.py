@@ -32,6 +32,10 @@ from ._common import (
 FactorsOpt = Annotated[Path | None, typer.Option(
     "--factors", help="Factors YAML (default: COINr's vignette design)")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed")]
+# --dask (issue 14): run the replications on an existing dask.distributed cluster
+DaskOpt = Annotated[str | None, typer.Option(
+    "--dask", help="Run on the Dask scheduler at this address (tcp://host:8786); same "
+                   "seed, same result as a local run")]
 
 
 def _factor_docs(factors: Sequence[Factor]) -> list[dict[str, object]]:
@@ -56,7 +60,7 @@ def uncertainty(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt 
                 seed: SeedOpt = 1,
                 k: Annotated[int, typer.Option("-k", help="Report moves of more than k "
                                                       "places")] = 3,
-                fmt: FormatOpt = "table") -> None:
+                fmt: FormatOpt = "table", dask: DaskOpt = None) -> None:
     """Monte Carlo rank intervals: nominal, median, mean, 5th and 95th percentile ranks."""
     from ..analysis.robustness.uncertainty import uncertainty as run
 
@@ -67,7 +71,7 @@ def uncertainty(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt 
                   "{task.total:,}"), TimeElapsedColumn(), console=err,
                   disable=fmt != "table" or n < 200_000) as bar:
         task = bar.add_task("mc", total=n)
-        res = run(t, fs, n=n, seed=seed, k=k,
+        res = run(t, fs, n=n, seed=seed, k=k, scheduler=dask,
                   progress=lambda done, total: bar.update(task, completed=done))
     table = res.to_frame()[["unit", "nominal", "median", "mean", "q05", "q95", "name",
                             "moved", "score_nominal", "score_q05", "score_q95"]]
@@ -91,13 +95,13 @@ def sensitivity(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt 
                 seed: SeedOpt = 1,
                 unit: Annotated[str | None, typer.Option(help="Also show this unit's "
                                                               "indices")] = None,
-                fmt: FormatOpt = "table") -> None:
+                fmt: FormatOpt = "table", dask: DaskOpt = None) -> None:
     """Sobol' first-order and total-effect indices of each factor."""
     from ..analysis.robustness.sensitivity import sensitivity as run
 
     _check_format(fmt)
     t = _load(spec, data, example, edition, view)
-    res = run(t, _factors(factors, t.spec), n_base=n_base, seed=seed)
+    res = run(t, _factors(factors, t.spec), n_base=n_base, seed=seed, scheduler=dask)
     shift = res.shift.reset_index()
     units = res.units.reset_index()
     if unit is not None:
