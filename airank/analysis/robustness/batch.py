@@ -22,8 +22,9 @@ Replications are described by :class:`Draws`; turning factors into draws is the 
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -85,11 +86,14 @@ class Scorer:
     source : callable, optional
         ``source(changes) -> normalised matrix or AirankError``: builds a pipeline
         variant on first use (a Plan's; not pickled).
+    kernels : dict, optional
+        Compiled kernels to share (another scorer's of the same tree; they are always
+        evaluated with explicit weights, so the nominal weights they hold do not matter).
     """
 
     def __init__(self, spec: IndexSpec, factors: Sequence[Factor], units: Sequence[str],
-                 source: Callable[[dict[str, Any]], np.ndarray | AirankError] | None = None
-                 ) -> None:
+                 source: Callable[[dict[str, Any]], np.ndarray | AirankError] | None = None,
+                 kernels: dict[tuple[int, ...], Kernel] | None = None) -> None:
         self.spec = spec
         self.factors = tuple(factors)
         self.units = tuple(units)
@@ -104,7 +108,7 @@ class Scorer:
         self.variants: dict[tuple[int, ...], Variant | AirankError] = {}
         self._source = source
         self._pos = {c: j for j, c in enumerate(self.nodes)}
-        self._kernels: dict[tuple[int, ...], Kernel] = {}
+        self._kernels: dict[tuple[int, ...], Kernel] = {} if kernels is None else kernels
         self._bound: dict[tuple[tuple[int, ...], tuple[int, ...]], Bound] = {}
         for combo in self.agg_combos():
             self.kernel(combo)  # every aggregation option checked up front
@@ -261,17 +265,41 @@ class Plan:
 
     The edition (spec, data, year, fixed goalposts) says which index; the plan adds the
     robustness design; its :attr:`scorer` does the work (see the module notes).
+    ``like``: a plan of the same index (other data, or other weights) whose compiled
+    kernels and variant specs this one shares (:meth:`on`).
     """
 
     edition: Edition
     factors: tuple[Factor, ...]
+    like: Plan | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.factors = tuple(self.factors)
         self.nominal: Result = self.edition.baseline
         self.units: tuple[str, ...] = tuple(self.nominal.units)
-        self.scorer = Scorer(self.spec, self.factors, self.units, source=self._variant_matrix)
+        like = self.like
+        self._specs: dict[str, IndexSpec] = {} if like is None else like._specs
+        self.scorer: Scorer = Scorer(self.spec, self.factors, self.units,
+                                     source=self._variant_matrix,
+                                     kernels=None if like is None else like.scorer._kernels)
         self.nodes = self.scorer.nodes
+        self.like = None  # shared what it needed; keep no reference
+        self._memo: dict[Any, Any] = {}
+
+    def memo(self, key: Any, make: Callable[[], Any], size: int = 8) -> Any:
+        """``make()``, remembered under ``key`` (at most ``size`` entries, oldest dropped):
+        results that depend on the plan alone, e.g. a cached plan's baseline ranks under
+        a seed that every scenario request shares."""
+        if key not in self._memo:
+            while len(self._memo) >= size:
+                self._memo.pop(next(iter(self._memo)))
+            self._memo[key] = make()
+        return self._memo[key]
+
+    def on(self, edition: Edition) -> Plan:
+        """The same design on another edition of this index -- scenario data, other
+        weights (the caller checks it is one) -- sharing kernels and variant specs."""
+        return Plan(edition, self.factors, like=self)
 
     @property
     def spec(self) -> IndexSpec:
@@ -281,9 +309,15 @@ class Plan:
         """Build ``spec`` on the edition's data, year and fixed parameters."""
         return self.edition.build(spec=spec)
 
+    def _variant_spec(self, changes: dict[str, Any]) -> IndexSpec:
+        key = json.dumps(changes, sort_keys=True, default=str)
+        if key not in self._specs:
+            self._specs[key] = self.spec.with_changes(changes)
+        return self._specs[key]
+
     def _variant_matrix(self, changes: dict[str, Any]) -> np.ndarray | AirankError:
         try:
-            spec = self.spec.with_changes(changes)
+            spec = self._variant_spec(changes)
             if all(str(p).startswith("methodology.normalise") for p in changes):
                 return renormalise(self.nominal, spec, fitted=self.edition.fitted
                                    ).to_numpy(dtype=float)

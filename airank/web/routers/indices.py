@@ -13,8 +13,17 @@ from .. import compute
 from ..cache import ServedIndex
 from ..dependencies import Registry, get_registry, get_settings, get_source, get_weights
 from ..settings import Settings
-from ..shape import records, tree
-from .common import EditionQ, FormatQ, SeedQ, ViewQ, check_limit, csv_response, json
+from ..shape import tree
+from .common import (
+    EditionQ,
+    FormatQ,
+    SeedQ,
+    ViewQ,
+    check_limit,
+    csv_response,
+    json,
+    rows_json,
+)
 
 router = APIRouter(prefix="/api", tags=["indices"])
 
@@ -65,7 +74,7 @@ def ranking(source: Source, settings: Config, weights: Weights, edition: Edition
     if format == "csv":
         return csv_response(table, f"{source.key}-{meta['edition']}-{meta['view']}-ranking.csv",
                             meta["provenance"])
-    return json({**meta, "columns": list(table.columns), "rows": records(table),
+    return json({**meta, "columns": list(table.columns), "rows": rows_json(table),
                  "elapsed_ms": round((time.perf_counter() - t0) * 1e3, 2)})
 
 
