@@ -11,8 +11,9 @@ kept bits differ come in the order of their scores; only scores that agree in ev
 bit (relative difference below ``2**(b - 52)``, 3e-11 at 131,072 units) may come out of
 order or be tied. Rows with such a pair -- the sorted keys show it, neighbours with equal
 kept bits -- are checked on their scores and, if out of order, sorted again by
-``np.argsort``; rows without one are exact and free of ties by construction. Infinite
-scores become NaN keys, sort last, and are caught the same way.
+``np.argsort``; rows without one are exact and free of ties by construction. A row with
+an infinite score (its key would be a NaN, whose payload a SIMD sort does not keep) is
+sorted by ``np.argsort`` too.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def ascending_order(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Equal scores come in an unspecified order (as ``np.argsort``'s default); rank the
     rows marked ``tied`` with :func:`~.ranks.rank_desc`.
     """
-    x = np.ascontiguousarray(scores, dtype=np.float64)
+    x = np.asarray(scores, dtype=np.float64) + 0.0  # -0.0 -> +0.0: equal scores, equal keys
     R, n = x.shape
     order = np.empty((R, n), dtype=np.intp)
     tied = np.zeros(R, dtype=bool)
@@ -43,7 +44,9 @@ def ascending_order(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     pos = np.arange(n, dtype=np.uint64)
     step = max(1, _CACHE_CELLS // n)
     key = np.empty((min(step, R), n), dtype=np.uint64)
-    near = np.zeros(R, dtype=bool)
+    # a non-finite score would make a NaN key, and SIMD sorts do not keep NaN payloads
+    odd: np.ndarray = np.asarray(~np.isfinite(x).all(axis=1))
+    near = odd.copy()
     for i in range(0, R, step):
         b = x[i:i + step].view(np.uint64)
         k = key[: b.shape[0]]
@@ -52,12 +55,12 @@ def ascending_order(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         np.bitwise_or(k, pos, out=k)
         k.view(np.float64).sort(axis=1)
         hi = k >> shift  # equal kept bits: the only pairs that may be out of order or tied
-        near[i:i + step] = (hi[:, 1:] == hi[:, :-1]).any(axis=1)
+        near[i:i + step] |= (hi[:, 1:] == hi[:, :-1]).any(axis=1)
         np.bitwise_and(k, low, out=k)
         order[i:i + step] = k
     for r in np.flatnonzero(near):
         v = x[r, order[r]]
-        if (v[1:] < v[:-1]).any():
+        if odd[r] or (v[1:] < v[:-1]).any():
             order[r] = np.argsort(x[r])
             v = x[r, order[r]]
         tied[r] = bool((v[1:] == v[:-1]).any())
