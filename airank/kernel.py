@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -128,24 +129,50 @@ class Kernel:
 
         A node's weight within its parent is rescaled over its siblings; a group whose
         children all weigh 0 weighs 0 itself (it has no score, so its parent rescales over
-        the others, as level-by-level evaluation does). Walks the (few) groups; the
-        indicators take one gather.
+        the others, as level-by-level evaluation does). Walks the levels of the tree (one
+        product per level sums the children of all its groups); the indicators take one
+        gather.
         """
         Wl = np.array(W, dtype=float, copy=True)
         totals = np.empty((Wl.shape[0], len(self.groups)))
-        for gi in range(len(self.groups)):  # bottom-up: children settle before parents
-            totals[:, gi] = Wl[:, self.kids[gi]].sum(axis=1)
-            if gi < len(self.group_node):
-                Wl[totals[:, gi] <= 0, self.group_node[gi]] = 0.0
+        waves = self._waves
+        for wave, member in waves:  # bottom-up: children settle before parents
+            totals[:, wave] = Wl @ member
+            inner = wave[wave < len(self.group_node)]
+            if inner.size:
+                cols = self.group_node[inner]
+                Wl[:, cols] = np.where(totals[:, inner] > 0, Wl[:, cols], 0.0)
         in_index = np.ones_like(totals)
         with np.errstate(invalid="ignore", divide="ignore"):
-            for gi in range(len(self.group_node) - 1, -1, -1):  # top-down
-                j, pg = self.group_node[gi], self.parent[self.group_node[gi]]
-                in_index[:, gi] = Wl[:, j] / totals[:, pg] * in_index[:, pg]
-            p = self.parent[: self.n_ind]
-            E = Wl[:, : self.n_ind] / totals[:, p] * in_index[:, p]
-        E[~np.isfinite(E)] = 0.0
+            for wave, _ in waves[::-1]:  # top-down
+                inner = wave[wave < len(self.group_node)]
+                if inner.size:
+                    j = self.group_node[inner]
+                    pg = self.parent[j]
+                    in_index[:, inner] = Wl[:, j] / totals[:, pg] * in_index[:, pg]
+            share = in_index / totals  # per group: a child's weight -> its weight in the index
+        share[~np.isfinite(share)] = 0.0
+        E: Array = Wl[:, : self.n_ind] * share[:, self.parent[: self.n_ind]]
         return E
+
+    @cached_property
+    def _waves(self) -> list[tuple[Array, Array]]:
+        """Groups by height (all of a height's children lie below it), each with the
+        0/1 matrix (nodes x its groups) that sums their children."""
+        height = np.zeros(len(self.nodes), dtype=np.int64)
+        gh = np.zeros(len(self.groups), dtype=np.int64)
+        for gi, kids in enumerate(self.kids):  # groups come bottom-up
+            gh[gi] = 1 + int(height[kids].max())
+            if gi < len(self.group_node):
+                height[self.group_node[gi]] = gh[gi]
+        out = []
+        for h in np.unique(gh):
+            wave = np.flatnonzero(gh == h)
+            member = np.zeros((len(self.nodes), wave.size))
+            for k, gi in enumerate(wave):
+                member[self.kids[gi], k] = 1.0
+            out.append((wave, member))
+        return out
 
     def unit_weights(self, present: Array, weights: Array | None = None
                      ) -> tuple[Array, Array]:
