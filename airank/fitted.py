@@ -128,6 +128,7 @@ FIT_TYPES: dict[tuple[str, str], type[Fit]] = {
     ("normalise", "goalposts"): GoalpostFit,
     ("treat", "jrc"): TreatFit, ("treat", "none"): TreatFit,
     ("impute", "mean"): GroupFit, ("impute", "median"): GroupFit,
+    ("impute", "intensity"): GroupFit,
     ("impute", "latest"): LatestFit, ("impute", "knn"): ModelFit,
     ("impute", "iterative"): ModelFit,
 }

@@ -10,26 +10,39 @@ in the result.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import cast
 
 import numpy as np
 import pandas as pd
 
+from .errors import DataError, Issue
 from .fitted import Fit, GroupFit, LatestFit, ModelFit
-from .methods import GroupStatParams, IterativeParams, KnnParams, LatestParams, NoParams
+from .impute_intensity import impute_intensity
+from .methods import (
+    GroupStatParams,
+    IntensityParams,
+    IterativeParams,
+    KnnParams,
+    LatestParams,
+    NoParams,
+)
 
 __all__ = ["IMPUTERS", "ImputeContext"]
 
 
 @dataclass(frozen=True)
 class ImputeContext:
-    """What imputers may need besides the frame: unit groups and earlier years."""
+    """What imputers may need besides the frame: unit groups, earlier years, the
+    edition's denominators (units x codes) and the indicators' directions."""
 
     groups: pd.DataFrame
     history: pd.DataFrame | None = None  # long: unit, code, year, value
     year: int | None = None
+    denominators: pd.DataFrame | None = None
+    directions: Mapping[str, int] = field(default_factory=dict)
+    ranked: pd.Index | None = None  # the units the screen will keep, when known
 
 
 Learned = dict[str, Fit]  # code -> what was learned for it
@@ -120,13 +133,42 @@ def iterative(frame: pd.DataFrame, *, params: IterativeParams, context: ImputeCo
 
     imp = IterativeImputer(max_iter=params.max_iter, random_state=params.seed,
                            keep_empty_features=True)
+    # scaled to [-1, 1] first (by each column's largest magnitude: no squares, so no
+    # overflow for magnitudes near 1e155); the result is scaled back
+    scale = frame.abs().max().replace(0, 1).fillna(1)
+    z = (frame / scale).to_numpy(dtype=float, copy=True)
     with warnings.catch_warnings():
         # convergence warnings are expected on small tables; the record notes n_iter
         warnings.simplefilter("ignore")
-        filled = imp.fit_transform(frame.to_numpy(dtype=float, copy=True))
-    out = frame.fillna(pd.DataFrame(filled, index=frame.index, columns=frame.columns))
+        filled = imp.fit_transform(z)
+    back = pd.DataFrame(filled, index=frame.index, columns=frame.columns) * scale
+    out = frame.fillna(back)
     return out, {c: ModelFit(method="iterative", n_iter=int(imp.n_iter_))
                  for c in frame.columns}
+
+
+def intensity(frame: pd.DataFrame, *, params: IntensityParams, context: ImputeContext,
+              learned: Learned | None = None) -> tuple[pd.DataFrame, Learned]:
+    """Group medians in intensity space, scaled back and capped
+    (:mod:`airank.impute_intensity`)."""
+    per = None
+    if params.per is not None:
+        den = context.denominators
+        if den is None or params.per not in den.columns:
+            raise DataError([Issue(("methodology", "impute", "per"), "unknown_denominator",
+                                   f"The intensity imputer's 'per' denominator "
+                                   f"'{params.per}' is not a denominator of the spec.",
+                                   params.per)])
+        per = den[params.per]
+    missing = [b for b in params.by if b not in context.groups.columns]
+    if missing:
+        raise DataError([Issue(("methodology", "impute", "by"), "unknown_group",
+                               f"Unit-group columns {missing} are not in the data's groups "
+                               f"{list(context.groups.columns)}.", missing[0])])
+    return impute_intensity(frame, by=params.by, per=per, min_group=params.min_group,
+                            cap_rank=params.cap_rank,
+                            directions=pd.Series(dict(context.directions), dtype=float),
+                            groups=context.groups, ranked=context.ranked)
 
 
 IMPUTERS: dict[str, Imputer] = {
@@ -136,5 +178,6 @@ IMPUTERS: dict[str, Imputer] = {
     "latest": latest,
     "knn": knn,
     "iterative": iterative,
+    "intensity": intensity,
 }
 

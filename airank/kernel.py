@@ -169,8 +169,8 @@ class Kernel:
         for h in np.unique(gh):
             wave = np.flatnonzero(gh == h)
             member = np.zeros((len(self.nodes), wave.size))
-            for k, gi in enumerate(wave):
-                member[self.kids[gi], k] = 1.0
+            for k, g in enumerate(wave.tolist()):
+                member[self.kids[g], k] = 1.0
             out.append((wave, member))
         return out
 

@@ -14,9 +14,10 @@ __all__ = ["METHOD_PARAMS", "STEPS"]
 
 
 class Params(BaseModel):
-    """Base of every parameter set: unknown keys are errors, values are frozen."""
+    """Base of every parameter set: unknown keys are errors, values are frozen, numbers are
+    finite (NaN and infinity are refused with the key named)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class NoParams(Params):
@@ -46,6 +47,16 @@ class IterativeParams(Params):
     seed: int = 0
 
 
+class IntensityParams(Params):
+    by: tuple[str, ...] = Field((), description="unit-group columns, narrowest cell first "
+                                "(e.g. [region, income_group]); widened when a cell is small")
+    per: str | None = Field(None, description="denominator code: impute value/denominator, "
+                            "then scale back (None: impute the values)")
+    min_group: int = Field(3, ge=1, le=1000, description="observed values a cell needs")
+    cap_rank: int | None = Field(None, ge=2, le=100_000, description="no imputed value ranks "
+                                 "better than this (e.g. 31: none in the top 30)")
+
+
 # -- screen --------------------------------------------------------------------
 class ScreenParams(Params):
     min_coverage: float = Field(0.65, ge=0, le=1, description="share of indicators present")
@@ -62,7 +73,10 @@ class JrcParams(Params):
     skew: float = Field(2.0, gt=0, description="|skewness| threshold")
     kurtosis: float = Field(3.5, gt=0, description="excess-kurtosis threshold")
     max_points: int = Field(5, ge=0, le=1000, description="most points winsorised")
-    fallback: Literal["log", "none"] = "log"
+    fallback: Literal["log", "log_gap", "none"] = Field(
+        "log", description="when winsorising fails: 'log' (COINr's log_CT, "
+        "log(x - min + 0.01 range)), 'log_gap' (log(x - min + g), g the smallest positive "
+        "gap above the minimum: scale-free, log(x + 1) for counts) or 'none'")
 
 
 # -- normalise -----------------------------------------------------------------
@@ -129,6 +143,7 @@ METHOD_PARAMS: dict[str, dict[str, type[Params]]] = {
         "latest": LatestParams,
         "knn": KnnParams,
         "iterative": IterativeParams,
+        "intensity": IntensityParams,
     },
     "screen": {"none": NoParams, "coverage": ScreenParams},
     "treat": {"none": NoParams, "jrc": JrcParams},

@@ -64,13 +64,15 @@ def build(spec: IndexSpec, data: Dataset, *, year: int | None = None,
     dens = [d.code for d in spec.denominators]
     den, _ = data.wide(dens, year=year, lookback=spec.data.lookback)
     denominated = _denominate(raw, den, spec, records)
-    ctx = ImputeContext(data.groups, data.history(spec.indicator_codes, until=year), year)
-    imputed = _impute(denominated, spec, ctx, fits, records)
     available = _available(raw, records)
     # inferred values (a zero from absence in a census-like source) are used, but are not
     # data: they never count toward coverage
     observed = ~inferred.loc[:, available]
     coverage = (denominated.loc[:, available].notna() & observed).mean(axis=1)
+    ctx = ImputeContext(data.groups, data.history(spec.indicator_codes, until=year), year,
+                        den, {c: spec.indicator(c).direction for c in spec.indicator_codes},
+                        _rankable(coverage, spec))
+    imputed = _impute(denominated, spec, ctx, fits, records)
     kept = _screen(coverage, (imputed.loc[:, available].notna() & observed).mean(axis=1),
                    spec, records)
     screened = imputed.loc[kept]
@@ -191,6 +193,15 @@ def _impute(frame: pd.DataFrame, spec: IndexSpec, ctx: ImputeContext, fitted: Fi
                                       learned_c.record() if learned_c else {}, note,
                                       learned_c))
     return pd.DataFrame(out, index=frame.index, columns=frame.columns)
+
+
+def _rankable(coverage: pd.Series, spec: IndexSpec) -> pd.Index | None:
+    """The units the screen will keep, when it measures data before imputation (so an
+    imputer can rank against them); None when it measures the imputed stage."""
+    cfg = spec.methodology.screen
+    if cfg.method != "none" and cfg.options("screen").on == "imputed":
+        return None
+    return _screen(coverage, coverage, spec, [])
 
 
 def _screen(before: pd.Series, after: pd.Series, spec: IndexSpec,

@@ -275,6 +275,34 @@ class Result:
                              "coverage_kept": kept.notna().mean().to_numpy(),
                              "n_imputed": self.imputed.loc[self.scores.index].sum().to_numpy()})
 
+    def data_quality(self) -> pd.DataFrame:
+        """Per unit (all units of the data): how much of its data is observed.
+
+        Columns: ``n_available`` (indicators with any data in this edition),
+        ``n_observed``, ``n_inferred`` (values inferred, e.g. a zero from absence in a
+        census-like source), ``n_imputed``, ``n_missing`` (still missing after imputation),
+        ``imputed_share`` (imputed / available), ``imputed`` and ``missing`` (the codes,
+        comma-separated), ``coverage`` (observed / available: the screen's measure).
+        """
+        raw, den = self.stages["raw"], self.stages["denominated"]
+        avail = [str(c) for c in raw.columns[raw.notna().any(axis=0)]]
+        inf = self.inferred.reindex(index=den.index, columns=avail, fill_value=False)
+        have = den[avail].notna()
+        imp = self.imputed.reindex(index=den.index, columns=avail, fill_value=False)
+        left = self.stages["imputed"].reindex(den.index)[avail].isna()
+        codes = np.array(avail, dtype=object)
+
+        def names(mask: pd.DataFrame) -> list[str]:
+            return [", ".join(codes[row]) for row in mask.to_numpy()]
+
+        n = max(len(avail), 1)
+        return pd.DataFrame({
+            "n_available": len(avail), "n_observed": (have & ~inf).sum(axis=1),
+            "n_inferred": inf.sum(axis=1), "n_imputed": imp.sum(axis=1),
+            "n_missing": left.sum(axis=1), "imputed_share": imp.sum(axis=1) / n,
+            "imputed": names(imp), "missing": names(~have), "coverage": self.unit_coverage,
+        }, index=den.index)
+
     def provenance(self) -> dict[str, Any]:
         """Short provenance: airank version, data hash, spec fingerprint, year, index."""
         from . import __version__

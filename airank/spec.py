@@ -36,7 +36,9 @@ from .spec_checks import (
 
 __all__ = ["Denominator", "IndexSpec", "Indicator", "Node", "StepConfig", "load_spec"]
 
-Weight = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+#: A weight: a number (not text) >= 0, finite, at most 1e12 (larger ones overflow the sums
+#: of siblings; weights only matter relative to each other).
+Weight = Annotated[float, Field(ge=0, le=1e12, allow_inf_nan=False, strict=True)]
 
 
 class _Frozen(BaseModel):
@@ -79,8 +81,12 @@ class Indicator(_Frozen):
     source: str = ""
     description: str = ""
     denominator: str | None = None
-    target: float | None = None
+    target: Annotated[float, Field(allow_inf_nan=False)] | None = None
     methods: dict[str, StepConfig] = Field(default_factory=dict)
+    #: Years from which the values come from a new methodology or vintage (a series
+    #: break): values before and after are not comparable, so a comparable series
+    #: (:mod:`airank.analysis.trend`) does not link across them.
+    breaks: tuple[int, ...] = ()
 
 
 class Denominator(_Frozen):

@@ -275,11 +275,16 @@ def _check_step(step: str, cfg: Any, loc: tuple[str | int, ...],
                 for e in err.errors()]
     by, units = getattr(options, "by", None), doc.get("units")
     groups = (units.get("groups") or []) if isinstance(units, Mapping) else []
-    if by is not None and by not in groups:
-        return [Issue((*loc, "by"), "unknown_group", f"'{by}' is not a unit-group column. "
-                      f"Name one listed under units.groups ({list(groups)}) or leave 'by' out.",
-                      by)]
-    return []
+    named = [by] if isinstance(by, str) else list(by or ())
+    issues = [Issue((*loc, "by"), "unknown_group", f"'{b}' is not a unit-group column. "
+                    f"Name one listed under units.groups ({list(groups)}) or leave 'by' out.",
+                    b) for b in named if b not in groups]
+    per = getattr(options, "per", None)
+    dens = [d.get("code") for d in doc.get("denominators") or () if isinstance(d, Mapping)]
+    if per is not None and per not in dens:
+        issues.append(Issue((*loc, "per"), "unknown_denominator", f"'{per}' is not a "
+                            f"denominator of the spec. Expected one of {dens}.", per))
+    return issues
 
 
 def check_methods(doc: Mapping[str, Any]) -> list[Issue]:

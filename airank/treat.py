@@ -112,6 +112,14 @@ def log_ct(x: np.ndarray) -> np.ndarray:
     return y
 
 
+def _gap(x: np.ndarray) -> float:
+    """The smallest positive distance of a value above the column's minimum (1 for counts);
+    the shift of ``log_gap`` keeps the minimum finite on any scale."""
+    d = x[~np.isnan(x)] - np.nanmin(x)
+    pos = d[d > 0]
+    return float(pos.min()) if pos.size else 1.0
+
+
 def jrc(x: np.ndarray, *, params: JrcParams, learned: Fit | None = None
         ) -> tuple[np.ndarray, TreatFit]:
     """The JRC skewness/kurtosis rule with winsorisation, then a log fallback.
@@ -135,7 +143,11 @@ def jrc(x: np.ndarray, *, params: JrcParams, learned: Fit | None = None
     if still and params.fallback == "log":
         y = log_ct(x)
         lo, hi = float(np.nanmin(x)), float(np.nanmax(x))
-        rec.update(action="log", log_shift=-lo + 0.01 * (hi - lo))
+        rec.update(action="log", log_shift=-lo + 0.01 * (hi - lo), lower=lo)
+    elif still and params.fallback == "log_gap":
+        shift = -float(np.nanmin(x)) + _gap(x)
+        y = np.log(x + shift)
+        rec.update(action="log", log_shift=shift, lower=float(np.nanmin(x)))
     else:
         rec.update(action="winsorised" if top.size or bottom.size else "none",
                    winsorised_high=int(top.size), winsorised_low=int(bottom.size),
@@ -149,7 +161,10 @@ def jrc(x: np.ndarray, *, params: JrcParams, learned: Fit | None = None
 def _replay(x: np.ndarray, learned: TreatFit) -> np.ndarray:
     y: np.ndarray
     if learned.action == "log" and learned.log_shift is not None:
-        y = np.log(x + learned.log_shift)
+        # a value below the fitted minimum (another edition, a shocked unit) takes the
+        # minimum's log: the log is undefined below it, and the goalposts start there
+        lo = -np.inf if learned.lower is None else learned.lower
+        y = np.log(np.maximum(x, lo) + learned.log_shift)
     elif learned.action == "winsorised":
         y = np.clip(x, learned.lower, learned.upper)
     else:

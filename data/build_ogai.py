@@ -17,6 +17,8 @@ indicator catalogue ``data/indicators.csv`` and the source catalogue
 - ``units.csv``: ``iso3,name,region,income_group`` for every unit in the table.
 - ``spec_scale.yaml`` and ``spec_intensity.yaml``: generated from the catalogue.
 - ``NOTICE.md``: the data notice, generated from ``sources.csv``.
+- ``validation.csv``: published scores of other indices (Oxford Insights 2019-2025, IMF
+  AIPI 2023), for validation only; never an input of the index.
 
 Every value is read from a source row; nothing is filled in by hand and a missing value
 stays missing (no row). Country names and codes go through
@@ -47,7 +49,7 @@ import ogai_readers as rd  # noqa: E402
 from ogai_copy import copy_sources  # noqa: E402
 from ogai_notice import read_sources, write_notice  # noqa: E402
 from ogai_readers import FIRST_EDITION, LOOKBACK, MIN_YEAR, Record  # noqa: E402, F401
-from ogai_spec import METHODOLOGY, PILLARS, build_units, make_spec, write_spec  # noqa: E402, F401
+from ogai_spec import PILLARS, build_units, make_spec, methodology, write_spec  # noqa: E402, F401
 
 from airank.countries import load_aliases, reconcile  # noqa: E402
 
@@ -302,6 +304,40 @@ def source_files(table: pd.DataFrame) -> set[str]:
     return files
 
 
+# ---------------------------------------------------------------- validation
+OI_HISTORY = "oxford_insights_gairi_history/gairi_global_rankings_2019_2025.csv"
+IMF_FILE = "imf_aipi/imf_aipi_2023_from_futuregrid.csv"
+
+
+def validation_table(sources_dir: str | Path = SOURCES_DIR) -> pd.DataFrame:
+    """Published scores of other indices, for validation only (never an input):
+    Oxford Insights' totals of every edition (0-100) and the IMF's AI Preparedness Index.
+
+    Columns ``index, edition, iso3, score, source`` (source: file and row key).
+    """
+    src = Path(sources_dir)
+    oi = pd.read_csv(src / OI_HISTORY, keep_default_na=False, na_values=[""])
+    oi = pd.DataFrame({"index": "oxford_insights", "edition": oi["year"].astype(int),
+                       "iso3": oi["iso3"], "score": oi["score_100"].astype(float),
+                       "source": [f"{OI_HISTORY}[iso3={c};year={y};score_100]"
+                                  for c, y in zip(oi["iso3"], oi["year"], strict=True)]})
+    imf = pd.read_csv(src / IMF_FILE, keep_default_na=False, na_values=[""])
+    imf = imf[~imf["iso3"].isin(AGGREGATES) & imf["AI_PI"].notna()]
+    imf = pd.DataFrame({"index": "imf_aipi", "edition": 2023, "iso3": imf["iso3"],
+                        "score": imf["AI_PI"].astype(float),
+                        "source": [f"{IMF_FILE}[iso3={c};column=AI_PI]" for c in imf["iso3"]]})
+    out = pd.concat([oi, imf], ignore_index=True).dropna(subset=["score"])
+    return out.sort_values(["index", "edition", "iso3"]).reset_index(drop=True)
+
+
+def write_validation(table: pd.DataFrame, path: str | Path) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["index", "edition", "iso3", "score", "source"])
+        for r in table.itertuples(index=False):
+            w.writerow([r.index, int(r.edition), r.iso3, repr(float(r.score)), r.source])
+
+
 # ---------------------------------------------------------------- main
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
@@ -321,6 +357,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for view in ("scale", "intensity"):
         write_spec(make_spec(cat, view), OUT_DIR / f"spec_{view}.yaml")
     write_notice(read_sources(OUT_DIR / "sources.csv"), OUT_DIR / "NOTICE.md")
+    write_validation(validation_table(SOURCES_DIR), OUT_DIR / "validation.csv")
     inferred = int((table["status"] == "inferred").sum())
     print(f"{len(table)} rows ({inferred} inferred zeros), {table['iso3'].nunique()} units, "
           f"{table['indicator'].nunique()} series -> {OUT_DIR}")

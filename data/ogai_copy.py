@@ -35,6 +35,8 @@ VERBATIM = [
     "owid_ai/views-ai-impact-society-next-20-years.csv",
     "oxford_insights_gairi/gairi_2024_pillars_dimensions.csv",
     "oxford_insights_gairi/gairi_2025_pillars_dimensions.csv",
+    # validation only (never an input of the index): published totals of every edition
+    "oxford_insights_gairi_history/gairi_global_rankings_2019_2025.csv",
     "imf_aipi/imf_aipi_2023_from_futuregrid.csv",
     "microsoft_ai_diffusion/ai_diffusion_pct_working_age_by_economy_from_futuregrid.csv",
     "epoch_ai_models/notable_ai_models_subset_2025-12.csv",

@@ -18,15 +18,34 @@ PILLARS = {  # pillar -> sub-pillars, as in Tortoise Media's Global AI Index
     "investment": ("Investment", [("government_strategy", "Government Strategy"),
                                   ("commercial", "Commercial")]),
 }
-METHODOLOGY = {
-    # No hand-made list of units ranked whatever their coverage: a unit below 65% goes to
-    # the engine's separate low-coverage list (docs/ogai.md, section 5)
-    "screen": {"min_coverage": 0.65},
-    "impute": {"method": "mean", "by": "region"},
-    "treat": {"method": "jrc", "skew": 2.0, "kurtosis": 3.5, "max_points": 5},
-    "normalise": {"method": "minmax", "lower": 0, "upper": 100},
-    "aggregate": {"method": "arithmetic"},
-}
+#: No imputed value ranks in the top 30 of an indicator (scale) or the top 20 (intensity).
+CAP_RANK = {"scale": 31, "intensity": 21}
+
+
+def methodology(view: str) -> dict[str, Any]:
+    """The OGAI methodology of a view (docs/ogai.md, sections 4-6).
+
+    No hand-made list of units ranked whatever their coverage: a unit below 65% goes to the
+    separate low-coverage list. Missing values are imputed by group medians in intensity
+    space (region x income group), capped below the top of their indicator; the JRC rule
+    winsorises up to 5 points, then takes ``log(x - min + g)`` (scale-free).
+    """
+    return {
+        "screen": {"min_coverage": 0.65},
+        "impute": _impute(view, None),
+        "treat": {"method": "jrc", "skew": 2.0, "kurtosis": 3.5, "max_points": 5,
+                  "fallback": "log_gap"},
+        "normalise": {"method": "minmax", "lower": 0, "upper": 100},
+        "aggregate": {"method": "arithmetic"},
+    }
+
+
+def _impute(view: str, per: str | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"method": "intensity", "by": ["region", "income_group"],
+                           "min_group": 3, "cap_rank": CAP_RANK[view]}
+    if per:
+        out["per"] = per
+    return out
 
 
 def build_units(sources_dir: str | Path, iso3s: Sequence[str]) -> pd.DataFrame:
@@ -98,8 +117,13 @@ def make_spec(catalogue: pd.DataFrame, view: str, *, available: set[str] | None 
         item = {"code": r.code, "name": r.name, "parent": r.subpillar, "weight": 1,
                 "direction": int(r.direction), "unit": r.unit,
                 "source": f"data/sources/{r.source}"}
+        if r.breaks:
+            item["breaks"] = [int(y) for y in r.breaks.split(";")]
         if view == "intensity" and r.denominator_intensity:
             item["denominator"] = r.denominator_intensity
+        elif view == "scale" and r.denominator_intensity:
+            # counts and money: imputed per person or per US$ of GDP, then scaled back
+            item["methods"] = {"impute": _impute(view, r.denominator_intensity)}
         indicators.append(item)
     what = ("absolute size: counts and money enter as they are"
             if view == "scale" else
@@ -117,7 +141,7 @@ def make_spec(catalogue: pd.DataFrame, view: str, *, available: set[str] | None 
                          for r in dens.itertuples(index=False)],
         "nodes": nodes,
         "indicators": indicators,
-        "methodology": METHODOLOGY,
+        "methodology": methodology(view),
     }
 
 

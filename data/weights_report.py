@@ -84,7 +84,8 @@ def fit_treatment(table: pd.DataFrame, catalogue: pd.DataFrame,
     """The JRC rule (the spec's settings) fitted per indicator on its values pooled over
     all editions, as ``airank.ogai`` fits it (there on the imputed values of ranked units,
     here on the values of every unit that has one)."""
-    params = JrcParams(**{k: v for k, v in b.METHODOLOGY["treat"].items() if k != "method"})
+    treat = b.methodology("scale")["treat"]
+    params = JrcParams(**{k: v for k, v in treat.items() if k != "method"})
     pooled = pd.concat([values(table, catalogue, e, view) for e in cr.editions(table)])
     learned = {}
     for c in pooled.columns:

@@ -1,14 +1,25 @@
-"""Tests for airank.analysis.robustness.ranks: rank_desc and the RankStats count table."""
+"""Tests for airank.analysis.robustness.ranks: rank_desc, the type 1 rank-quantile rule,
+RankStats (exact windows, the binned sketch, merging) and its input checks."""
 
 from __future__ import annotations
 
+import itertools
+import pickle
+
 import numpy as np
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 from scipy.stats import rankdata
 
-from airank.analysis.robustness.ranks import RankStats, rank_desc
+from airank.analysis.robustness import _rankwindows as rw
+from airank.analysis.robustness.ranks import RankStats, quantile_from_counts, rank_desc
 from airank.errors import DataError
 
+QS = [0.0, 0.05, 0.1, 0.25, 0.5, 0.73, 0.95, 1.0]
+
+
+# -- rank_desc ---------------------------------------------------------------------------
 
 def test_rank_desc_competition_ties():
     assert rank_desc([3.0, 5.0, 3.0, 1.0]).tolist() == [2, 1, 2, 4]
@@ -31,8 +42,7 @@ def test_rank_desc_matches_scipy_min_method(levels):
     x = rng.random((500, 51))
     if levels:
         x = np.round(x * levels)  # many ties
-    expected = rankdata(-x, axis=1, method="min")
-    np.testing.assert_array_equal(rank_desc(x), expected)
+    np.testing.assert_array_equal(rank_desc(x), rankdata(-x, axis=1, method="min"))
 
 
 def test_rank_desc_other_axis():
@@ -45,87 +55,141 @@ def test_rank_desc_rejects_scalar():
         rank_desc(3.0)
 
 
-def _ranks(seed=3, n=4000, units=9, ties=True):
+# -- the quantile rule -------------------------------------------------------------------
+
+def test_quantile_from_counts_by_hand():
+    # row 0 holds 1,1,1,1,1,2,2,2,2,3: F(1) = 0.5, so the median is 1; F(2) = 0.9 < 0.95
+    out = quantile_from_counts([1, 2, 3], [[5, 4, 1], [0, 0, 2]], [0.5, 0.95])
+    np.testing.assert_array_equal(out, [[1, 3], [3, 3]])
+    assert quantile_from_counts([-2, 0, 5], [1, 1, 1], 0.34).item() == 0.0  # F(-2) = 1/3
+    assert np.isnan(quantile_from_counts([1, 2], [[0, 0]], 0.5)[0])
+
+
+@given(seed=st.integers(0, 2**32 - 1), rows=st.integers(1, 6), m=st.integers(1, 9),
+       q=st.lists(st.floats(0, 1), min_size=1, max_size=4))
+def test_quantile_from_counts_equals_numpy_inverted_cdf(seed, rows, m, q):
     rng = np.random.default_rng(seed)
-    x = rng.random((n, units)) + np.linspace(0, 1, units)
-    if ties:
-        x = np.round(x * 4)
-    return rank_desc(x)
+    values = np.sort(rng.choice(np.arange(-20, 21), size=m, replace=False))
+    counts = rng.integers(0, 6, size=(rows, m))
+    counts[:, rng.integers(m)] += 1  # no empty row
+    got = quantile_from_counts(values, counts, q)
+    for i in range(rows):
+        expanded = np.repeat(values, counts[i])
+        np.testing.assert_array_equal(got[:, i], np.quantile(expanded, q, method="inverted_cdf"))
 
 
-@pytest.mark.parametrize("q", [0.0, 0.05, 0.25, 0.5, 0.73, 0.95, 1.0])
-def test_quantiles_equal_numpy_linear_on_full_matrix(q):
-    ranks = _ranks()
-    stats = RankStats(ranks.shape[1])
-    for chunk in np.array_split(ranks, 7):
-        stats.update(chunk)
-    np.testing.assert_allclose(stats.quantile(q), np.quantile(ranks, q, axis=0), rtol=0,
-                               atol=1e-12)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 40), q=st.floats(0, 1))
+def test_type1_and_coinr_type7_share_one_gap(seed, n, q):
+    # COINr reports R's type 7; both rules lie between x[j] and x[j + 1], j = floor((n-1)q)
+    x = np.sort(np.random.default_rng(seed).integers(1, 30, size=n))
+    t1 = np.quantile(x, q, method="inverted_cdf")
+    t7 = np.quantile(x, q)
+    j = int(np.floor((n - 1) * q))
+    gap = x[min(j + 1, n - 1)] - x[j]
+    assert x[j] <= t1 <= x[min(j + 1, n - 1)]
+    assert abs(t1 - t7) < gap + 1e-9 if gap else t1 == t7
 
 
-def test_median_mean_and_vector_quantiles():
-    ranks = _ranks(ties=False, n=1001)
-    stats = RankStats(ranks.shape[1])
-    stats.update(ranks)
-    np.testing.assert_allclose(stats.median(), np.median(ranks, axis=0))
-    np.testing.assert_allclose(stats.mean(), ranks.mean(axis=0))
-    np.testing.assert_allclose(stats.quantile([0.05, 0.95]),
-                               np.quantile(ranks, [0.05, 0.95], axis=0), atol=1e-12)
-    assert stats.n_replications == 1001
-    assert stats.counts.sum() == ranks.size
+def test_quantile_from_counts_rejects_bad_input():
+    with pytest.raises(DataError) as err:
+        quantile_from_counts([3, 1], [[1, -1]], 0.5)
+    text = str(err.value)
+    assert "increasing" in text and ">= 0" in text  # both problems at once
+    with pytest.raises(DataError, match=r"in \[0, 1\]"):
+        quantile_from_counts([1, 2], [1, 1], 1.5)
+    with pytest.raises(DataError, match="integer array"):
+        quantile_from_counts([1, 2], [0.5, 1.0], 0.5)
 
 
-def test_share_beyond():
-    ranks = _ranks()
-    nominal = np.median(ranks, axis=0).round()
-    stats = RankStats(ranks.shape[1])
-    stats.update(ranks)
-    for k in (0, 1, 2):
-        expected = (np.abs(ranks - nominal) > k).mean(axis=0)
-        np.testing.assert_allclose(stats.share_beyond(nominal, k), expected)
+# -- RankStats: exact against the stacked ranks and a dense count table ---------------
+
+def _dense(ranks, n):
+    ok = ~np.isnan(ranks)
+    u = np.broadcast_to(np.arange(n), ranks.shape)[ok]
+    return np.bincount(u * n + ranks[ok].astype(int) - 1, minlength=n * n).reshape(n, n)
 
 
-def test_nan_ranks_counted_missing_and_match_nanquantile():
-    x = np.random.default_rng(4).random((300, 6))
-    x[np.random.default_rng(5).random(x.shape) < 0.1] = np.nan
-    ranks = rank_desc(x)
-    stats = RankStats(6)
-    stats.update(ranks)
+def _reference_share(ranks, nominal, k):
+    ok = ~np.isnan(ranks)
+    hits = ((np.abs(ranks - nominal) > k) & ok).sum(axis=0)
+    with np.errstate(invalid="ignore"):
+        return hits / ok.sum(axis=0)
+
+
+def _blocks(seed, n, rows, levels, nan_share):
+    rng = np.random.default_rng(seed)
+    x = rng.random((rows, n)) * 3 + np.linspace(0, 1, n)[rng.permutation(n)]
+    if levels:
+        x = np.round(x * levels)
+    x[rng.random(x.shape) < nan_share] = np.nan
+    return rank_desc(x).astype(float)
+
+
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 12), rows=st.integers(1, 80),
+       levels=st.sampled_from([None, 2, 6]), nan_share=st.sampled_from([0.0, 0.1]),
+       cuts=st.integers(1, 6), tight=st.booleans())
+def test_exact_path_equals_dense_table_and_numpy(seed, n, rows, levels, nan_share, cuts, tight):
+    ranks = _blocks(seed, n, rows, levels, nan_share)
+    memory = rw.worst_case_bytes(n) if tight else 1 << 20  # tight: tiny spill, many re-layouts
+    stats = RankStats(n, memory=memory)
+    for chunk in np.array_split(ranks, cuts):
+        if not np.isnan(chunk).any() and levels is None:
+            stats.update_order(np.argsort(chunk, axis=1))  # tie-free chunks as orders
+        else:
+            stats.update(chunk)
+        assert stats.nbytes <= memory
+    assert stats.exact
+    np.testing.assert_array_equal(stats.counts, _dense(ranks, n))
+    valid = ~np.isnan(ranks).all(axis=0)
+    got = stats.quantile(QS)
+    if valid.any():
+        want = np.nanquantile(ranks[:, valid], QS, axis=0, method="inverted_cdf")
+        np.testing.assert_array_equal(got[:, valid], want)
+    assert np.isnan(got[:, ~valid]).all()
+    np.testing.assert_array_equal(stats.mean()[valid], np.nanmean(ranks[:, valid], axis=0))
+    nominal = np.arange(1, n + 1)
+    for k in (0, 1, 2.5):
+        np.testing.assert_array_equal(stats.share_beyond(nominal, k)[valid],
+                                      _reference_share(ranks, nominal, k)[valid])
     np.testing.assert_array_equal(stats.n_missing, np.isnan(ranks).sum(axis=0))
-    np.testing.assert_allclose(stats.quantile(0.3), np.nanquantile(ranks, 0.3, axis=0),
-                               atol=1e-12)
-    np.testing.assert_allclose(stats.mean(), np.nanmean(ranks, axis=0))
+    assert stats.n_replications == rows
 
 
-def test_merge_equals_single_accumulator():
-    ranks = _ranks()
-    a, b, whole = RankStats(9), RankStats(9), RankStats(9)
-    a.update(ranks[:1000])
-    b.update(ranks[1000:])
-    whole.update(ranks)
-    merged = a.merge(b)
-    np.testing.assert_array_equal(merged.counts, whole.counts)
-    assert merged.n_replications == whole.n_replications
+def test_update_order_ascending_and_descending_agree_with_ranks():
+    x = np.random.default_rng(7).random((300, 25))
+    a, b, c = RankStats(25), RankStats(25), RankStats(25)
+    a.update_order(np.argsort(x, axis=1), ascending=True)
+    b.update_order(np.argsort(-x, axis=1))
+    c.update(rank_desc(x))
+    np.testing.assert_array_equal(a.counts, c.counts)
+    np.testing.assert_array_equal(b.counts, c.counts)
+    np.testing.assert_array_equal(a.quantile(QS), np.quantile(rank_desc(x), QS, axis=0,
+                                                             method="inverted_cdf"))
 
 
-def test_summary_frame():
-    ranks = _ranks()
+def test_windows_smaller_than_dense_table():
+    rng = np.random.default_rng(3)
+    n = 2000
+    x = np.linspace(0, 1, n) + 0.01 * rng.standard_normal((500, n))  # ranks move ~20 places
+    stats = RankStats(n)
+    stats.update_order(np.argsort(x, axis=1), ascending=True)
+    assert stats.exact
+    assert stats.nbytes < 0.2 * n * n * 4
+    np.testing.assert_array_equal(stats.median(), np.quantile(rank_desc(x), 0.5, axis=0,
+                                                              method="inverted_cdf"))
+
+
+def test_summary_columns_and_integer_quantiles():
+    ranks = _blocks(3, 9, 400, 4, 0.0)
     stats = RankStats(9, units=[f"u{i}" for i in range(9)])
     stats.update(ranks)
     t = stats.summary(nominal=np.arange(1, 10), k=1)
     assert list(t.columns) == ["median", "mean", "q05", "q95", "n_valid", "nominal",
                                "share_beyond_k"]
     assert t.index[0] == "u0"
-
-
-def test_update_validates():
-    stats = RankStats(3)
-    with pytest.raises(DataError, match="shape"):
-        stats.update(np.ones((2, 4), dtype=int))
-    with pytest.raises(DataError, match=r"integers in 1\.\.3"):
-        stats.update(np.array([[1, 2, 4]]))
-    with pytest.raises(DataError, match=r"integers in 1\.\.3"):
-        stats.update(np.array([[1.5, 2.0, 3.0]]))
+    for col in ("median", "q05", "q95"):
+        assert t[col].dtype == np.float64
+        assert (t[col] == np.round(t[col])).all()
 
 
 def test_empty_unit_gives_nan():
@@ -133,3 +197,230 @@ def test_empty_unit_gives_nan():
     stats.update(np.array([[1.0, np.nan]]))
     assert np.isnan(stats.median()[1])
     assert np.isnan(stats.mean()[1])
+    assert stats.median()[0] == 1.0
+
+
+# -- the sketch --------------------------------------------------------------------------
+
+def _wide(n, rows, seed, noise=0.1):
+    rng = np.random.default_rng(seed)
+    x = np.linspace(0, 1, n) + noise * rng.standard_normal((rows, n))
+    return rank_desc(x[:, rng.permutation(n)])
+
+
+def _check_sketch(stats, ranks):
+    n = stats.n_units
+    assert stats.width > 1 and stats.width <= 0.001 * n
+    assert stats.nbytes <= stats.memory
+    qs = [0.05, 0.25, 0.5, 0.95]
+    err = np.abs(stats.quantile(qs) - np.quantile(ranks, qs, axis=0, method="inverted_cdf"))
+    assert err.max() <= stats.width - 1 < 0.001 * n
+    np.testing.assert_array_equal(stats.mean(), ranks.mean(axis=0))
+    nominal = np.median(ranks, axis=0).round()
+    for k in (0, 10, 200):
+        share = stats.share_beyond(nominal, k)
+        assert (share <= _reference_share(ranks, nominal, k - stats.width + 1) + 1e-12).all()
+        assert (share >= _reference_share(ranks, nominal, k + stats.width - 1) - 1e-12).all()
+    return err
+
+
+def test_sketch_bound_20k_units():
+    n = 20_000
+    ranks = _wide(n, 240, 11)
+    stats = RankStats(n, memory=rw.worst_case_bytes(n))
+    for chunk in np.array_split(ranks, 3):
+        stats.update(chunk)
+    _check_sketch(stats, ranks)
+
+
+@pytest.mark.slow
+def test_sketch_bound_100k_units():
+    n = 100_000
+    ranks = _wide(n, 60, 12, noise=0.3)
+    stats = RankStats(n)
+    stats.update(ranks)
+    _check_sketch(stats, ranks)
+
+
+# -- merging -----------------------------------------------------------------------------
+
+def _summary_bytes(stats, k=2):
+    """Every byte of the summary's values, column by column, and its index labels."""
+    t = stats.summary(np.arange(1, stats.n_units + 1), k)
+    return repr(list(t.index)).encode() + b"".join(
+        c.encode() + t[c].to_numpy().tobytes() for c in t.columns)
+
+
+def _merge_all(parts):
+    out = parts[0]
+    for p in parts[1:]:
+        out = out.merge(p)
+    return out
+
+
+def test_merge_exact_and_order_free_with_different_windows():
+    n = 40
+    parts = [_blocks(s, n, 150, lv, nan) for s, lv, nan in
+             [(1, None, 0.0), (2, 3, 0.1), (3, None, 0.0), (4, 8, 0.0)]]
+    accs = []
+    for i, p in enumerate(parts):
+        a = RankStats(n, memory=rw.worst_case_bytes(n) if i % 2 else 1 << 20)
+        a.update(p[:, ::-1] if i == 3 else p)  # part 3 puts units in other windows
+        accs.append(a)
+    whole = RankStats(n, memory=rw.worst_case_bytes(n))
+    for i, p in enumerate(parts):
+        whole.update(p[:, ::-1] if i == 3 else p)
+    want = _summary_bytes(whole)
+    for perm in itertools.permutations(range(4)):
+        merged = _merge_all([accs[i] for i in perm])
+        assert _summary_bytes(merged) == want
+    np.testing.assert_array_equal(merged.counts, whole.counts)
+    assert merged.n_replications == 600
+    assert accs[0].n_replications == 150  # inputs unchanged
+
+
+def test_merge_sketches_of_different_widths_order_free():
+    n = 20_000
+    narrow = _wide(n, 120, 5, noise=0.005)  # fits exactly
+    wide = _wide(n, 120, 6, noise=0.1)  # needs bins
+    memory = rw.worst_case_bytes(n)
+    a, b, c = (RankStats(n, memory=memory) for _ in range(3))
+    a.update(narrow[:60])
+    b.update(wide)
+    c.update(narrow[60:])
+    assert a.width == 1 and b.width > 1
+    results = {_summary_bytes(_merge_all(list(p))) for p in itertools.permutations([a, b, c])}
+    whole = RankStats(n, memory=memory)
+    for chunk in (wide[:50], narrow, wide[50:]):
+        whole.update(chunk)
+    assert results == {_summary_bytes(whole)}
+    _check_sketch(_merge_all([a, b, c]), np.concatenate([narrow, wide]))
+
+
+def test_pickle_round_trip_and_merge_after():
+    ranks = _blocks(9, 15, 200, 3, 0.05)
+    a, b = RankStats(15), RankStats(15)
+    a.update(ranks[:100])
+    b.update(ranks[100:])
+    a2 = pickle.loads(pickle.dumps(a))
+    assert _summary_bytes(a2) == _summary_bytes(a)
+    whole = RankStats(15)
+    whole.update(ranks)
+    assert _summary_bytes(a2.merge(b)) == _summary_bytes(whole)
+
+
+def test_merge_rejects_other_units():
+    with pytest.raises(DataError, match="3 units"):
+        RankStats(3).merge(RankStats(4))
+    with pytest.raises(DataError, match="same unit labels"):
+        RankStats(2, ["a", "b"]).merge(RankStats(2, ["a", "c"]))
+
+
+# -- re-layout (private kernel): any covering windows, any coarser width ---------------
+
+def _dense_of(table, layout, n):
+    n_bins = -(-n // layout.width)
+    dense = np.zeros((n, n_bins), dtype=np.int64)
+    u = np.repeat(np.arange(n), layout.size)
+    dense[u, np.arange(layout.cells) - layout.start[u] + layout.lo[u]] = table
+    return dense
+
+
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 200), shift=st.integers(0, 3),
+       mode=st.sampled_from(["grow", "tight", "slices"]))
+@example(seed=1, n=200, shift=0, mode="slices").via("slice copies")
+@example(seed=2, n=200, shift=0, mode="grow").via("fancy-indexed copy")
+def test_relayout_keeps_every_count(seed, n, shift, mode):
+    rng = np.random.default_rng(seed)
+    a, b = np.sort(rng.integers(0, n, size=(2, n)), axis=0)  # ranks seen: a+1 .. b+1
+    lo = np.maximum(a - rng.integers(0, 3, n), 0)  # source windows with slack
+    hi = np.minimum(b + rng.integers(0, 3, n), n - 1)
+    src = rw.Layout.of(1, lo, hi - lo + 1)
+    table = np.zeros(src.cells, dtype=np.int32)
+    u = np.repeat(np.arange(n), src.size)
+    rank0 = np.arange(src.cells) - src.start[u] + src.lo[u]
+    seen = (rank0 >= a[u]) & (rank0 <= b[u])
+    table[seen] = rng.integers(0, 5, seen.sum())
+    width = 1 << shift
+    if mode == "tight":  # windows exactly the seen ranks: source slack is dropped
+        dlo, dhi = a >> shift, b >> shift
+    elif mode == "slices":  # most windows unchanged: slice copies
+        dlo, dhi = lo >> shift, hi >> shift
+        grow = rng.random(n) < 0.1
+        dhi = np.where(grow, np.minimum(dhi + 1, (n - 1) >> shift), dhi)
+    else:
+        dlo = np.maximum((lo >> shift) - rng.integers(0, 2, n), 0)
+        dhi = np.minimum((hi >> shift) + rng.integers(0, 2, n), (n - 1) >> shift)
+    dst = rw.Layout.of(width, dlo, dhi - dlo + 1)
+    out = np.zeros(dst.cells, dtype=np.int32)
+    rw.relayout_add(out, dst, table, src)
+    fine = _dense_of(table, src, n)
+    want = np.add.reduceat(fine, np.arange(0, n, width), axis=1) if width > 1 else fine
+    np.testing.assert_array_equal(_dense_of(out, dst, n), want)
+
+
+def test_relayout_refuses_to_drop_a_count():
+    src = rw.Layout.of(1, np.array([0, 0]), np.array([3, 3]))
+    table = np.array([0, 1, 0, 0, 0, 2], dtype=np.int32)  # unit 1 has rank 3
+    dst = rw.Layout.of(1, np.array([1, 0]), np.array([1, 2]))  # unit 1: ranks 1..2 only
+    with pytest.raises(AssertionError, match="misses counted ranks"):
+        rw.relayout_add(np.zeros(dst.cells, dtype=np.int32), dst, table, src)
+
+
+# -- bad input ---------------------------------------------------------------------------
+
+def test_update_validates_and_names_cells():
+    stats = RankStats(3)
+    with pytest.raises(DataError, match="shape"):
+        stats.update(np.ones((2, 4), dtype=int))
+    with pytest.raises(DataError, match=r"integers in 1\.\.3"):
+        stats.update(np.array([[1, 2, 4]]))
+    with pytest.raises(DataError) as err:
+        stats.update(np.array([[1.5, 2.0, 3.0], [1.0, 2.0, np.inf]]))
+    text = str(err.value)
+    assert "row 0.unit 0" in text and "1.5" in text and "row 1.unit 2" in text
+    assert "2 bad values" in text
+    assert stats.n_replications == 0 and stats.nbytes <= stats.memory
+
+
+def test_update_order_validates_without_adding():
+    stats = RankStats(3)
+    stats.update_order(np.array([[0, 1, 2]]))
+    before = _summary_bytes(stats, 0)
+    with pytest.raises(DataError, match=r"0\.\.2"):
+        stats.update_order(np.array([[0, 1, 3]]))
+    with pytest.raises(DataError, match="row 1 repeats a unit"):
+        stats.update_order(np.array([[2, 1, 0], [0, 0, 1]]))
+    with pytest.raises(DataError, match="integers"):
+        stats.update_order(np.array([[0.0, 1.0, 2.0]]))
+    assert _summary_bytes(stats, 0) == before and stats.n_replications == 1
+
+
+def test_memory_too_small_says_what_is_needed():
+    need = rw.worst_case_bytes(5000)
+    with pytest.raises(DataError, match=f"at least {need:,} bytes"):
+        RankStats(5000, memory=need - 1)
+    assert RankStats(5000, memory=need).nbytes <= need
+    with pytest.raises(DataError, match="n_units"):
+        RankStats(0)
+
+
+def test_nominal_and_q_checked():
+    stats = RankStats(3)
+    stats.update(np.array([[1, 2, 3]]))
+    with pytest.raises(DataError, match="nominal"):
+        stats.share_beyond([1, 2])
+    with pytest.raises(DataError, match=r"\[0, 1\]"):
+        stats.quantile(-0.1)
+    with pytest.raises(DataError) as err:
+        stats.share_beyond([1, 2], k=-1)
+    assert "nominal" in str(err.value) and "k must be a number >= 0" in str(err.value)
+    with pytest.raises(DataError, match="number of bytes"):
+        RankStats(3, memory=1e9)
+
+
+def test_replication_limit(monkeypatch):
+    stats = RankStats(2)
+    monkeypatch.setattr(stats, "n_replications", 2**31 - 2)
+    with pytest.raises(DataError, match="replications fit one accumulator"):
+        stats.update(np.array([[1, 2], [2, 1]]))

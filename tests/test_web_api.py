@@ -148,7 +148,9 @@ def test_profile(client: TestClient) -> None:
     assert len(p["peers"]) == 5 and "AUT" not in [q["unit"] for q in p["peers"]]
     assert len(p["strengths"]) == 5 and len(p["weaknesses"]) == 5
     assert p["trend"] == [{"edition": 2018, "n_ranked": 51, "rank": p["rank"],
-                           "score": p["score"]}]
+                           "score": p["score"], "n_indicators": 49,
+                           "comparable_score": None, "indicators_added": [],
+                           "indicators_removed": []}]
     total = sum(c["to_index"] for c in p["indicators"])
     assert total == pytest.approx(p["score"])
     r = client.get("/api/indices/asem/units/aut", params={"format": "csv"})

@@ -21,7 +21,6 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,14 +36,27 @@ from ..spec import IndexSpec, load_spec
 from .catalogue import check_licence, open_mask, table
 from .release import release_fitted
 
-__all__ = ["EDITIONS", "LATEST", "VIEWS", "Comparison", "build", "compare", "dataset",
-           "fitted", "ranking", "spec", "trend"]
+__all__ = ["EDITIONS", "LATEST", "TREATMENT_EXCEPTIONS", "VIEWS", "Comparison", "build",
+           "compare", "dataset", "fitted", "prune", "spec", "units"]
 
 FIRST = 2019
 LATEST: int = 2025  # the latest year with data (a test checks it against the table)
 EDITIONS: tuple[int, ...] = tuple(range(FIRST, LATEST + 1))
 VIEWS = ("scale", "intensity")
-THRESHOLD = 0.65  # the JRC coverage rule: below it a ranked unit is flagged
+THRESHOLD = 0.65  # the JRC coverage rule: below it a unit is not ranked
+#: Indicators that stay outside the JRC skewness/kurtosis rule after treatment, and why.
+TREATMENT_EXCEPTIONS = {
+    "notable_ai_models": (
+        "zero-inflated count (about 80% of country-years have no notable model): after the "
+        "log, skewness 3.2 and kurtosis 10.8 (scale view). Only an extreme power "
+        "transformation passes (Box-Cox lambda about -2.5), and it squeezes the leaders' "
+        "counts onto almost one value, erasing the differences the indicator is there to "
+        "show; the log is kept and the exception named."),
+    "large_scale_ai_models": (
+        "zero-inflated count (about 91% of country-years have no model trained with more "
+        "than 1e23 FLOP): no log or Box-Cox transformation brings it within the rule "
+        "(best: skewness 2.8, kurtosis 5.9)."),
+}
 
 
 def _check_view(view: str) -> None:
@@ -150,72 +162,6 @@ def build(edition: int | None = None, view: str = "scale", *,
 def _built(year: int, view: str, licence: str) -> Result:
     return _build(spec(view, licence=licence), dataset(view, licence=licence), year=year,
                   fitted=fitted(view, licence=licence)).frozen()
-
-
-def _missing(result: Result) -> pd.Series:
-    """Per unit: indicators available in the edition that the unit lacks (before
-    imputation), comma-separated."""
-    den = result.stages["denominated"]
-    avail = [c for c in den.columns if result.stages["raw"][c].notna().any()]
-    lack = den[avail].isna()
-    return pd.Series([", ".join(c for c in avail if lack.at[u, c]) for u in den.index],
-                     index=den.index)
-
-
-def ranking(edition: int | None = None, view: str = "scale", *,
-            licence: str = "all") -> pd.DataFrame:
-    """The ranking table of an edition, best first.
-
-    Columns: ``rank, iso3, country, score``, the pillar scores, the sub-pillar scores
-    (codes as column names), ``coverage`` (share of the edition's indicators with data),
-    ``low_coverage`` (coverage below 65%: ranked anyway, e.g. Taiwan and Hong Kong) and
-    ``missing`` (for flagged units, the indicators they lack; '' otherwise).
-    """
-    r = build(edition, view, licence=licence)
-    s = r.spec
-    pillars = list(s.children[s.index_code])
-    subs = [c for p in pillars for c in s.children[p]]
-    t = r.ranking().rename(columns={"unit": "iso3", "name": "country"})
-    for c in subs:
-        t[c] = r.scores.loc[t["iso3"], c].to_numpy()
-    t = t[["rank", "iso3", "country", "score", *pillars, *subs, "coverage"]]
-    t["low_coverage"] = t["coverage"] < THRESHOLD - 1e-12
-    miss = _missing(r).reindex(t["iso3"]).to_numpy()
-    t["missing"] = np.where(t["low_coverage"], miss, "")
-    return t
-
-
-def trend(iso3: str, view: str = "scale") -> pd.DataFrame:
-    """One row per edition: ``edition, rank, n_ranked, score``, pillar and sub-pillar
-    scores, ``coverage`` and ``low_coverage``. Editions in which the unit was not ranked
-    have missing rank and scores.
-
-    Raises
-    ------
-    DataError
-        If ``iso3`` is not ranked in any edition; the message lists the valid codes.
-    """
-    _check_view(view)
-    code = iso3.strip().upper()
-    rows = []
-    for e in EDITIONS:
-        t = ranking(e, view).set_index("iso3")
-        row: dict[str, Any] = {"edition": e, "n_ranked": len(t)}
-        if code in t.index:
-            row.update({str(k): v for k, v in
-                        t.loc[code].drop(["country", "missing"]).items()})
-        rows.append(row)
-    if all("rank" not in r for r in rows):
-        ranked = sorted(ranking(None, view)["iso3"])
-        raise DataError([Issue(("iso3",), "unknown_unit",
-                               f"'{iso3}' is not ranked in any OGAI edition ({view} view). "
-                               f"Expected an ISO3 code, one of: {', '.join(ranked)}.", iso3)])
-    cols = ["edition", "rank", "n_ranked", "score", *[c for c in ranking(None, view).columns
-                                                       if c not in ("rank", "iso3", "country",
-                                                                    "score", "missing")]]
-    out = pd.DataFrame(rows).reindex(columns=cols)
-    out["rank"] = out["rank"].astype("Int64")
-    return out
 
 
 @dataclass(frozen=True)

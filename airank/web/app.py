@@ -27,13 +27,14 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import FileResponse
-from fastapi.staticfiles import StaticFiles
+from fastapi.responses import FileResponse, HTMLResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 
 from .. import __version__
 from ..errors import AirankError, NotFound
+from .assets import REVALIDATE, Assets, render_page
 from .dependencies import get_settings, registry_for
 from .routers import analysis, indices
 from .security import (
@@ -178,8 +179,12 @@ def warm(settings: Settings) -> None:
 
     Raises the :class:`~airank.errors.AirankError` of a bad spec or data file.
     """
+    from .method import cells, view_notes
+
     for src in registry_for(settings).values():
         src.warm()  # every edition (profiles show the trend) and the latest plan
+        cells(src, edition=None, view=None)  # what every value of the latest edition is
+        view_notes(src)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -208,19 +213,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(Exception, _crash)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
 
+    mounts = {"/static/": STATIC, "/vendor/plotly/": PLOTLY_JS}
+    page = render_page(STATIC / "index.html", mounts)  # asset URLs carry their versions
+
     @app.get("/", include_in_schema=False)
-    def dashboard() -> FileResponse:
-        return FileResponse(STATIC / "index.html", media_type="text/html")
+    def dashboard() -> HTMLResponse:
+        return HTMLResponse(page, headers={"cache-control": REVALIDATE})
 
     @app.get("/docs", include_in_schema=False)
     def api_docs() -> FileResponse:
         """Swagger UI from the swagger-ui-bundle package: no CDN, no inline script."""
         return FileResponse(STATIC / "docs.html", media_type="text/html")
 
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # versioned URLs cached for a year, others revalidated; text assets gzip-compressed
+    app.mount("/static", Assets(directory=STATIC), name="static")
     # assets served from the installed packages, not copied into ours
-    app.mount("/vendor/plotly", StaticFiles(directory=PLOTLY_JS), name="plotly")
-    app.mount("/swagger", StaticFiles(directory=SWAGGER_UI), name="swagger")
+    app.mount("/vendor/plotly", Assets(directory=PLOTLY_JS), name="plotly")
+    app.mount("/swagger", Assets(directory=SWAGGER_UI), name="swagger")
     _limits(app, cfg)
     return app
 
@@ -228,6 +237,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _limits(app: FastAPI, cfg: Settings) -> None:
     """Middleware, added inner first: the last added is the outermost, so headers go on
     every answer and limits act before any work."""
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)  # JSON, CSV
     app.add_middleware(JsonGuard)
     app.add_middleware(BodyLimit, max_bytes=cfg.max_body_bytes, timeout=cfg.request_timeout)
     share = 1 / cfg.workers  # each worker applies its share of the server-wide limits

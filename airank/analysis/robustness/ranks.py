@@ -1,23 +1,82 @@
-"""Ranking kernels for Monte Carlo: vectorised ranks and a bounded-memory rank summary.
+"""Ranking kernels for Monte Carlo: vectorised ranks, one rank-quantile rule, bounded memory.
 
 :func:`rank_desc` turns score matrices (replications x units) into competition ranks
-(1 = highest score, ties share the smallest rank). :class:`RankStats` accumulates
-chunks of such rank matrices into a count table (units x ranks), from which exact
-quantiles, means and shift shares follow without storing every replication: a
-million replications of 150 units need a 150 x 150 table, not 1.2 GB of ranks.
+(1 = highest score, ties share the smallest rank). :class:`RankStats` accumulates chunks
+of such ranks into per-unit rank counts, from which quantiles, means and shift shares
+follow without storing the replications; accumulators from parallel workers merge.
+
+The rank-quantile rule
+----------------------
+Every rank interval and every rank-change interval uses the **inverted empirical CDF**
+(Hyndman & Fan's type 1, R's ``quantile(type = 1)``, numpy's ``method="inverted_cdf"``):
+the q-quantile of ``n`` values is the smallest value ``v`` with ``F(v) >= q``, i.e. the
+``k``-th smallest value with ``k = max(1, ceil(n * q))`` -- computed as numpy does, in
+float64 (``ceil(n * q - 1)`` zero-based), so that results equal ``np.quantile(x, q,
+method="inverted_cdf")`` to the bit. Why: the result is always one of the observed ranks
+(an integer, never "rank 12.35"); it is exact from a count table (a cumulative count and
+one search); it is monotone in ``q``; and it commutes with merging counts, so parallel or
+chunked runs give the same intervals as one run. :func:`quantile_from_counts` applies it
+to any table of integer values and counts (rank changes included).
+
+COINr (``get_sensitivity``, R/sensitivity.R) reports ``stats::quantile(probs = 0.05/0.95)``
+and ``stats::median``, R's default type 7: with ``h = (n - 1) q`` (zero-based) it
+interpolates between ``x[floor(h)]`` and ``x[floor(h) + 1]``. The type 1 index
+``ceil(nq) - 1`` is ``floor(h)`` or ``floor(h) + 1`` (because ``nq - 1 <= h <= nq``), so
+both rules lie in the same gap of the sorted values: ``|Q1 - Q7| <= x[j + 1] - x[j]``,
+``j = floor((n - 1) q)``, strictly less when that gap is positive; type 1 is the type 7
+value moved to one end of its gap. The largest difference is therefore the largest gap
+between neighbouring order statistics at the quantile: under one rank when a unit's
+replications are dense in ranks (many more replications than ranks it visits), several
+ranks where they are sparse. Measured (``benchmarks/bench_ranks.py``, ranks moving ~5 %
+of ``n``, quantiles 0.05/0.5/0.95): at most 0.95 ranks for 1,000 units and 10,000
+replications, 3.8 ranks for 10,000 units and 10,000 replications.
+
+Memory
+------
+``RankStats(n_units, memory=2**30)`` keeps, for each unit, the counts of a *window* of
+ranks ``[lo, hi]`` in one flat int32 table (a unit's ranks across replications usually span
+a small range). When ranks fall outside, their units' ranks of that chunk wait in a small
+*spill* (``memory / 32``) and the windows are rebuilt, with slack, once it fills up (or
+before a read). The width of the bins is the narrowest power of two at which windows
+covering every rank seen fit ``3/4`` of the rest of the budget (the last quarter is for
+slack): 1 rank while possible, at most ``0.1 %`` of ``n_units``. Widths nest, so coarser
+tables are exact sums of finer ones.
+
+* ``width == 1``: quantiles, means and shift shares are exact, equal to a dense count
+  table and to numpy on the stacked ranks. Always so while a dense table fits (up to
+  13,956 units at 1 GiB) and, with narrower windows, far beyond.
+* ``width > 1`` (sketch): a quantile is placed inside its bin as if the bin's ranks were
+  evenly spread, so it is off by at most ``width - 1 < 0.001 * n_units`` ranks. The mean
+  stays exact (a running sum). ``share_beyond(nominal, k)`` counts a bin cut by the
+  threshold pro rata, so it lies between the exact shares for ``k + width - 1`` and
+  ``k - width + 1``.
+
+The width depends on the ranks seen alone (the narrowest fitting width, never lowered),
+so chunks fed or merged in any order give the same width, counts and summary, byte for
+byte. The accumulator's arrays never exceed ``memory`` (check :attr:`RankStats.nbytes`).
+Transients come on top: a re-layout briefly holds the old and the new table (at most twice
+the window budget); :meth:`RankStats.update` converts the whole chunk to int32 ranks
+before adding any (a bad value anywhere adds nothing), :meth:`RankStats.update_order`
+one pass of at most ``memory / 4`` bytes at a time. Measured peaks, state plus transients
+(``benchmarks/bench_ranks.py``): 535 MB for 10,000 units (the old dense table: 1.9 GB);
+2.6 GB for 100,000 units in 1,342-row chunks (old: MemoryError). The worst case (every
+window full at the widest bins) needs about ``5.5 KB * n_units``
+(:func:`~._rankwindows.worst_case_bytes`): the default budget serves up to 156,800 units;
+a smaller budget raises at construction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from airank.errors import DataError, Issue
 
-__all__ = ["RankStats", "rank_desc"]
+from . import _rankwindows as rw
+from ._rankcheck import check_counts, check_q, order_index
+from ._rankstats import DEFAULT_MEMORY, RankStats
+
+__all__ = ["DEFAULT_MEMORY", "RankStats", "quantile_from_counts", "rank_desc"]
 
 
 def rank_desc(scores: ArrayLike, axis: int = -1) -> NDArray[np.int64] | NDArray[np.float64]:
@@ -45,8 +104,7 @@ def rank_desc(scores: ArrayLike, axis: int = -1) -> NDArray[np.int64] | NDArray[
     -----
     One unstable ``argsort`` per slice, then a vectorised fix-up: in sorted order a
     unit's rank is its position, or the position where its run of equal scores
-    starts (a running maximum of the run starts). This beats pairwise comparison
-    (O(n^2)) and ``scipy.stats.rankdata`` about fourfold for 50-150 units.
+    starts (a running maximum of the run starts).
 
     Examples
     --------
@@ -84,185 +142,42 @@ def _rank_last_axis(x: NDArray[np.float64]) -> NDArray[np.int64]:
     return ranks
 
 
-class RankStats:
-    """Accumulate rank matrices into a (units x ranks) count table.
-
-    Feed chunks of ranks, shape ``(chunk, n_units)`` as returned by
-    :func:`rank_desc`, with :meth:`update`; read exact summaries at any time.
-    Memory is ``n_units**2`` integers whatever the number of replications.
+def quantile_from_counts(values: ArrayLike, counts: ArrayLike,
+                         q: float | ArrayLike) -> NDArray[np.float64]:
+    """Quantiles of integer values given as counts: the inverted empirical CDF (type 1).
 
     Parameters
     ----------
-    n_units : int
-        Number of units (columns of every chunk); ranks lie in ``1..n_units``.
-    units : sequence, optional
-        Unit labels used by :meth:`summary`; default ``0..n_units-1``.
+    values : array_like of int, shape (m,) or (rows, m)
+        Distinct values in increasing order (shared by all rows, or one row each), e.g.
+        ranks ``1..n`` or rank changes ``-(n-1)..n-1``.
+    counts : array_like of int, shape (m,) or (rows, m)
+        How often each value occurs (>= 0); zero counts are fine.
+    q : float or 1-D array_like in [0, 1]
 
-    Attributes
-    ----------
-    counts : numpy.ndarray of int64, shape (n_units, n_units)
-        ``counts[u, r - 1]`` is the number of replications where unit ``u`` had rank
-        ``r``.
-    n_missing : numpy.ndarray of int64, shape (n_units,)
-        Replications where the unit's rank was NaN (not counted in ``counts``).
-
-    Notes
-    -----
-    Quantiles use numpy's default ``method="linear"``, which is R's default
-    ``quantile(type = 7)``: with ``n`` valid ranks sorted as ``x[0..n-1]``, the
-    q-quantile is ``x[j] + g * (x[j+1] - x[j])`` where ``j + g = q * (n - 1)``.
-    Results equal ``np.nanquantile`` on the stacked rank matrix.
+    Returns
+    -------
+    numpy.ndarray of float64
+        Shape ``q.shape + counts.shape[:-1]``: for each row the smallest value ``v`` with
+        ``F(v) >= q``, as ``np.quantile(..., method="inverted_cdf")`` gives on the
+        expanded values; NaN for rows with no count.
 
     Examples
     --------
-    >>> stats = RankStats(3)
-    >>> stats.update(rank_desc([[3.0, 2.0, 1.0], [1.0, 2.0, 3.0]]))
-    >>> stats.median().tolist()
-    [2.0, 2.0, 2.0]
+    >>> quantile_from_counts([1, 2, 3], [[5, 4, 1], [0, 0, 2]], [0.5, 0.95]).tolist()
+    [[1.0, 3.0], [3.0, 3.0]]
     """
-
-    def __init__(self, n_units: int, units: Sequence[object] | None = None) -> None:
-        if n_units < 1:
-            raise DataError([Issue(("n_units",), "too_small", "n_units must be >= 1.", n_units)])
-        if units is not None and len(units) != n_units:
-            msg = f"units must have n_units={n_units} labels. Got {len(units)}."
-            raise DataError([Issue(("units",), "length_mismatch", msg, len(units))])
-        self.n_units = int(n_units)
-        self.units: list[object] = list(units) if units is not None else list(range(n_units))
-        self.counts = np.zeros((n_units, n_units), dtype=np.int64)
-        self.n_missing = np.zeros(n_units, dtype=np.int64)
-        self.n_replications = 0
-
-    def update(self, ranks: ArrayLike) -> None:
-        """Add a chunk of ranks, shape ``(chunk, n_units)``; NaN ranks count as missing."""
-        r = np.asarray(ranks)
-        if r.ndim != 2 or r.shape[1] != self.n_units:
-            msg = f"A chunk must have shape (chunk, {self.n_units}). Got {r.shape}."
-            raise DataError([Issue(("ranks",), "bad_shape", msg, r.shape)])
-        n = self.n_units
-        valid: NDArray[np.bool_] | None = None
-        if np.issubdtype(r.dtype, np.floating):
-            missing = np.isnan(r)
-            self.n_missing += missing.sum(axis=0)
-            filled = np.where(missing, 1.0, r)
-            if np.any(filled != np.floor(filled)):
-                _raise_out_of_range(n)
-            valid = None if not missing.any() else ~missing
-            r = filled
-        ints = r.astype(np.int64, copy=False)
-        if ints.size and (ints.min() < 1 or ints.max() > n):
-            _raise_out_of_range(n)
-        # bincount on a flat (unit, rank) key is far faster than np.add.at.
-        key = (ints - 1) + (np.arange(n, dtype=np.int64) * n)
-        flat = np.bincount(key.ravel() if valid is None else key[valid], minlength=n * n)
-        self.counts += flat.reshape(n, n)
-        self.n_replications += r.shape[0]
-
-    def update_order(self, order: ArrayLike, *, ascending: bool = False) -> None:
-        """Add a chunk given as orders, skipping the rank matrix (no ties, no NaN).
-
-        ``order[r, j]`` is the unit ranked ``j + 1`` in replication ``r`` -- or, with
-        ``ascending=True`` (``np.argsort`` of the scores as it comes), ranked ``n - j``.
-        """
-        o = np.asarray(order, dtype=np.int64)
-        n = self.n_units
-        if o.ndim != 2 or o.shape[1] != n:
-            msg = f"A chunk must have shape (chunk, {n}). Got {o.shape}."
-            raise DataError([Issue(("order",), "bad_shape", msg, o.shape)])
-        pos = np.arange(n, dtype=np.int64)
-        key = o * n + (pos[::-1] if ascending else pos)
-        self.counts += np.bincount(key.ravel(), minlength=n * n).reshape(n, n)
-        self.n_replications += o.shape[0]
-
-    def merge(self, other: RankStats) -> RankStats:
-        """A new accumulator holding both tables (e.g. from parallel workers)."""
-        if other.n_units != self.n_units:
-            msg = f"Cannot merge {other.n_units} units into {self.n_units}."
-            raise DataError([Issue(("other",), "length_mismatch", msg, other.n_units)])
-        out = RankStats(self.n_units, self.units)
-        out.counts = self.counts + other.counts
-        out.n_missing = self.n_missing + other.n_missing
-        out.n_replications = self.n_replications + other.n_replications
-        return out
-
-    @property
-    def n_valid(self) -> NDArray[np.int64]:
-        """Replications with a valid rank, per unit."""
-        return np.asarray(self.counts.sum(axis=1), dtype=np.int64)
-
-    def quantile(self, q: float | ArrayLike) -> NDArray[np.float64]:
-        """Rank quantiles per unit (R type 7 / numpy "linear").
-
-        Returns shape ``(n_units,)`` for scalar ``q``, else ``(len(q), n_units)``.
-        Units without a valid rank get NaN.
-        """
-        qs = np.asarray(q, dtype=np.float64)
-        if np.any((qs < 0) | (qs > 1)):
-            raise DataError([Issue(("q",), "out_of_range", "Quantiles must be in [0, 1].", q)])
-        out = np.stack([self._quantile_one(float(p)) for p in np.atleast_1d(qs)])
-        return out[0] if qs.ndim == 0 else out
-
-    def _quantile_one(self, q: float) -> NDArray[np.float64]:
-        n = self.n_valid
-        cum = np.cumsum(self.counts, axis=1)
-        # Same virtual index as numpy's linear method: n*q + (1 - q) - 1.
-        virtual = n * q + (1.0 + q * (1.0 - 2.0)) - 1.0
-        lower = np.floor(virtual)
-        g = virtual - lower
-        lo = lower.astype(np.int64)
-        hi = np.minimum(lo + 1, np.maximum(n - 1, 0))
-        a = self._order_stat(cum, lo)
-        b = self._order_stat(cum, hi)
-        # numpy's _lerp, so results agree to the last bit as often as possible.
-        out = a + (b - a) * g
-        out = np.where(g >= 0.5, b - (b - a) * (1.0 - g), out)
-        return np.asarray(np.where(n > 0, out, np.nan), dtype=np.float64)
-
-    @staticmethod
-    def _order_stat(cum: NDArray[np.int64], k: NDArray[np.int64]) -> NDArray[np.float64]:
-        # The k-th smallest (0-based) rank is 1 + the number of ranks whose cum count <= k.
-        return np.asarray(1.0 + (cum <= k[:, None]).sum(axis=1), dtype=np.float64)
-
-    def median(self) -> NDArray[np.float64]:
-        """Median rank per unit (the 0.5 quantile)."""
-        return self.quantile(0.5)
-
-    def mean(self) -> NDArray[np.float64]:
-        """Mean rank per unit (NaN where no valid rank)."""
-        total = self.counts @ np.arange(1, self.n_units + 1, dtype=np.float64)
-        n = self.n_valid
-        return np.asarray(np.divide(total, n, out=np.full(self.n_units, np.nan), where=n > 0))
-
-    def share_beyond(self, nominal: ArrayLike, k: float = 0) -> NDArray[np.float64]:
-        """Share of valid replications with ``|rank - nominal| > k``, per unit."""
-        nom = np.asarray(nominal, dtype=np.float64)
-        if nom.shape != (self.n_units,):
-            msg = f"nominal must have shape ({self.n_units},). Got {nom.shape}."
-            raise DataError([Issue(("nominal",), "bad_shape", msg, nom.shape)])
-        grid = np.arange(1, self.n_units + 1, dtype=np.float64)
-        far = np.abs(grid[None, :] - nom[:, None]) > k
-        n = self.n_valid
-        hits = (self.counts * far).sum(axis=1).astype(np.float64)
-        return np.asarray(np.divide(hits, n, out=np.full(self.n_units, np.nan), where=n > 0))
-
-    def summary(self, nominal: ArrayLike | None = None, k: float = 0) -> pd.DataFrame:
-        """One row per unit: median, mean, q05, q95 and, given ``nominal``, the shift share.
-
-        Columns: ``median``, ``mean``, ``q05``, ``q95``, ``n_valid`` and, when
-        ``nominal`` is given, ``nominal`` and ``share_beyond_k``.
-        """
-        q05, q95 = self.quantile([0.05, 0.95])
-        frame = pd.DataFrame(
-            {"median": self.median(), "mean": self.mean(), "q05": q05, "q95": q95,
-             "n_valid": self.n_valid},
-            index=pd.Index(self.units, name="unit"),
-        )
-        if nominal is not None:
-            frame["nominal"] = np.asarray(nominal, dtype=np.float64)
-            frame["share_beyond_k"] = self.share_beyond(nominal, k)
-        return frame
-
-
-def _raise_out_of_range(n: int) -> None:
-    msg = f"Ranks must be integers in 1..{n} (or NaN)."
-    raise DataError([Issue(("ranks",), "out_of_range", msg)])
+    qs = check_q(q)
+    c = np.asarray(counts)
+    v = np.asarray(values)
+    check_counts(v, c)
+    c2 = c.reshape(-1, c.shape[-1]).astype(np.int64)
+    rows, m = c2.shape
+    total = c2.sum(axis=1)
+    targets = order_index(total, np.atleast_1d(qs)) + 1
+    first = np.arange(rows, dtype=np.int64) * m
+    idx, _, _ = rw.locate(c2.ravel(), first, np.minimum(targets, np.maximum(total, 1)))
+    picked = np.broadcast_to(v, c.shape).reshape(-1, m).ravel()[idx]
+    out = np.where(total > 0, picked, np.nan)
+    shape = qs.shape + c.shape[:-1]
+    return np.asarray(out.reshape(shape), dtype=np.float64)

@@ -37,7 +37,7 @@ from ...seeds import resolve_seed
 from ..robustness.batch import Draws, Plan
 from ..robustness.designs import default_factors
 from ..robustness.factors import Factor
-from ..robustness.ranks import rank_desc
+from ..robustness.ranks import quantile_from_counts, rank_desc
 from ..robustness.uncertainty import BLOCK, draw
 from .shocks import Scenario, apply_scenario
 
@@ -200,10 +200,12 @@ def rank_change_interval(edition: Edition, data: Dataset, *,
         delta = delta - rs
     units = [base.units[i] for i in ib]
     delta = delta[~np.isnan(delta).any(axis=1)]
-    if not len(delta):
-        q = np.full((3, len(units)), np.nan)
-    else:
-        q = np.quantile(delta, [0.5, 0.05, 0.95], axis=0, method="inverted_cdf")
+    m = len(units)
+    # the one rank-quantile rule, exact from counts of the changes -(m-1) .. m-1
+    values = np.arange(-(m - 1), m)
+    key = (delta + m - 1).astype(np.int64) + np.arange(m) * (2 * m - 1)
+    counts = np.bincount(key.ravel(), minlength=m * (2 * m - 1)).reshape(m, 2 * m - 1)
+    q = quantile_from_counts(values, counts, [0.5, 0.05, 0.95])
     return pd.DataFrame({"change_median": q[0], "change_q05": q[1], "change_q95": q[2],
                          "share_up": (delta > 0).mean(axis=0) if len(delta) else np.nan,
                          "share_down": (delta < 0).mean(axis=0) if len(delta) else np.nan},

@@ -43,9 +43,10 @@ from ...data import Dataset
 from ...edition import Edition
 from ...errors import Issue, ScenarioError
 from ...results import Result
-from ..robustness.ranks import rank_desc
+from ..robustness.ranks import RankStats, rank_desc
 from . import _bootstrap as boot
-from .shocks import Scenario, apply_scenario, with_panel
+from .panel import with_panel
+from .shocks import Scenario, apply_scenario
 
 __all__ = ["MODELS", "Projection", "project"]
 
@@ -317,8 +318,10 @@ def _summary(base: Result, central: Result, units: list[str], ranks: np.ndarray,
     lo, hi = _goalposts(central)
     beyond = ((norm < lo - 1e-9) | (norm > hi + 1e-9)).sum(axis=1)
     have = len(ranks) > 0
-    q = (np.nanquantile(ranks, [0.5, 0.05, 0.95], axis=0) if have
-         else np.full((3, len(units)), np.nan))
+    stats = RankStats(len(units), units)  # the one rank-quantile rule
+    if have:
+        stats.update(ranks)
+    q = stats.quantile([0.5, 0.05, 0.95])
     qs = (np.nanquantile(scores, [0.05, 0.95], axis=0) if have
           else np.full((2, len(units)), np.nan))
     t = pd.DataFrame({

@@ -53,7 +53,8 @@ from ...kernel import Kernel
 from ...normalise import NORMALISERS, normalise_column
 from ...results import Result
 from ...treat import TREATERS
-from .shocks import Scenario, Shock, with_values
+from .panel import with_values
+from .shocks import Scenario, Shock
 
 __all__ = ["ReachResult", "reach"]
 

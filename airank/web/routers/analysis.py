@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -88,8 +88,11 @@ class ReachRequest(RunRequest):
 
 
 @router.get("/scenarios", summary="The scenario presets", tags=["what-if"])
-def scenario_presets() -> JSONResponse:
-    return json(list(compute.presets()))
+def scenario_presets(index: Annotated[str | None, Query(
+        pattern=r"^[a-z0-9][a-z0-9-]{0,39}$",
+        description="Only the presets offered for this index (see also "
+                    "/api/indices/{index}/scenarios)")] = None) -> JSONResponse:
+    return json(list(compute.presets(index=index)))
 
 
 @router.post("/indices/{index}/scenario", tags=["what-if"],

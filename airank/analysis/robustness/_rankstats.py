@@ -1,0 +1,345 @@
+"""The :class:`RankStats` accumulator (re-exported by :mod:`.ranks`, which documents the
+quantile rule, the memory layout and the accuracy)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from airank.errors import DataError, Issue
+
+from . import _rankwindows as rw
+from ._rankcheck import as_rank_matrix, check_order, check_q, order_index, ranks_from_order
+
+__all__ = ["DEFAULT_MEMORY", "RankStats"]
+
+DEFAULT_MEMORY = 1 << 30
+_MAX_REPLICATIONS = int(np.iinfo(np.int32).max)
+
+
+class RankStats:
+    """Accumulate rank matrices into per-unit rank counts in bounded memory.
+
+    Feed chunks of ranks, shape ``(chunk, n_units)`` as returned by :func:`rank_desc`,
+    with :meth:`update` (ties and NaN allowed) or tie-free chunks as sort orders with
+    :meth:`update_order`; read summaries at any time; :meth:`merge` accumulators of
+    parallel workers. The storage, the quantile rule and the accuracy are described in
+    the module docstring.
+
+    Parameters
+    ----------
+    n_units : int
+        Number of units (columns of every chunk); ranks lie in ``1..n_units``.
+    units : sequence, optional
+        Unit labels used by :meth:`summary`; default ``0..n_units-1``.
+    memory : int, default 1 GiB
+        Byte budget of the accumulator's arrays (see :attr:`nbytes`).
+
+    Attributes
+    ----------
+    n_missing : numpy.ndarray of int64, shape (n_units,)
+        Replications where the unit's rank was NaN.
+    n_replications : int
+        Replications fed so far.
+
+    Raises
+    ------
+    DataError
+        If ``memory`` is below the worst case for ``n_units`` (the message gives it).
+
+    Examples
+    --------
+    >>> from airank.analysis.robustness.ranks import rank_desc
+    >>> stats = RankStats(3)
+    >>> stats.update(rank_desc([[3.0, 2.0, 1.0], [1.0, 2.0, 3.0], [1.0, 2.0, 3.0]]))
+    >>> stats.median().tolist()
+    [3.0, 2.0, 1.0]
+    >>> stats.quantile([0.05, 0.95]).tolist()
+    [[1.0, 2.0, 1.0], [3.0, 2.0, 3.0]]
+    """
+
+    def __init__(self, n_units: int, units: Sequence[object] | None = None, *,
+                 memory: int = DEFAULT_MEMORY) -> None:
+        issues = []
+        if not isinstance(n_units, (int, np.integer)) or n_units < 1:
+            issues.append(Issue(("n_units",), "too_small", "n_units must be an integer >= 1.",
+                                n_units))
+        elif units is not None and len(units) != n_units:
+            msg = f"units must have n_units={n_units} labels. Got {len(units)}."
+            issues.append(Issue(("units",), "length_mismatch", msg, len(units)))
+        elif not isinstance(memory, (int, np.integer)) or isinstance(memory, bool):
+            issues.append(Issue(("memory",), "not_int", "memory must be a number of bytes "
+                                f"(int). Got {memory!r}.", repr(memory)))
+        elif memory < rw.worst_case_bytes(int(n_units)):
+            need = rw.worst_case_bytes(int(n_units))
+            msg = (f"memory must be at least {need:,} bytes for {n_units:,} units "
+                   f"(every window full at bins of {rw.coarsest_width(int(n_units))} ranks). "
+                   f"Got {memory:,}.")
+            issues.append(Issue(("memory",), "too_small", msg, memory))
+        DataError.collect(issues)
+        n = int(n_units)
+        self.n_units = n
+        self.units: list[object] = list(units) if units is not None else list(range(n))
+        self.memory = int(memory)
+        self._layout = rw.Layout.of(1, np.zeros(n, np.int64), np.zeros(n, np.int64))
+        self._table = np.zeros(0, dtype=rw.COUNT_DTYPE)
+        self._seen_lo = np.full(n, n + 1, dtype=np.int64)
+        self._seen_hi = np.zeros(n, dtype=np.int64)
+        self._rank_sum = np.zeros(n, dtype=np.int64)
+        self._n_valid = np.zeros(n, dtype=np.int64)
+        self.n_missing = np.zeros(n, dtype=np.int64)
+        self.n_replications = 0
+        # ranks outside their unit's window, as (unit * n_bins + bin, count), until a re-layout
+        self._spill_keys = np.zeros(0, dtype=np.int64)
+        self._spill_counts = np.zeros(0, dtype=np.int64)
+
+    # -- feeding ---------------------------------------------------------------------
+
+    def update(self, ranks: ArrayLike) -> None:
+        """Add a chunk of ranks, shape ``(chunk, n_units)``; NaN ranks count as missing.
+
+        Raises DataError (and adds nothing) for a wrong shape or a rank that is not an
+        integer in ``1..n_units``.
+        """
+        r = np.asarray(ranks)
+        self._check_shape(r, "ranks")
+        self._check_total(r.shape[0])
+        rows = self._rows_per_pass()
+        passes = [as_rank_matrix(r[i:i + rows], self.n_units, i) for i in range(0, len(r), rows)]
+        for m, missing in passes:  # all checked before anything is added
+            self._add(m, missing)
+
+    def update_order(self, order: ArrayLike, *, ascending: bool = False) -> None:
+        """Add a chunk given as orders, skipping the rank matrix (no ties, no NaN).
+
+        ``order[r, j]`` is the unit ranked ``j + 1`` in replication ``r`` -- or, with
+        ``ascending=True`` (``np.argsort`` of the scores as it comes), ranked ``n - j``.
+        Each row must be a permutation of ``0..n_units-1``.
+        """
+        o = np.asarray(order)
+        self._check_shape(o, "order")
+        self._check_total(o.shape[0])
+        rows = self._rows_per_pass()
+        check_order(o, self.n_units, full=len(o) > rows)
+        for i in range(0, len(o), rows):
+            m = ranks_from_order(o[i:i + rows], ascending)
+            if m.size and m.min() == 0:
+                check_order(o[i:i + rows], self.n_units, full=True, offset=i)
+            self._add(m, None)
+
+    def _check_shape(self, a: NDArray[Any], name: str) -> None:
+        if a.ndim != 2 or a.shape[1] != self.n_units:
+            msg = f"A chunk of {name} must have shape (chunk, {self.n_units}). Got {a.shape}."
+            raise DataError([Issue((name,), "bad_shape", msg, a.shape)])
+
+    def _check_total(self, extra: int) -> None:
+        if self.n_replications + extra > _MAX_REPLICATIONS:
+            msg = (f"At most {_MAX_REPLICATIONS:,} replications fit one accumulator. Got "
+                   f"{self.n_replications + extra:,}.")
+            raise DataError([Issue(("n_replications",), "too_many", msg, extra)])
+
+    def _rows_per_pass(self) -> int:
+        return max(1, self.memory // 4 // (4 * self.n_units))
+
+    def _add(self, m: NDArray[np.int32], missing: NDArray[np.bool_] | None) -> None:
+        if not m.shape[0]:
+            return
+        n = self.n_units
+        if missing is None:
+            low, high, valid = m.min(axis=0), m.max(axis=0), np.full(n, m.shape[0])
+        else:
+            low = np.where(missing, n + 1, m).min(axis=0)
+            high, valid = m.max(axis=0), m.shape[0] - missing.sum(axis=0)
+        seen_lo = np.minimum(self._seen_lo, low)
+        seen_hi = np.maximum(self._seen_hi, high)
+        lay = self._layout
+        lo, hi = lay.window(lay.width)
+        w = lay.width
+        inside = (high < low) | (((low - 1) // w >= lo) & ((high - 1) // w <= hi))
+        self._seen_lo, self._seen_hi = seen_lo, seen_hi
+        skip = None
+        if not inside.all():
+            out = np.flatnonzero(~inside)
+            if self._spill_keys.size + out.size * m.shape[0] <= rw.spill_cap(self.memory):
+                # a few units left their windows: park their ranks, re-layout later
+                keys, counts = rw.spill_keys(m[:, out], None if missing is None
+                                             else missing[:, out], out, w, n)
+                self._spill_keys, self._spill_counts = rw.merge_keys(
+                    self._spill_keys, self._spill_counts, keys, counts)
+                skip = ~inside
+            else:
+                self._relayout()
+        rw.scatter(self._table, self._layout, m, missing, skip)
+        self._rank_sum += m.sum(axis=0, dtype=np.int64)
+        self._n_valid += valid
+        if missing is not None:
+            self.n_missing += missing.sum(axis=0)
+        self.n_replications += m.shape[0]
+
+    def _relayout(self) -> None:
+        """New windows covering every rank seen (spill included); the width may grow."""
+        budget = rw.window_memory(self.memory)
+        width = rw.choose_width(self._seen_lo, self._seen_hi, self._layout.width, self.memory)
+        assert width is not None, "the worst case was checked at construction"
+        new = rw.plan([self._layout], self._seen_lo, self._seen_hi, width, budget, pad=True)
+        table = np.zeros(new.cells, dtype=rw.COUNT_DTYPE)
+        rw.relayout_add(table, new, self._table, self._layout)
+        rw.add_spill(table, new, self._spill_keys, self._spill_counts, self._layout.width,
+                     self.n_units)
+        self._layout, self._table = new, table
+        self._spill_keys = self._spill_keys[:0]
+        self._spill_counts = self._spill_counts[:0]
+
+    def _settled(self) -> tuple[rw.Layout, NDArray[np.int32]]:
+        """Layout and table with the spill folded in (the width every reader sees)."""
+        if self._spill_keys.size:
+            self._relayout()
+        return self._layout, self._table
+
+    def merge(self, other: RankStats) -> RankStats:
+        """A new accumulator holding both (e.g. from parallel workers); inputs unchanged.
+
+        Exact whatever windows or widths the two grew; the result's width is the one a
+        single accumulator fed all their chunks would have (budget: the smaller of the
+        two), so merging in any order gives the same bytes.
+        """
+        issues = []
+        if not isinstance(other, RankStats) or other.n_units != self.n_units:
+            got = getattr(other, "n_units", type(other).__name__)
+            msg = f"Can only merge a RankStats of {self.n_units} units. Got {got}."
+            raise DataError([Issue(("other",), "length_mismatch", msg, got)])
+        if other.units != self.units:
+            issues.append(Issue(("other", "units"), "label_mismatch",
+                                "Both accumulators must have the same unit labels.", None))
+        DataError.collect(issues)
+        self._check_total(other.n_replications)
+        memory = min(self.memory, other.memory)
+        budget = rw.window_memory(memory)
+        seen_lo = np.minimum(self._seen_lo, other._seen_lo)
+        seen_hi = np.maximum(self._seen_hi, other._seen_hi)
+        start = max(self._layout.width, other._layout.width)
+        width = rw.choose_width(seen_lo, seen_hi, start, memory)
+        assert width is not None, "the worst case was checked at construction"
+        layout = rw.plan([self._layout, other._layout], seen_lo, seen_hi, width, budget,
+                         pad=False)
+        out = RankStats(self.n_units, self.units, memory=memory)
+        out._layout, out._table = layout, np.zeros(layout.cells, dtype=rw.COUNT_DTYPE)
+        for part in (self, other):
+            rw.relayout_add(out._table, layout, part._table, part._layout)
+            rw.add_spill(out._table, layout, part._spill_keys, part._spill_counts,
+                         part._layout.width, self.n_units)
+        out._seen_lo, out._seen_hi = seen_lo, seen_hi
+        out._rank_sum = self._rank_sum + other._rank_sum
+        out._n_valid = self._n_valid + other._n_valid
+        out.n_missing = self.n_missing + other.n_missing
+        out.n_replications = self.n_replications + other.n_replications
+        return out
+
+    # -- reading ---------------------------------------------------------------------
+
+    @property
+    def width(self) -> int:
+        """Ranks per bin: 1 while exact, a power of two <= 0.1% of ``n_units`` otherwise."""
+        return self._settled()[0].width
+
+    @property
+    def exact(self) -> bool:
+        """Whether counts are kept rank by rank (quantiles and shares exact)."""
+        return self.width == 1
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the accumulator's arrays (never above ``memory``)."""
+        arrays = (self._table, self._layout.lo, self._layout.size, self._layout.start,
+                  self._seen_lo, self._seen_hi, self._rank_sum, self._n_valid, self.n_missing,
+                  self._spill_keys, self._spill_counts)
+        return sum(a.nbytes for a in arrays)
+
+    @property
+    def n_valid(self) -> NDArray[np.int64]:
+        """Replications with a valid rank, per unit."""
+        return self._n_valid.copy()
+
+    @property
+    def counts(self) -> NDArray[np.int64]:
+        """Dense counts, shape ``(n_units, ceil(n_units / width))``: ``counts[u, b]`` is the
+        number of replications where unit ``u`` had a rank in bin ``b`` (rank ``b + 1``
+        when exact). Built on request: ``n_units**2`` cells when exact."""
+        lay, table = self._settled()
+        n_bins = -(-self.n_units // lay.width)
+        dense = np.zeros((self.n_units, n_bins), dtype=np.int64)
+        u = np.repeat(np.arange(self.n_units), lay.size)
+        col = np.arange(lay.cells) - lay.start[u] + lay.lo[u]
+        dense[u, col] = table
+        return dense
+
+    def quantile(self, q: float | ArrayLike) -> NDArray[np.float64]:
+        """Rank quantiles per unit: the inverted empirical CDF (type 1, integer ranks).
+
+        Returns shape ``(n_units,)`` for scalar ``q``, else ``(len(q), n_units)``; float64
+        holding integers, NaN for units without a valid rank. Equal to
+        ``np.nanquantile(ranks, q, axis=0, method="inverted_cdf")`` when :attr:`exact`.
+        """
+        qs = check_q(q)
+        n = self._n_valid
+        targets = order_index(n, np.atleast_1d(qs)) + 1
+        targets = np.minimum(targets, np.maximum(n, 1))
+        lay, table = self._settled()
+        out = rw.select_ranks(table, lay, targets, self.n_units)
+        out[:, n == 0] = np.nan
+        return out[0] if qs.ndim == 0 else out
+
+    def median(self) -> NDArray[np.float64]:
+        """Median rank per unit (the 0.5 quantile: the lower middle rank for even counts)."""
+        return self.quantile(0.5)
+
+    def mean(self) -> NDArray[np.float64]:
+        """Mean rank per unit, exact (NaN where no valid rank)."""
+        n = self._n_valid
+        out = np.full(self.n_units, np.nan)
+        return np.asarray(np.divide(self._rank_sum, n, out=out, where=n > 0), dtype=np.float64)
+
+    def share_beyond(self, nominal: ArrayLike, k: float = 0) -> NDArray[np.float64]:
+        """Share of valid replications with ``|rank - nominal| > k``, per unit.
+
+        Exact when :attr:`exact`; with bins, within the shares for ``k + width - 1`` and
+        ``k - width + 1``.
+        """
+        nom = np.asarray(nominal, dtype=np.float64)
+        issues = []
+        if nom.shape != (self.n_units,) or not np.isfinite(nom).all():
+            msg = f"nominal must be {self.n_units} finite ranks. Got shape {nom.shape}."
+            issues.append(Issue(("nominal",), "bad_shape", msg, nom.shape))
+        if not np.isfinite(k) or k < 0:
+            issues.append(Issue(("k",), "out_of_range", f"k must be a number >= 0. Got {k}.", k))
+        DataError.collect(issues)
+        n = self._n_valid
+        below = np.ceil(nom - k).astype(np.int64) - 1  # largest rank with nominal - r > k
+        above = np.floor(nom + k).astype(np.int64)  # ranks <= this are not above
+        lay, t = self._settled()
+        hits = (rw.count_le(t, lay, below, self.n_units, n)
+                + n - rw.count_le(t, lay, above, self.n_units, n))
+        out = np.full(self.n_units, np.nan)
+        return np.asarray(np.divide(hits, n, out=out, where=n > 0), dtype=np.float64)
+
+    def summary(self, nominal: ArrayLike | None = None, k: float = 0) -> pd.DataFrame:
+        """One row per unit: median, mean, q05, q95 and, given ``nominal``, the shift share.
+
+        Columns: ``median``, ``mean``, ``q05``, ``q95``, ``n_valid`` and, when
+        ``nominal`` is given, ``nominal`` and ``share_beyond_k``. Medians and quantiles
+        are integer ranks held as float64 (NaN for a unit without a valid rank).
+        """
+        q05, median, q95 = self.quantile([0.05, 0.5, 0.95])
+        frame = pd.DataFrame(
+            {"median": median, "mean": self.mean(), "q05": q05, "q95": q95,
+             "n_valid": self.n_valid},
+            index=pd.Index(self.units, name="unit"),
+        )
+        if nominal is not None:
+            frame["nominal"] = np.asarray(nominal, dtype=np.float64)
+            frame["share_beyond_k"] = self.share_beyond(nominal, k)
+        return frame
