@@ -26,14 +26,17 @@ import pandas as pd
 
 from ...denominate import DENOMINATORS
 from ...edition import Edition
+from ...impute_intensity import impute_intensity
 from ...kernel import Kernel
 from ...normalise import NORMALISERS, normalise_column
 from ...results import Result
-from ...spec import IndexSpec
+from ...spec import IndexSpec, StepConfig
 from ...treat import TREATERS
 from .shocks import Scenario, _shocked
 
 __all__ = ["nanmedian", "scores", "stackable", "theil_sen"]
+
+REP = "__replication"  # the stacked rows' replication, as a unit-group column
 
 
 
@@ -90,14 +93,18 @@ def _theil_sen_nan(z: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return b, a
 
 
+_IMPUTERS = ("none", "mean", "median", "intensity")
+
+
 def stackable(ed: Edition, scenario: Scenario | None = None) -> bool:
     """Whether the stacked build equals building each replication (module notes)."""
     spec, fitted = ed.spec, ed.fitted
-    imp = spec.methodology.impute
-    if imp.method not in ("none", "mean", "median"):
-        return False
+    if spec.methodology.screen.method != "none" and \
+            spec.methodology.screen.options("screen").on == "imputed":
+        return False  # the imputer's cap would rank among all units of the replication
     for code in spec.indicator_codes:
-        if spec.method("impute", code) != imp:
+        if spec.method("impute", code).method not in _IMPUTERS or fitted.get_fit(
+                "impute", code, spec.method("impute", code).method) is not None:
             return False
         t = spec.method("treat", code)
         if t.method != "none" and fitted.get_fit("treat", code, t.method) is None:
@@ -138,6 +145,8 @@ def scores(ed: Edition, keys: pd.MultiIndex, values: np.ndarray, inferred: np.nd
     if (kept < 0).any() or not (present == present[n]).all():
         return None
     X = _normalised(ed, cube[:n], units, kept)
+    if X is None:
+        return None
     out = Kernel.compile(spec).evaluate(X, precise=True)
     if out.failed.any():
         return None
@@ -178,9 +187,10 @@ def _shock(cube: np.ndarray, scenario: Scenario, units: pd.Index, codes: pd.Inde
 
 
 def _normalised(ed: Edition, cube: np.ndarray, units: pd.Index, kept: np.ndarray
-                ) -> np.ndarray:
+                ) -> np.ndarray | None:
     """Denominated, imputed, screened (the central build's units), treated and
-    normalised values, replications stacked: ((replications x kept) x indicators)."""
+    normalised values, replications stacked: ((replications x kept) x indicators); None
+    when an imputation cannot be stacked."""
     spec, fitted = ed.spec, ed.fitted
     n, U, _ = cube.shape
     ind = list(spec.indicator_codes)
@@ -192,9 +202,16 @@ def _normalised(ed: Edition, cube: np.ndarray, units: pd.Index, kept: np.ndarray
         if d is not None and cfg.method != "none":
             X[:, j], _ = DENOMINATORS[cfg.method](X[:, j], flat[:, den_pos[d]],
                                                   params=cfg.options("denominate"))
-    imp = spec.methodology.impute
-    if imp.method != "none":
-        X = _impute(ed, X, units, n)
+    den = flat[:, len(ind):]
+    for cfg, codes in _by_config(spec):
+        if cfg.method == "none":
+            continue
+        cols = [ind.index(c) for c in codes]
+        part = _impute(ed, cfg, X[:, cols], den, units, n, kept) if cfg.method != \
+            "intensity" else _intensity(ed, cfg, X[:, cols], codes, den, units, n, kept)
+        if part is None:
+            return None
+        X[:, cols] = part
     X = X.reshape(n, U, -1)[:, kept].reshape(n * kept.size, -1)
     for j, code in enumerate(ind):
         t = spec.method("treat", code)
@@ -207,12 +224,21 @@ def _normalised(ed: Edition, cube: np.ndarray, units: pd.Index, kept: np.ndarray
     return X
 
 
-def _impute(ed: Edition, X: np.ndarray, units: pd.Index, n: int) -> np.ndarray:
+def _by_config(spec: IndexSpec) -> list[tuple[StepConfig, list[str]]]:
+    """Indicators grouped by their imputation settings (as the pipeline runs them)."""
+    out: dict[str, tuple[StepConfig, list[str]]] = {}
+    for code in spec.indicator_codes:
+        cfg = spec.method("impute", code)
+        out.setdefault(cfg.model_dump_json(), (cfg, []))[1].append(code)
+    return list(out.values())
+
+
+def _impute(ed: Edition, cfg: StepConfig, X: np.ndarray, den: np.ndarray, units: pd.Index,
+            n: int, kept: np.ndarray) -> np.ndarray:
     """Group mean or median imputation, each replication's groups on their own: the
     imputer's own statistic (``frame.groupby(group).agg(stat)``, as
     :func:`airank.impute.mean` computes it) over replication x group keys."""
-    imp = ed.spec.methodology.impute
-    by = imp.options("impute").by
+    by = cfg.options("impute").by
     U = len(units)
     if by is None:
         group = np.zeros(U, dtype=np.int64)
@@ -223,8 +249,72 @@ def _impute(ed: Edition, X: np.ndarray, units: pd.Index, n: int) -> np.ndarray:
     g = np.tile(group, n)
     key = np.where(g >= 0, np.repeat(np.arange(n), U) * G + g, -1)
     stats = pd.DataFrame(X).groupby(pd.Series(np.where(key >= 0, key, np.nan)), sort=True
-                                    ).agg(imp.method)
+                                    ).agg(cfg.method)
     table = np.full((n * G, X.shape[1]), np.nan)
     table[stats.index.to_numpy(dtype=np.int64)] = stats.to_numpy(dtype=float)
     guess = np.where(key[:, None] >= 0, table[np.maximum(key, 0)], np.nan)
     return np.where(np.isnan(X), guess, X)
+
+
+def _intensity(ed: Edition, cfg: StepConfig, X: np.ndarray, codes: list[str],
+               den: np.ndarray, units: pd.Index, n: int, kept: np.ndarray
+               ) -> np.ndarray | None:
+    """The intensity imputer (:mod:`airank.impute_intensity`) on the stacked rows, each
+    replication on its own: every ``by`` column and one more, the replication, labelled
+    per replication, so its cells narrow to widen exactly as one replication's (its last
+    cell, all units, is the replication's while every indicator has ``min_group``
+    values there, or none in any replication -- checked); the cap, set among the
+    replication's ranked units, is applied per replication (:func:`_bounds`: the rule of
+    :func:`airank.impute_intensity._cap`, vectorised over the replications)."""
+    p = cfg.options("impute")
+    U = len(units)
+    gaps = np.isnan(X).reshape(n, U, -1)
+    if not (gaps == gaps[0]).all():
+        return None  # a denominator <= 0 in some replication: cells differ
+    frame = pd.DataFrame(X, columns=codes)
+    per = None
+    if p.per is not None:
+        pos = [d.code for d in ed.spec.denominators].index(p.per)
+        per = pd.Series(den[:, pos])
+        ratio = X / np.where(den[:, pos] > 0, den[:, pos], np.nan)[:, None]
+    else:
+        ratio = X
+    for values in (ratio, X):  # per replication, the widest cell needs min_group values
+        count = np.isfinite(values).reshape(n, U, -1).sum(axis=1)  # (replications, codes)
+        if not ((count >= p.min_group) | (count == 0).all(axis=0)).all():
+            return None  # (or none in any replication: then nothing is imputed either way)
+    rep = pd.Series(np.repeat(np.arange(n), U).astype(str))
+    base = ed.data.groups.reindex(units).reset_index(drop=True)
+    groups = pd.DataFrame({REP: rep})
+    for b in p.by:
+        col = pd.concat([base[b]] * n, ignore_index=True).astype(object)
+        groups[b] = (col.astype(str) + "|" + rep).where(col.notna())
+    directions = pd.Series({c: ed.spec.indicator(c).direction for c in codes}, dtype=float)
+    out, _ = impute_intensity(frame, by=(*p.by, REP), per=per, min_group=p.min_group,
+                              cap_rank=None, directions=directions, groups=groups)
+    filled = out.to_numpy(dtype=float)
+    if p.cap_rank is not None:
+        for j, c in enumerate(codes):
+            d = float(directions[c])
+            col = filled[:, j].reshape(n, U)  # a view: capped in place
+            todo = np.isnan(X[:, j]).reshape(n, U)
+            if todo.any():
+                bound = _bounds(X[:, j].reshape(n, U)[:, kept] * d, p.cap_rank)
+                if bound is not None:
+                    col[todo] = (np.minimum(col * d, bound[:, None]) * d)[todo]
+    return filled
+
+
+def _bounds(obs: np.ndarray, rank: int) -> np.ndarray | None:
+    """Per replication (rows of ``obs``: ranked units' observed values, direction
+    applied), the cap of :func:`airank.impute_intensity._cap`: the value ranked ``rank``,
+    one step below it when it ties the value ranked ``rank - 1``; None when fewer than
+    ``rank`` values are observed (no cap). Every row has the same values present."""
+    srt = np.sort(obs, axis=1)  # ascending, NaN last
+    c = int((~np.isnan(obs[0])).sum())
+    if c < rank:
+        return None
+    bound = srt[:, c - rank]
+    if rank >= 2:
+        bound = np.where(srt[:, c - rank + 1] == bound, np.nextafter(bound, -np.inf), bound)
+    return bound
