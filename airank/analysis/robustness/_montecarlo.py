@@ -30,6 +30,7 @@ BLOCK = 4096  # draws per seed block
 MAX_TASKS = 256  # a run is cut into at most this many tasks
 SCORE_SAMPLE = 20_000  # at most this many replications' scores are kept (score quantiles)
 SCORE_BYTES = 1 << 28  # ... and at most 256 MB of them (float32)
+FEED_CELLS = 1 << 24  # ranks gathered before they reach an accumulator (64 MB of int32)
 
 Drawer = Callable[[Scorer, int, int, int], Draws]
 
@@ -84,6 +85,41 @@ class Job:
         return stats, gstats
 
 
+class _Feed:
+    """Ranks gathered into passes of about :data:`FEED_CELLS` before they reach the
+    accumulator, whose per-call work is then amortised over many replications (its
+    counts do not depend on how the replications are cut into chunks)."""
+
+    def __init__(self, stats: RankStats | None) -> None:
+        self.stats = stats
+        self.orders: list[np.ndarray] = []
+        self.ranks: list[np.ndarray] = []
+        self.cells = 0
+
+    def order(self, order: np.ndarray) -> None:
+        """Ascending orders of tie-free rows."""
+        self.orders.append(order.astype(np.int32))
+        self._grow(order.size)
+
+    def rank(self, ranks: np.ndarray) -> None:
+        """Rank rows (float, NaN: no rank)."""
+        self.ranks.append(np.asarray(ranks, dtype=np.float32))
+        self._grow(ranks.size)
+
+    def _grow(self, cells: int) -> None:
+        self.cells += cells
+        if self.cells >= FEED_CELLS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.stats is not None:
+            if self.orders:
+                self.stats.update_order(np.concatenate(self.orders), ascending=True)
+            if self.ranks:
+                self.stats.update(np.concatenate(self.ranks))
+        self.orders, self.ranks, self.cells = [], [], 0
+
+
 @dataclass(eq=False)
 class Partial:
     """What one task returns (see the module notes)."""
@@ -113,6 +149,7 @@ def run_task(job: Job, task: int, blocks: range, *, stats: RankStats | None = No
     p = Partial(task, 0, stats if own else None, gstats if own else None,
                 np.zeros(U), np.zeros(U), np.zeros(U))
     step = chunk_rows(U)
+    feed, gfeed = _Feed(stats), _Feed(gstats)
     for b in blocks:
         d = job.draw(job.scorer, job.seed, b, min(BLOCK, job.n - b * BLOCK))
         if job.reweight is not None:
@@ -120,12 +157,14 @@ def run_task(job: Job, task: int, blocks: range, *, stats: RankStats | None = No
             nominal = job.scorer.nominal_weights
             d = Draws(d.options, np.where(nominal > 0, d.weights * ratio, wanted))
         for rows, scores, failures in job.scorer.chunks(d, step):
-            _chunk(job, p, stats, gstats, b * BLOCK + rows, scores, failures)
+            _chunk(job, p, feed, gfeed, b * BLOCK + rows, scores, failures)
         p.n += len(d)
+    feed.flush()
+    gfeed.flush()
     return p
 
 
-def _chunk(job: Job, p: Partial, stats: RankStats, gstats: RankStats | None,
+def _chunk(job: Job, p: Partial, stats: _Feed, gstats: _Feed,
            reps: np.ndarray, scores: np.ndarray, failures: list[tuple[np.ndarray, str]]
            ) -> None:
     for bad, msg in failures:
@@ -155,12 +194,12 @@ def _chunk(job: Job, p: Partial, stats: RankStats, gstats: RankStats | None,
     if full.any():
         p.shift += _ranks(job, S[full], stats, gstats)
     ranks = rank_desc(S[~full], axis=1)  # some units without a score: NaN ranks
-    stats.update(ranks)
-    if gstats is not None:
-        gstats.update(_group_ranks_slow(job, S[~full]))
+    stats.rank(ranks)
+    if job.groups is not None:
+        gstats.rank(_group_ranks_slow(job, S[~full]))
 
 
-def _ranks(job: Job, S: np.ndarray, stats: RankStats, gstats: RankStats | None) -> float:
+def _ranks(job: Job, S: np.ndarray, stats: _Feed, gstats: _Feed) -> float:
     """Feed the ranks of complete rows ``S``; return their summed mean absolute shift.
     Rows without ties go by their sort order alone; rows with ties are ranked in full
     (ties share the best rank)."""
@@ -169,17 +208,17 @@ def _ranks(job: Job, S: np.ndarray, stats: RankStats, gstats: RankStats | None) 
     total = 0.0
     if tied.any():
         ranks = rank_desc(S[tied], axis=1)
-        stats.update(ranks)
+        stats.rank(ranks)
         total += float(np.abs(ranks - job.nominal).sum())
-        if gstats is not None:
-            gstats.update(_group_ranks_slow(job, S[tied]))
+        if job.groups is not None:
+            gstats.rank(_group_ranks_slow(job, S[tied]))
         order = order[~tied]
     if order.shape[0]:
-        stats.update_order(order, ascending=True)
+        stats.order(order)
         rank_at = np.arange(U, 0, -1, dtype=float)  # rank of each sorted position
         total += float(np.abs(rank_at - job.nominal[order]).sum())
-        if gstats is not None:
-            gstats.update(_group_ranks(job, order))
+        if job.groups is not None:
+            gstats.rank(_group_ranks(job, order))
     return float(total / U)
 
 
