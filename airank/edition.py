@@ -124,7 +124,7 @@ class Edition:
         """
         if not weights:
             return self
-        spec = self.spec.with_changes({f"{c}.weight": float(w) for c, w in weights.items()})
+        spec = self.spec.with_weights({c: float(w) for c, w in weights.items()})
         return dataclasses.replace(self, spec=spec,
                                    baseline=reaggregate(self.baseline, spec).frozen())
 

@@ -2,7 +2,9 @@
 
 ``write_result(result, dir)`` writes ``scores.csv`` and ``ranks.csv`` (first column
 ``unit``, one column per indicator code with its normalised value or rank, then one per
-aggregate code), ``ranking.csv``, ``coverage.csv``, ``stages.xlsx`` (a sheet per stage,
+aggregate code), ``ranking.csv`` (with the ``percentile`` rank and, for every unit-group
+column of the spec, the unit's group, rank and percentile within it:
+:meth:`~airank.results.Result.group_ranking`), ``coverage.csv``, ``stages.xlsx`` (a sheet per stage,
 plus ranks, coverage, records and the manifest), ``stages.parquet`` (every stage in long
 form), ``result.json`` and ``manifest.json``. Each carries the spec, the data hash, the
 airank version and the versions of Python, numpy, pandas, scipy and SALib (see
@@ -77,6 +79,12 @@ def _clean(obj: Any) -> Any:
     return obj
 
 
+def _ranking(result: Result) -> pd.DataFrame:
+    """The ranking with percentiles and ranks within every unit-group column."""
+    by = [c for c in result.spec.units.groups if c in result.groups.columns]
+    return result.group_ranking(by)
+
+
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [_clean(r) for r in json.loads(frame.to_json(orient="records", double_precision=15))]
 
@@ -86,7 +94,7 @@ def result_to_dict(result: Result) -> dict[str, Any]:
     ranks = result.ranks.astype(float)
     return {
         "manifest": result_manifest(result),
-        "ranking": _records(result.ranking()),
+        "ranking": _records(_ranking(result)),
         "scores": _records(_table(result, result.scores)),
         "ranks": _records(_table(result, ranks)),
         "coverage": _records(result.coverage()),
@@ -133,7 +141,7 @@ def write_result(result: Result, directory: str | Path, *,
     if "csv" in formats:
         render["scores.csv"] = lambda: _csv_text(_table(result, result.scores))
         render["ranks.csv"] = lambda: _csv_text(_table(result, result.ranks))
-        render["ranking.csv"] = lambda: _csv_text(result.ranking())
+        render["ranking.csv"] = lambda: _csv_text(_ranking(result))
         render["coverage.csv"] = lambda: _csv_text(result.coverage())
     if "json" in formats:
         render["result.json"] = lambda: _dumps(result_to_dict(result))

@@ -25,16 +25,18 @@ replication, never for a whole batch.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
+from ._kernel_group import group_scores
 from .aggregate import Aggregator, aggregator
 from .errors import FactorError, Issue
 from .spec import IndexSpec
 
-__all__ = ["Kernel", "Scores", "aggregate_group"]
+__all__ = ["Bound", "Kernel", "Scores", "aggregate_group"]
 
 Array = np.ndarray
 
@@ -128,24 +130,50 @@ class Kernel:
 
         A node's weight within its parent is rescaled over its siblings; a group whose
         children all weigh 0 weighs 0 itself (it has no score, so its parent rescales over
-        the others, as level-by-level evaluation does). Walks the (few) groups; the
-        indicators take one gather.
+        the others, as level-by-level evaluation does). Walks the levels of the tree (one
+        product per level sums the children of all its groups); the indicators take one
+        gather.
         """
         Wl = np.array(W, dtype=float, copy=True)
         totals = np.empty((Wl.shape[0], len(self.groups)))
-        for gi in range(len(self.groups)):  # bottom-up: children settle before parents
-            totals[:, gi] = Wl[:, self.kids[gi]].sum(axis=1)
-            if gi < len(self.group_node):
-                Wl[totals[:, gi] <= 0, self.group_node[gi]] = 0.0
+        waves = self._waves
+        for wave, member in waves:  # bottom-up: children settle before parents
+            totals[:, wave] = Wl @ member
+            inner = wave[wave < len(self.group_node)]
+            if inner.size:
+                cols = self.group_node[inner]
+                Wl[:, cols] = np.where(totals[:, inner] > 0, Wl[:, cols], 0.0)
         in_index = np.ones_like(totals)
         with np.errstate(invalid="ignore", divide="ignore"):
-            for gi in range(len(self.group_node) - 1, -1, -1):  # top-down
-                j, pg = self.group_node[gi], self.parent[self.group_node[gi]]
-                in_index[:, gi] = Wl[:, j] / totals[:, pg] * in_index[:, pg]
-            p = self.parent[: self.n_ind]
-            E = Wl[:, : self.n_ind] / totals[:, p] * in_index[:, p]
-        E[~np.isfinite(E)] = 0.0
+            for wave, _ in waves[::-1]:  # top-down
+                inner = wave[wave < len(self.group_node)]
+                if inner.size:
+                    j = self.group_node[inner]
+                    pg = self.parent[j]
+                    in_index[:, inner] = Wl[:, j] / totals[:, pg] * in_index[:, pg]
+            share = in_index / totals  # per group: a child's weight -> its weight in the index
+        share[~np.isfinite(share)] = 0.0
+        E: Array = Wl[:, : self.n_ind] * share[:, self.parent[: self.n_ind]]
         return E
+
+    @cached_property
+    def _waves(self) -> list[tuple[Array, Array]]:
+        """Groups by height (all of a height's children lie below it), each with the
+        0/1 matrix (nodes x its groups) that sums their children."""
+        height = np.zeros(len(self.nodes), dtype=np.int64)
+        gh = np.zeros(len(self.groups), dtype=np.int64)
+        for gi, kids in enumerate(self.kids):  # groups come bottom-up
+            gh[gi] = 1 + int(height[kids].max())
+            if gi < len(self.group_node):
+                height[self.group_node[gi]] = gh[gi]
+        out = []
+        for h in np.unique(gh):
+            wave = np.flatnonzero(gh == h)
+            member = np.zeros((len(self.nodes), wave.size))
+            for k, g in enumerate(wave.tolist()):
+                member[self.kids[g], k] = 1.0
+            out.append((wave, member))
+        return out
 
     def unit_weights(self, present: Array, weights: Array | None = None
                      ) -> tuple[Array, Array]:
@@ -172,6 +200,9 @@ class Kernel:
                  precise: bool = False, levels: bool = False) -> Scores:
         """Score normalised indicators ``X`` (units x indicators) under weights ``W``.
 
+        ``kernel.evaluate(X, W)`` is ``kernel.bind(X).evaluate(W)``: bind once and
+        evaluate many batches of weights when ``X`` stays the same.
+
         Parameters
         ----------
         W : ndarray, shape (R, nodes), optional
@@ -184,147 +215,149 @@ class Kernel:
         levels : bool
             Also return every group's score.
         """
+        return self.bind(X, dead=dead).evaluate(W, precise=precise, levels=levels)
+
+    def bind(self, X: Array, *, dead: Array | None = None) -> Bound:
+        """The kernel bound to ``X`` (units x indicators): what does not depend on the
+        weights -- the mean's transform of every indicator, positivity, missing cells --
+        computed once, on first use, for every later :meth:`Bound.evaluate`."""
         X = np.asarray(X, dtype=float)
-        W = self.weights[None, :] if W is None else np.asarray(W, dtype=float)
         dead = self.dead(X) if dead is None else np.asarray(dead, dtype=bool)
-        if dead.any():
-            W = W.copy()
-            W[:, dead] = 0.0
+        if dead[: self.n_ind].any():
             X = X.copy()
             X[:, dead[: self.n_ind]] = np.nan
-        if not (levels or precise) and self._collapsible() and not np.isnan(
-                X[:, ~dead[: self.n_ind]]).any():
-            return self._collapsed(np.where(np.isnan(X), 1.0, X), W)
-        return self._by_level(X, W, precise, levels)
+        return Bound(self, X, dead)
 
-    def _collapsible(self) -> bool:
+    def collapsible(self) -> bool:
+        """True when the tree collapses to effective weights for complete data: one
+        quasi-arithmetic mean at every level and ``min_share`` 0 everywhere."""
         keys = {m.key(p) for m, p in zip(self.methods, self.params, strict=True)}
         return (len(keys) == 1 and self.batched
                 and all(p.min_share == 0 for p in self.params))
 
-    def _collapsed(self, X: Array, W: Array) -> Scores:
-        agg, p = self.methods[-1], self.params[-1]
-        failed = np.zeros(W.shape[0], dtype=bool)
-        errors: list[tuple[Array, str, str, Array]] = []
-        if any(m.positive(q) for m, q in zip(self.methods, self.params, strict=True)):
-            bad: Array = np.asarray((X <= 0).any(axis=0))
-            if bad.any():
-                for gi in range(len(self.groups)):
-                    kids = self.kids[gi][self.kids[gi] < self.n_ind]
-                    cols = kids[bad[kids]]
-                    hit = (W[:, cols] > 0).any(axis=1) & ~failed if cols.size else None
-                    if hit is not None and hit.any():
-                        rows = np.flatnonzero((X[:, cols] <= 0).any(axis=1))
-                        errors.append((np.flatnonzero(hit), self._message(gi), self.groups[gi],
-                                       rows))
-                        failed |= hit
-                X = np.where(X > 0, X, 1.0)  # weighs 0 wherever it is kept
-        assert agg.transform is not None and agg.inverse is not None
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            S = agg.inverse(agg.transform(X, p) @ self.effective(W).T, p).T
-        S[failed] = np.nan
-        return Scores(S, None, failed, errors)
-
-    def _by_level(self, X: Array, W: Array, precise: bool, levels: bool) -> Scores:
-        R, U = W.shape[0], X.shape[0]
-        if R > 1 or not precise:
-            self.check_batched()
-        failed = np.zeros(R, dtype=bool)
-        errors: list[tuple[Array, str, str, Array]] = []
-        out = np.empty((U, R, len(self.groups))) if levels else None
-        scores: dict[int, Array] = {}  # node position -> (units, R)
-        S = np.empty((U, R))
-        for gi in range(len(self.groups)):
-            kids = self.kids[gi]
-            if (kids < self.n_ind).all():
-                V: Array = X[:, kids]
-            else:
-                V = np.stack([np.broadcast_to(X[:, k][:, None], (U, R)) if k < self.n_ind
-                              else scores[int(k)] for k in kids], axis=2)
-            S, hit, rows = _group(V, W[:, kids], self.methods[gi], self.params[gi], precise)
-            new = hit & ~failed
-            if new.any():
-                errors.append((np.flatnonzero(new), self._message(gi), self.groups[gi], rows))
-                failed |= new
-            if gi < len(self.group_node):
-                scores[int(self.group_node[gi])] = S
-            if out is not None:
-                out[:, :, gi] = S
-        index = S.T.copy()
-        index[failed] = np.nan
-        groups = None
-        if out is not None:
-            groups = np.transpose(out, (1, 0, 2)).copy()
-            groups[failed] = np.nan
-        return Scores(index, groups, failed, errors)
-
-    def _message(self, gi: int) -> str:
+    def message(self, gi: int) -> str:
+        """The error of a replication whose group ``gi`` meets a child <= 0."""
         return (f"The {self.methods[gi].name} mean of '{self.groups[gi]}' needs values > 0, "
                 "but a child weighing in it is <= 0. Normalise to a positive range (e.g. "
                 "minmax lower: 1).")
 
 
-def _sum(terms: Array, axis: int, extended: bool) -> Array:
-    """Sums over ``axis``; in extended precision, rounded once to double, when asked.
+@dataclass(eq=False)
+class Bound:
+    """A :class:`Kernel` bound to one normalised matrix. Make one with :meth:`Kernel.bind`.
 
-    The extended sum is (almost always) the correctly rounded sum whatever the order of
-    the children, so units tied in exact arithmetic stay tied; it is also how R sums,
-    which makes our scores and ranks equal COINr's.
+    Evaluating many batches of weights on the same matrix (the robustness engine's
+    blocks) reuses the transformed indicators (e.g. their logs for a geometric mean),
+    the positivity checks and the missing-cell masks; only work that depends on the
+    weights remains: the effective weights, one matrix product, the inverse transform.
     """
-    if extended:
-        total: Array = np.sum(terms.astype(np.longdouble), axis=axis)
-        return total.astype(float)
-    return np.asarray(np.sum(terms, axis=axis))
 
+    kernel: Kernel
+    X: Array
+    dead: Array
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
-def _group(V: Array, Wk: Array, agg: Aggregator, p: Any, precise: bool
-           ) -> tuple[Array, Array, Array]:
-    """One group's scores (units x R) from its children ``V`` (units x k shared by every
-    replication, or units x R x k) and their weights ``Wk`` (R x k).
+    @property
+    def fast(self) -> bool:
+        """True when non-precise evaluation collapses to effective weights (no missing
+        cell among the indicators with data)."""
+        if "fast" not in self._cache:
+            k = self.kernel
+            self._cache["fast"] = k.collapsible() and not np.isnan(
+                self.X[:, ~self.dead[: k.n_ind]]).any()
+        return bool(self._cache["fast"])
 
-    Returns the scores, the replications that fail the positivity need and, for those,
-    the offending unit rows.
-    """
-    present = ~np.isnan(V)
-    R = Wk.shape[0]
-    hit = np.zeros(R, dtype=bool)
-    rows = np.empty(0, dtype=np.int64)
-    if agg.positive(p):
-        nonpos = present & (V <= 0)
-        if nonpos.any():
-            if V.ndim == 2:
-                cols = nonpos.any(axis=0)
-                hit = np.asarray((Wk[:, cols] > 0).any(axis=1))
-                rows = np.flatnonzero(nonpos[:, Wk.max(axis=0) > 0].any(axis=1))
-            else:
-                weighs = nonpos & (Wk[None, :, :] > 0)
-                hit = np.asarray(weighs.any(axis=(0, 2)))
-                rows = np.flatnonzero(weighs.any(axis=(1, 2)))
-            V = np.where(nonpos, 1.0, V)
-    if agg.function is not None:  # a general method: one replication (checked by caller)
-        Vr = V if V.ndim == 2 else V[:, 0, :]
-        y = agg.function(Vr, Wk[0], p)[:, None]
-        den = np.where(present if V.ndim == 2 else present[:, 0, :], Wk[0], 0.0).sum(
-            axis=1)[:, None]
-    else:
-        assert agg.transform is not None and agg.inverse is not None
+    def evaluate(self, W: Array | None = None, *, precise: bool = False,
+                 levels: bool = False) -> Scores:
+        """Scores under weights ``W`` (R x nodes; default nominal), as
+        :meth:`Kernel.evaluate` documents."""
+        k = self.kernel
+        W = k.weights[None, :] if W is None else np.asarray(W, dtype=float)
+        if self.dead.any():
+            W = W.copy()
+            W[:, self.dead] = 0.0
+        if not (levels or precise) and self.fast:
+            return self._collapsed(W)
+        return _by_level(k, self.X, W, precise, levels)
+
+    def _prepared(self) -> tuple[Array, Array, list[tuple[int, Array, Array]]]:
+        """Transformed indicators (units x indicators, C order), per indicator whether a
+        value is <= 0 where the mean needs > 0, and per group its offending columns and
+        unit rows."""
+        if "T" not in self._cache:
+            k = self.kernel
+            agg, p = k.methods[-1], k.params[-1]
+            X = np.where(np.isnan(self.X), 1.0, self.X)  # dead columns: weight 0 anyway
+            bad = np.zeros(k.n_ind, dtype=bool)
+            hits: list[tuple[int, Array, Array]] = []
+            if any(m.positive(q) for m, q in zip(k.methods, k.params, strict=True)):
+                bad = np.asarray((X <= 0).any(axis=0))
+                if bad.any():
+                    for gi in range(len(k.groups)):
+                        kids = k.kids[gi][k.kids[gi] < k.n_ind]
+                        cols = kids[bad[kids]]
+                        if cols.size:
+                            hits.append((gi, cols,
+                                         np.flatnonzero((X[:, cols] <= 0).any(axis=1))))
+                    X = np.where(X > 0, X, 1.0)  # weighs 0 wherever it is kept
+            assert agg.transform is not None
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                T = np.ascontiguousarray(agg.transform(X, p))
+            self._cache["T"] = (T, bad, hits)
+        out: tuple[Array, Array, list[tuple[int, Array, Array]]] = self._cache["T"]
+        return out
+
+    def _collapsed(self, W: Array) -> Scores:
+        k = self.kernel
+        agg, p = k.methods[-1], k.params[-1]
+        T, _, hits = self._prepared()
+        failed = np.zeros(W.shape[0], dtype=bool)
+        errors: list[tuple[Array, str, str, Array]] = []
+        for gi, cols, rows in hits:
+            hit = (W[:, cols] > 0).any(axis=1) & ~failed
+            if hit.any():
+                errors.append((np.flatnonzero(hit), k.message(gi), k.groups[gi], rows))
+                failed |= hit
+        assert agg.inverse is not None
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            T = np.where(present, agg.transform(np.where(present, V, 1.0), p), 0.0)
-            if V.ndim == 2 and not precise:
-                den = present.astype(float) @ Wk.T
-                M = (T @ Wk.T) / den
-            else:
-                Wb = np.where(present, Wk[None, :, :], 0.0) if V.ndim == 3 else np.where(
-                    present[:, None, :], Wk[None, :, :], 0.0)
-                Tb = T if V.ndim == 3 else T[:, None, :]
-                den = Wb.sum(axis=2)
-                M = (_sum(Tb * (Wb / den[:, :, None]), 2, agg.linear) if precise
-                     else (Tb * Wb).sum(axis=2) / den)
-            y = agg.inverse(M, p)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = den / Wk.sum(axis=1)[None, :]
-    keep = (den > 0) & (share >= p.min_share - 1e-12)
-    return np.where(keep, y, np.nan), hit, rows
+            # (R x ind) @ (ind x units): replications in rows, C order, ready to rank
+            S = agg.inverse(k.effective(W) @ T.T, p)
+        S[failed] = np.nan
+        return Scores(S, None, failed, errors)
+
+
+def _by_level(k: Kernel, X: Array, W: Array, precise: bool, levels: bool) -> Scores:
+    R, U = W.shape[0], X.shape[0]
+    if R > 1 or not precise:
+        k.check_batched()
+    failed = np.zeros(R, dtype=bool)
+    errors: list[tuple[Array, str, str, Array]] = []
+    out = np.empty((U, R, len(k.groups))) if levels else None
+    scores: dict[int, Array] = {}  # node position -> (units, R)
+    S = np.empty((U, R))
+    for gi in range(len(k.groups)):
+        kids = k.kids[gi]
+        if (kids < k.n_ind).all():
+            V: Array = X[:, kids]
+        else:
+            V = np.stack([np.broadcast_to(X[:, j][:, None], (U, R)) if j < k.n_ind
+                          else scores[int(j)] for j in kids], axis=2)
+        S, hit, rows = group_scores(V, W[:, kids], k.methods[gi], k.params[gi], precise)
+        new = hit & ~failed
+        if new.any():
+            errors.append((np.flatnonzero(new), k.message(gi), k.groups[gi], rows))
+            failed |= new
+        if gi < len(k.group_node):
+            scores[int(k.group_node[gi])] = S
+        if out is not None:
+            out[:, :, gi] = S
+    index = S.T.copy()
+    index[failed] = np.nan
+    groups = None
+    if out is not None:
+        groups = np.transpose(out, (1, 0, 2)).copy()
+        groups[failed] = np.nan
+    return Scores(index, groups, failed, errors)
 
 
 def weights_of(spec: IndexSpec, nodes: Sequence[str]) -> Array:
@@ -343,8 +376,9 @@ def aggregate_group(X: Array, w: Array, method: str, params: Any) -> Array:
     """
     from .errors import DataError
 
-    y, hit, rows = _group(np.asarray(X, dtype=float), np.asarray(w, dtype=float)[None, :],
-                          aggregator(method), params, precise=True)
+    y, hit, rows = group_scores(np.asarray(X, dtype=float),
+                                np.asarray(w, dtype=float)[None, :], aggregator(method),
+                                params, precise=True)
     if hit.any():
         raise DataError([Issue(("aggregate",), "non_positive", f"The {method} mean needs "
                                f"values > 0; rows {rows.tolist()[:10]} have a child <= 0.",

@@ -127,6 +127,10 @@ class MinMaxParams(Params):
 class ZScoreParams(Params):
     mean: float = Field(0.0, ge=-MAX_SCALE, le=MAX_SCALE)
     sd: float = Field(1.0, gt=0, le=MAX_SCALE)
+    floor: float | None = Field(
+        None, allow_inf_nan=False, ge=-MAX_SCALE, le=MAX_SCALE,
+        description="scores below this are set to it (e.g. 1, so that a geometric mean "
+                    "receives values > 0); None = no floor")
 
 
 class ScaleParams(Params):

@@ -113,7 +113,12 @@ def minmax(x: np.ndarray, *, params: MinMaxParams, target: float | None = None,
 
 def zscore(x: np.ndarray, *, params: ZScoreParams, target: float | None = None,
            learned: Fit | None = None) -> tuple[np.ndarray, Fit]:
-    """Standardise: ``(x - mean) / sd * params.sd + params.mean`` (sd with n - 1)."""
+    """Standardise: ``(x - mean) / sd * params.sd + params.mean`` (sd with n - 1).
+
+    With ``params.floor``, scores below the floor are set to it (a clip, stated in
+    ``docs/robustness.md``: the uncertainty designs use ``floor: 1``, 4.5 sd below a mean
+    of 10 with sd 2, so that a geometric mean receives values > 0).
+    """
     if isinstance(learned, MeanSdFit):
         mu, sd = learned.mean, learned.sd
     else:
@@ -131,6 +136,8 @@ def zscore(x: np.ndarray, *, params: ZScoreParams, target: float | None = None,
             y = (x / sd - mu / sd) * params.sd + params.mean
     else:
         y = (x - mu) / sd * params.sd + params.mean
+    if params.floor is not None:
+        y = np.where(y < params.floor, params.floor, y)  # NaN stays NaN
     return y, MeanSdFit(method="zscore", mean=mu, sd=sd)
 
 

@@ -32,7 +32,7 @@ from .results import Result
 from .spec import IndexSpec, StepConfig
 from .treat import TREATERS
 
-__all__ = ["build", "fit_pooled", "reaggregate"]
+__all__ = ["build", "fit_pooled", "reaggregate", "renormalise"]
 
 def build(spec: IndexSpec, data: Dataset, *, year: int | None = None,
           fitted: FitLike | None = None) -> Result:
@@ -87,7 +87,8 @@ def build(spec: IndexSpec, data: Dataset, *, year: int | None = None,
               "aggregated": aggregated}
     return Result(spec=spec, stages=stages, records=tuple(records), year=year,
                   source_years=source_years, data_hash=data.hash, names=dict(data.names),
-                  unit_coverage=coverage, data_notes=data.notes, inferred=inferred)
+                  unit_coverage=coverage, data_notes=data.notes, inferred=inferred,
+                  groups=data.groups.reindex(kept))
 
 
 def fit_pooled(spec: IndexSpec, data: Dataset, years: Sequence[int]) -> Fitted:
@@ -125,6 +126,14 @@ def reaggregate(result: Result, spec: IndexSpec) -> Result:
     aggregated = _aggregate(result.stages["normalised"], spec, records)
     return dataclasses.replace(result, spec=spec, records=tuple(records),
                                stages={**result.stages, "aggregated": aggregated})
+
+
+def renormalise(result: Result, spec: IndexSpec, *, fitted: FitLike | None = None
+                ) -> pd.DataFrame:
+    """The treated stage of ``result`` normalised under ``spec``, which may differ from
+    ``result.spec`` only in normalisation settings: a pipeline variant's normalised stage
+    without running the earlier steps again (``fitted`` as for :func:`build`)."""
+    return _normalise(result.stages["treated"], spec, as_fitted(fitted), [])
 
 
 # -- steps -------------------------------------------------------------------------

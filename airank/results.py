@@ -3,11 +3,20 @@
 Frames are indexed by unit. ``scores`` holds the normalised indicators and the aggregate
 scores side by side (one column per code, indicators first, then groups bottom-up);
 ``ranks`` has the same layout with rank 1 = highest and ties sharing the best rank.
+
+Sub-national indices rank within a state or region too (the CDC/ATSDR Social
+Vulnerability Index ranks census tracts nationally and within each state):
+:meth:`Result.group_ranks` ranks within the groups of a unit-group column
+(``units.groups`` in the spec), and :meth:`Result.percentiles` gives percentile ranks,
+nationally or within groups, by the SVI's formula: ``(rank - 1) / (N - 1)`` with ranks
+ascending (1 = lowest score, ties sharing the lowest rank, as Excel's ``PERCENTRANK.INC``),
+i.e. the share of the other units with a strictly lower score: 1 for the highest score,
+0 for the lowest, NaN for a group of one unit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
@@ -57,6 +66,8 @@ class Result:
     data_notes: tuple[str, ...] = field(default_factory=tuple)
     #: True where a raw value was inferred (not observed): units x indicators, all units.
     inferred: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Unit-group labels (the spec's ``units.groups`` columns), index: unit.
+    groups: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def frozen(self) -> Result:
         """This result, read-only: every stage frame, ``source_years`` and
@@ -65,7 +76,7 @@ class Result:
         edition's baseline -- are frozen, so one caller cannot change another's numbers;
         take ``.copy()`` of a frame to modify it."""
         for frame in (*self.stages.values(), self.source_years, self.unit_coverage,
-                      self.inferred):
+                      self.inferred, self.groups):
             _freeze(frame)
         if not isinstance(self.stages, MappingProxyType):
             object.__setattr__(self, "stages", MappingProxyType(dict(self.stages)))
@@ -122,6 +133,68 @@ class Result:
             t[k] = self.scores[k].to_numpy()
         t["coverage"] = self.unit_coverage.reindex(self.scores.index).to_numpy()
         return t.sort_values(["rank", "unit"], na_position="last").reset_index(drop=True)
+
+    # -- ranks within groups, percentiles ------------------------------------------
+    def unit_groups(self, by: str) -> pd.Series:
+        """The group of every ranked unit in the unit-group column ``by`` (NaN: none).
+
+        Raises
+        ------
+        DataError
+            ``by`` is not one of the spec's unit-group columns.
+        """
+        if by not in self.groups.columns:
+            from .errors import DataError, Issue
+
+            raise DataError([Issue(("by",), "unknown_group_column", f"'{by}' is not a "
+                                   "unit-group column of this index. Expected one of "
+                                   f"{list(self.groups.columns)} (units.groups in the spec).",
+                                   by)])
+        return self.groups[by].reindex(self.scores.index)
+
+    def group_ranks(self, by: str, codes: Sequence[str] | None = None) -> pd.DataFrame:
+        """Ranks within each group of the unit-group column ``by``: the layout of
+        :attr:`ranks` (1 = highest in the group, ties share the best rank; NaN for a
+        unit without a group), for every code or just ``codes``."""
+        g = self.unit_groups(by)
+        s = self.scores if codes is None else self.scores[list(codes)]
+        ranked = s.groupby(g, dropna=True).rank(ascending=False, method="min")
+        return ranked.reindex(s.index).astype("Int64")
+
+    def percentiles(self, by: str | None = None, codes: Sequence[str] | None = None
+                    ) -> pd.DataFrame:
+        """Percentile ranks in [0, 1] of every score (or of ``codes``), nationally or
+        within the groups of ``by`` (the SVI's formula; see the module notes). The layout
+        of :attr:`scores`."""
+        s = self.scores if codes is None else self.scores[list(codes)]
+        if by is None:
+            low = s.rank(ascending=True, method="min") - 1
+            return low / (s.count() - 1)
+        g = self.unit_groups(by)
+        grouped = s.groupby(g, dropna=True)
+        low = grouped.rank(ascending=True, method="min") - 1
+        n = grouped.transform("count")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = low / (n - 1)
+        return out.reindex(s.index)
+
+    def group_ranking(self, by: str | Sequence[str] = (), code: str | None = None
+                      ) -> pd.DataFrame:
+        """:meth:`ranking` with the national ``percentile`` after ``score`` and, for each
+        unit-group column in ``by``, the unit's group, its rank and percentile within it
+        (columns ``<by>``, ``rank_<by>``, ``percentile_<by>``)."""
+        code = code or self.spec.index_code
+        t = self.ranking(code)
+        units = pd.Index(t["unit"])
+        extra = {"percentile": self.percentiles(codes=[code])[code]}
+        for col in ([by] if isinstance(by, str) else list(by)):
+            extra.update({col: self.unit_groups(col),
+                          f"rank_{col}": self.group_ranks(col, [code])[code],
+                          f"percentile_{col}": self.percentiles(col, [code])[code]})
+        at = list(t.columns).index("score") + 1
+        for i, (name, values) in enumerate(extra.items()):
+            t.insert(at + i, name, values.reindex(units).to_numpy())
+        return t
 
     # -- explanation -------------------------------------------------------------
     def contributions(self, unit: str) -> pd.DataFrame:

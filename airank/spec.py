@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
@@ -213,6 +214,36 @@ class IndexSpec(_Frozen):
                                     str(exc.args[0]), value))
         SpecError.collect(issues, f"{len(issues)} unknown path(s) in the changes")
         return IndexSpec.from_dict(doc, base_dir=self.base_dir, source="the changed spec")
+
+    def with_weights(self, weights: Mapping[str, Any]) -> IndexSpec:
+        """``with_changes({f"{code}.weight": w, ...})`` without validating the spec again.
+
+        A weight change can break only three rules: the code must exist, the weight must
+        be a finite number >= 0, and a group keeps a child with weight > 0. They are
+        checked here; if one fails, the full :meth:`with_changes` runs and raises its own
+        error, so the result -- spec or error -- is always the one :meth:`with_changes`
+        gives (``tests/test_scale_interactive.py`` checks it). Re-weighting is what a
+        dashboard does on every slider move.
+        """
+        slow = {f"{c}.weight": w for c, w in weights.items()}
+        by = self._by_code
+        new: dict[str, float] = {}
+        for code, w in weights.items():
+            if code not in by or isinstance(w, bool) or not isinstance(w, (int, float)) \
+                    or not math.isfinite(w) or w < 0:
+                return self.with_changes(slow)
+            new[str(code)] = float(w)
+        for parent in {self.parent[c] for c in new} - {None}:
+            kids = self.children[str(parent)]
+            if all(new.get(k, by[k].weight) == 0 for k in kids):
+                return self.with_changes(slow)
+        nodes = tuple(n.model_copy(update={"weight": new[n.code]}) if n.code in new else n
+                      for n in self.nodes)
+        inds = tuple(i.model_copy(update={"weight": new[i.code]}) if i.code in new else i
+                     for i in self.indicators)
+        fields = {k: getattr(self, k) for k in type(self).model_fields}
+        return type(self).model_construct(self.model_fields_set,
+                                          **{**fields, "nodes": nodes, "indicators": inds})
 
     # -- the tree ---------------------------------------------------------------
     @cached_property

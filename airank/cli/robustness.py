@@ -46,6 +46,12 @@ FactorsOpt = Annotated[str | None, typer.Option(
          "COINr's vignette design for the index)")]
 
 
+DaskOpt = Annotated[str | None, typer.Option(
+    "--dask", metavar="ADDRESS",
+    help="Run on the Dask scheduler at this address (tcp://host:8786); same seed, same "
+         "result as a local run")]
+
+
 class PowerOfTwo(Number):
     """A whole number that is a power of two (Sobol' base samples)."""
 
@@ -112,7 +118,8 @@ def uncertainty(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt 
                 seed: SeedOpt = 1,
                 k: Annotated[int, typer.Option("-k", metavar="K", parser=Number("int", 0),
                                                help="Report moves of more than K places")] = 3,
-                budget: BudgetOpt = None, fmt: FormatOpt = "table") -> None:
+                budget: BudgetOpt = None, fmt: FormatOpt = "table",
+                dask: DaskOpt = None) -> None:
     """Monte Carlo rank intervals: nominal, median, mean, 5th and 95th percentile ranks."""
     from ..analysis.robustness.uncertainty import uncertainty as run
 
@@ -120,7 +127,7 @@ def uncertainty(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt 
     fs = _factors(factors, ed.spec)
     check_cost(ed, "uncertainty", n, budget, factors=fs)
     with progress("uncertainty", n) as update:
-        res = run(ed, fs, n=n, seed=seed, k=k, progress=update)
+        res = run(ed, fs, n=n, seed=seed, k=k, scheduler=dask, progress=update)
     same = _same_scale(fs)
     table = res.to_frame()
     cols = ["unit", "name", "nominal", "median", "mean", "q05", "q95", "moved",
@@ -167,7 +174,8 @@ def sensitivity(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt 
                 seed: SeedOpt = 1,
                 unit: Annotated[str | None, typer.Option(
                     help="Also show this unit's indices (code or name)")] = None,
-                budget: BudgetOpt = None, fmt: FormatOpt = "table") -> None:
+                budget: BudgetOpt = None, fmt: FormatOpt = "table",
+                dask: DaskOpt = None) -> None:
     """Sobol' first-order and total-effect indices of each factor."""
     from ..analysis.robustness.sensitivity import sensitivity as run
 
@@ -176,7 +184,7 @@ def sensitivity(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt 
     fs = _factors(factors, ed.spec)
     check_cost(ed, "sensitivity", n_base * (len(fs) + 2), budget, factors=fs)
     with progress("sensitivity"):
-        res = run(ed, fs, n_base=n_base, seed=seed)
+        res = run(ed, fs, n_base=n_base, seed=seed, scheduler=dask)
     shift = res.shift.reset_index()
     units = res.units.reset_index()
     units = units[units["unit"] == code] if code is not None else units.iloc[:0]

@@ -5,11 +5,19 @@ Settings come from the ``AIRANK_WEB_*`` environment variables (see
 "serving on", the command binds the port (a busy port is a user error, exit 2) and loads
 and builds every served index (a bad spec or data file is the SpecError or DataError,
 exit 2, no traceback).
+
+``--workers N`` (default: the number of cores) serves from N processes under uvicorn's
+own supervisor, all accepting on the one bound socket. Each worker is started from the
+import string ``airank.web.app:create_app`` (a factory) with the settings passed in the
+environment (:meth:`~airank.web.Settings.to_env`), builds its served indices once and
+holds them read-only (frozen results, cached editions and plans; nothing a request can
+change), and applies ``1/N`` of the rate limits (docs/reliability.md).
 """
 
 from __future__ import annotations
 
 import errno
+import os
 import re
 import socket
 from pathlib import Path
@@ -51,7 +59,11 @@ def serve(spec: SpecArg = None, data: DataArg = None,
               "--allowed-host", help="Also answer requests whose Host header is this name "
                                      "(repeatable; '*' for any). --host is added, and the "
                                      "loopback names unless AIRANK_WEB_ALLOWED_HOSTS "
-                                     "replaces them")] = None) -> None:
+                                     "replaces them")] = None,
+          workers: Annotated[int | None, typer.Option(
+              "--workers", min=1, max=64, help="Server processes (default: the number of "
+                                               "cores, or AIRANK_WEB_WORKERS)")] = None
+          ) -> None:
     """Serve the dashboard and the JSON API (default: the Open Global AI Index and the
     ASEM example; or any SPEC DATA) at http://HOST:PORT/ (API docs at /docs)."""
     import uvicorn
@@ -70,7 +82,9 @@ def serve(spec: SpecArg = None, data: DataArg = None,
         "spec_path": Path(spec).resolve() if spec else None,
         "data_path": Path(data).resolve() if data else None,
         "rate_limit": rate_limit, "rate_burst": rate_burst, "budget_seconds": budget,
-        "cors_origins": tuple(cors) if cors else None}
+        "cors_origins": tuple(cors) if cors else None,
+        "workers": workers if workers is not None else (
+            None if os.environ.get("AIRANK_WEB_WORKERS") else min(64, os.cpu_count() or 1))}
     settings = Settings.from_env(**overrides)
     hosts = [*settings.allowed_hosts, *(allowed_host or ())]
     if host not in _WILDCARD:
@@ -82,6 +96,11 @@ def serve(spec: SpecArg = None, data: DataArg = None,
                   f"{list(settings.allowed_hosts)} as Host (--allowed-host adds one).")
     sock = _bind(host, port)
     try:
+        if settings.workers > 1:
+            if settings.spec_path is not None:
+                registry_for(settings)  # a bad spec or data file fails here, not in a worker
+            _serve_workers(settings, sock, host, port)
+            return
         if settings.warm:
             warm(settings)
         else:
@@ -92,8 +111,7 @@ def serve(spec: SpecArg = None, data: DataArg = None,
                                 # no proxy in front: X-Forwarded-For must not pick the
                                 # client address the rate limit counts by
                                 proxy_headers=False)
-        err.print(f"airank: serving on http://{_url_host(host)}:{port}/ (API docs at /docs); "
-                  "Ctrl+C stops")
+        _serving(host, port, 1)
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         sock.close()
@@ -113,6 +131,27 @@ def _check_names(cors: list[str] | None, hosts: list[str] | None) -> None:
                      f"dots and dashes ('*' for any, '*.example.org' for a domain). Got {h!r}.",
                      h) for h in hosts or () if not _HOST.match(h)]
     AirankError.collect(issues)
+
+
+def _serving(host: str, port: int, workers: int) -> None:
+    many = f", {workers} worker processes" if workers > 1 else ""
+    err.print(f"airank: serving on http://{_url_host(host)}:{port}/ (API docs at /docs"
+              f"{many}); Ctrl+C stops")
+
+
+def _serve_workers(settings: Any, sock: socket.socket, host: str, port: int) -> None:
+    """Serve from ``settings.workers`` processes (uvicorn's supervisor) on ``sock``."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    os.environ.update(settings.to_env())  # what every worker reads back (from_env)
+    config = uvicorn.Config("airank.web.app:create_app", factory=True, host=host, port=port,
+                            workers=settings.workers, log_level="warning",
+                            http="airank.web.server:TimedH11Protocol",
+                            timeout_keep_alive=settings.keep_alive_timeout,
+                            proxy_headers=False)
+    _serving(host, port, settings.workers)
+    Multiprocess(config, sockets=[sock]).run()
 
 
 def _bind(host: str, port: int) -> socket.socket:

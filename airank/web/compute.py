@@ -262,7 +262,8 @@ def scenario_run(source: ServedIndex, name: str, *, edition: int | None, view: s
     params = {"countries": list(countries) if countries else None, "strength": strength,
               "partner": partner}
     sc = preset(name, **{k: v for k, v in params.items() if v is not None})
-    res = run_scenario(sc, ed, n=n, seed=seed)
+    # the edition's cached plan: its baseline replications are reused (issue 14)
+    res = run_scenario(sc, ed, n=n, seed=seed, plan=source.plan(edition, view) if n else None)
     table = res.index_table()
     shocked = [u for u in sc.units if u in set(table["unit"])]
     return {"index": source.key, "edition": ed.year, "scenario": sc.name, "title": sc.title,

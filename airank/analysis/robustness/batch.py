@@ -1,11 +1,19 @@
 """Batched evaluation of many index variants at once: the engine of the robustness analyses.
 
-A :class:`Plan` builds, once, the normalised matrix of every pipeline variant the factors
-can ask for (only factors acting before aggregation need one), and the compiled scoring
-kernel (:class:`airank.kernel.Kernel`) of every aggregation option. :meth:`Plan.evaluate`
-then scores any number of replications -- each a variant, an aggregation option and a
-vector of raw node weights -- through that kernel, the one that :func:`airank.build` uses
-for a single replication.
+A :class:`Plan` says which edition and which factors. Its :class:`Scorer` holds what
+scoring a replication needs and nothing more: the normalised matrix of every pipeline
+variant the factors can ask for (only factors acting before aggregation need one; built
+once, on first use) and the compiled scoring kernel (:class:`airank.kernel.Kernel`) of
+every aggregation option, each bound to its matrix (:meth:`~airank.kernel.Kernel.bind`:
+the mean's transform of every indicator computed once). :meth:`Scorer.evaluate` scores
+any number of replications -- each a variant, an aggregation option and a vector of raw
+node weights -- through that kernel, the one :func:`airank.build` uses for a single
+replication, in slices of at most :data:`CHUNK_CELLS` scores so that memory stays bounded
+whatever the number of units. A Scorer pickles without its edition (arrays and the spec;
+kernels are compiled again where it lands), which is what a Dask worker receives.
+
+A variant that changes only the normalisation (the default design's) is the edition's
+treated stage normalised again (:func:`airank.pipeline.renormalise`), not a full build.
 
 Replications are described by :class:`Draws`; turning factors into draws is the job of
 :mod:`airank.analysis.robustness.uncertainty` and :mod:`airank.analysis.robustness.sensitivity`.
@@ -14,7 +22,8 @@ Replications are described by :class:`Draws`; turning factors into draws is the 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,12 +31,18 @@ import numpy as np
 
 from ...edition import Edition
 from ...errors import AirankError, FactorError, Issue
-from ...kernel import Kernel
+from ...kernel import Bound, Kernel
+from ...pipeline import renormalise
 from ...results import Result
 from ...spec import IndexSpec
 from .factors import Factor
 
-__all__ = ["Draws", "Plan"]
+__all__ = ["CHUNK_CELLS", "Draws", "Plan", "Scorer"]
+
+#: Scores (replications x units) computed at once: 16 MB of float64.
+CHUNK_CELLS = 1 << 21
+
+Variant = tuple[np.ndarray, np.ndarray]  # normalised matrix, nodes without data
 
 
 @dataclass(frozen=True)
@@ -49,48 +64,59 @@ class Draws:
     def __len__(self) -> int:
         return int(self.weights.shape[0])
 
+    def rows(self, start: int, stop: int) -> Draws:
+        """Replications ``start`` to ``stop - 1``."""
+        return Draws(self.options[start:stop], self.weights[start:stop])
 
-@dataclass
-class Plan:
-    """Everything precomputed for batched evaluation of an edition under ``factors``.
 
-    The edition (spec, data, year, fixed goalposts) says which index; the plan adds the
-    robustness design: the normalised matrix of every pipeline variant the factors can ask
-    for (built lazily, cached) and the compiled kernel of every aggregation option.
+def chunk_rows(n_units: int) -> int:
+    """Replications per slice: :data:`CHUNK_CELLS` scores, at least one replication."""
+    return max(1, CHUNK_CELLS // max(n_units, 1))
+
+
+class Scorer:
+    """Scores replications of one edition under its factors (see the module notes).
+
+    Parameters
+    ----------
+    spec : IndexSpec
+    factors : sequence of Factor
+    units : sequence of str
+        The units scored (the edition's baseline order).
+    source : callable, optional
+        ``source(changes) -> normalised matrix or AirankError``: builds a pipeline
+        variant on first use (a Plan's; not pickled).
+    kernels : dict, optional
+        Compiled kernels to share (another scorer's of the same tree; they are always
+        evaluated with explicit weights, so the nominal weights they hold do not matter).
     """
 
-    edition: Edition
-    factors: tuple[Factor, ...]
-    nominal: Result = field(init=False)
-    nodes: tuple[str, ...] = field(init=False)
-    units: tuple[str, ...] = field(init=False)
-    _variants: dict[tuple[int, ...], Any] = field(init=False, default_factory=dict)
-    _kernels: dict[tuple[int, ...], Kernel] = field(init=False, default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.factors = tuple(self.factors)
-        self.nominal = self.edition.baseline
-        self.nodes = tuple(c for c in self.spec.codes if c != self.spec.index_code)
-        self.units = tuple(self.nominal.units)
-        self._pre = [i for i, f in enumerate(self.factors) if not f.after_normalisation]
-        self._agg = [i for i, f in enumerate(self.factors)
-                     if f.kind == "choice" and f.path is not None
-                     and f.path.startswith("methodology.aggregate")]
-        self._wchoice = [i for i, f in enumerate(self.factors)
-                         if f.kind == "choice" and f.after_normalisation and i not in self._agg]
+    def __init__(self, spec: IndexSpec, factors: Sequence[Factor], units: Sequence[str],
+                 source: Callable[[dict[str, Any]], np.ndarray | AirankError] | None = None,
+                 kernels: dict[tuple[int, ...], Kernel] | None = None) -> None:
+        self.spec = spec
+        self.factors = tuple(factors)
+        self.units = tuple(units)
+        self.nodes = tuple(c for c in spec.codes if c != spec.index_code)
+        self.pre = tuple(i for i, f in enumerate(self.factors) if not f.after_normalisation)
+        self.agg = tuple(i for i, f in enumerate(self.factors)
+                         if f.kind == "choice" and f.path is not None
+                         and f.path.startswith("methodology.aggregate"))
+        self.wchoice = tuple(i for i, f in enumerate(self.factors)
+                             if f.kind == "choice" and f.after_normalisation
+                             and i not in self.agg)
+        self.variants: dict[tuple[int, ...], Variant | AirankError] = {}
+        self._source = source
         self._pos = {c: j for j, c in enumerate(self.nodes)}
-        self._n_ind = len(self.spec.indicator_codes)
-        self._kernels[()] = Kernel.compile(self.spec)
-        for combo in itertools.product(*[range(self.factors[i].n_options) for i in self._agg]):
-            self._kernels[combo] = self._kernel(combo)
+        self._kernels: dict[tuple[int, ...], Kernel] = {} if kernels is None else kernels
+        self._bound: dict[tuple[tuple[int, ...], tuple[int, ...]], Bound] = {}
+        for combo in self.agg_combos():
+            self.kernel(combo)  # every aggregation option checked up front
 
-    @property
-    def spec(self) -> IndexSpec:
-        return self.edition.spec
-
-    def build(self, spec: IndexSpec) -> Result:
-        """Build ``spec`` on the edition's data, year and fixed parameters."""
-        return self.edition.build(spec=spec)
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.update(_source=None, _kernels={}, _bound={})  # compiled again where it lands
+        return state
 
     # -- weights ---------------------------------------------------------------------
     @property
@@ -112,10 +138,10 @@ class Plan:
 
     def with_weight_choices(self, options: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Set the weights chosen by choice factors on a node's ``weight``."""
-        if not self._wchoice:
+        if not self.wchoice:
             return weights
         w = weights.copy()
-        for i in self._wchoice:
+        for i in self.wchoice:
             f = self.factors[i]
             assert f.path is not None
             code = f.path.split(".")[-2]
@@ -133,37 +159,60 @@ class Plan:
                     w[options[:, i] == k, self._pos[str(f.options[k])]] = 0.0
         return w
 
-    # -- variants --------------------------------------------------------------------
-    def _changes(self, factor_ids: Sequence[int], combo: Sequence[int]) -> dict[str, Any]:
+    def effective(self, W: np.ndarray) -> np.ndarray:
+        """Effective weight of every indicator in the index, shape (R, indicators)."""
+        return self.kernel(()).effective(W)
+
+    # -- variants and kernels --------------------------------------------------------
+    def changes(self, factor_ids: Sequence[int], combo: Sequence[int]) -> dict[str, Any]:
+        """The spec changes of the options ``combo`` of the factors ``factor_ids``."""
         out: dict[str, Any] = {}
         for i, k in zip(factor_ids, combo, strict=True):
             out.update(self.factors[i].changes(int(k)))
         return out
 
-    def _kernel(self, combo: tuple[int, ...]) -> Kernel:
-        spec = self.spec.with_changes(self._changes(self._agg, combo)) if combo else self.spec
-        kernel = Kernel.compile(spec)
-        kernel.check_batched()
-        return kernel
+    def pre_combos(self) -> Iterator[tuple[int, ...]]:
+        """Every combination of options of the factors acting before aggregation."""
+        return itertools.product(*[range(self.factors[i].n_options) for i in self.pre])
 
-    def variant(self, combo: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray] | AirankError:
+    def agg_combos(self) -> Iterator[tuple[int, ...]]:
+        """Every combination of aggregation options."""
+        return itertools.product(*[range(self.factors[i].n_options) for i in self.agg])
+
+    def kernel(self, combo: tuple[int, ...]) -> Kernel:
+        """The compiled kernel of an aggregation option (``()``: the spec's own)."""
+        if combo not in self._kernels:
+            spec = (self.spec.with_changes(self.changes(self.agg, combo)) if combo
+                    else self.spec)
+            kernel = Kernel.compile(spec)
+            if combo:
+                kernel.check_batched()
+            self._kernels[combo] = kernel
+        return self._kernels[combo]
+
+    def variant(self, combo: tuple[int, ...]) -> Variant | AirankError:
         """The normalised matrix (units x indicators) of a pipeline variant and its nodes
         without data (they weigh 0), or the error that variant raised."""
-        if combo not in self._variants:
-            try:
-                spec = self.spec.with_changes(self._changes(self._pre, combo))
-                res = self.build(spec)
-                if tuple(res.units) != self.units:
-                    raise FactorError([Issue(("factors",), "units_changed",
-                                             "A factor option changes which units are kept "
-                                             f"(variant {combo}); robustness needs the same "
-                                             "units in every replication.", list(combo))])
-                X = res.stages["normalised"].to_numpy(dtype=float)
-                self._variants[combo] = (X, self._kernels[()].dead(X))
-            except AirankError as exc:
-                self._variants[combo] = exc
-        out: tuple[np.ndarray, np.ndarray] | AirankError = self._variants[combo]
-        return out
+        if combo not in self.variants:
+            if self._source is None:
+                raise RuntimeError(f"variant {combo} was not built before shipping")
+            X = self._source(self.changes(self.pre, combo))
+            self.variants[combo] = X if isinstance(X, AirankError) else (
+                X, self.kernel(()).dead(X))
+        return self.variants[combo]
+
+    def build_all(self) -> Scorer:
+        """Build every pipeline variant now (before shipping to workers); returns self."""
+        for combo in self.pre_combos():
+            self.variant(combo)
+        return self
+
+    def _bound_kernel(self, pre: tuple[int, ...], agg: tuple[int, ...], var: Variant
+                      ) -> Bound:
+        key = (pre, agg)
+        if key not in self._bound:
+            self._bound[key] = self.kernel(agg).bind(var[0], dead=var[1])
+        return self._bound[key]
 
     # -- evaluation ------------------------------------------------------------------
     def evaluate(self, draws: Draws) -> tuple[np.ndarray, list[tuple[np.ndarray, str]]]:
@@ -171,33 +220,139 @@ class Plan:
 
         Returns the scores and the failures as (replication indices, message).
         """
-        R = len(draws)
-        out = np.full((R, len(self.units)), np.nan)
+        out = np.full((len(draws), len(self.units)), np.nan)
         failures: list[tuple[np.ndarray, str]] = []
-        W = draws.weights
-        pre = draws.options[:, self._pre] if self._pre else np.zeros((R, 0), dtype=int)
-        agg = draws.options[:, self._agg] if self._agg else np.zeros((R, 0), dtype=int)
-        keys = np.concatenate([pre, agg], axis=1)
+        for rows, scores, fails in self.chunks(draws):
+            out[rows] = scores
+            failures += [(rows[bad], msg) for bad, msg in fails]
+        return out, failures
+
+    def chunks(self, draws: Draws, step: int | None = None
+               ) -> Iterator[tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, str]]]]:
+        """Score ``draws`` slice by slice: yields (rows of ``draws``, their scores, the
+        failures as (positions in the slice, message)). Rows come grouped by variant and
+        aggregation option, at most ``step`` (default :func:`chunk_rows`) at a time; a
+        failed replication is a row of NaN."""
+        R = len(draws)
+        step = chunk_rows(len(self.units)) if step is None else step
+        keys = draws.options[:, [*self.pre, *self.agg]]
         # one integer per combination of options (mixed radix), then group by it
-        radix = np.array([self.factors[i].n_options for i in (*self._pre, *self._agg)],
+        radix = np.array([self.factors[i].n_options for i in (*self.pre, *self.agg)],
                          dtype=np.int64)
         place = np.concatenate([np.cumprod(radix[::-1])[::-1][1:], [1]]).astype(np.int64)
         code = keys @ place if keys.shape[1] else np.zeros(R, dtype=np.int64)
         for c in np.flatnonzero(np.bincount(code)):
             rows = np.flatnonzero(code == c)
-            key = keys[rows[0]]
-            var = self.variant(tuple(int(v) for v in key[: pre.shape[1]]))
+            pre = tuple(int(v) for v in keys[rows[0], : len(self.pre)])
+            var = self.variant(pre)
             if isinstance(var, AirankError):
-                failures.append((rows, str(var)))
+                for s in range(0, rows.size, step):
+                    part = rows[s:s + step]
+                    yield part, np.full((part.size, len(self.units)), np.nan), [
+                        (np.arange(part.size), str(var))]
                 continue
-            X, dead = var
-            kernel = self._kernels[tuple(int(v) for v in key[pre.shape[1]:])]
-            res = kernel.evaluate(X, W[rows], dead=dead)
-            out[rows] = res.index
-            for bad, msg, _, _ in res.errors:
-                failures.append((rows[bad], msg))
-        return out, failures
+            bound = self._bound_kernel(pre, tuple(int(v) for v in keys[rows[0],
+                                                                       len(self.pre):]), var)
+            for s in range(0, rows.size, step):
+                part = rows[s:s + step]
+                res = bound.evaluate(draws.weights[part])
+                yield part, res.index, [(bad, msg) for bad, msg, _, _ in res.errors]
+
+
+@dataclass
+class Plan:
+    """Everything precomputed for batched evaluation of an edition under ``factors``.
+
+    The edition (spec, data, year, fixed goalposts) says which index; the plan adds the
+    robustness design; its :attr:`scorer` does the work (see the module notes).
+    ``like``: a plan of the same index (other data, or other weights) whose compiled
+    kernels and variant specs this one shares (:meth:`on`).
+    """
+
+    edition: Edition
+    factors: tuple[Factor, ...]
+    like: Plan | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.factors = tuple(self.factors)
+        self.nominal: Result = self.edition.baseline
+        self.units: tuple[str, ...] = tuple(self.nominal.units)
+        like = self.like
+        self._specs: dict[str, IndexSpec] = {} if like is None else like._specs
+        self.scorer: Scorer = Scorer(self.spec, self.factors, self.units,
+                                     source=self._variant_matrix,
+                                     kernels=None if like is None else like.scorer._kernels)
+        self.nodes = self.scorer.nodes
+        self.like = None  # shared what it needed; keep no reference
+        self._memo: dict[Any, Any] = {}
+
+    def memo(self, key: Any, make: Callable[[], Any], size: int = 8) -> Any:
+        """``make()``, remembered under ``key`` (at most ``size`` entries, oldest dropped):
+        results that depend on the plan alone, e.g. a cached plan's baseline ranks under
+        a seed that every scenario request shares."""
+        if key not in self._memo:
+            while len(self._memo) >= size:
+                self._memo.pop(next(iter(self._memo)))
+            self._memo[key] = make()
+        return self._memo[key]
+
+    def on(self, edition: Edition) -> Plan:
+        """The same design on another edition of this index -- scenario data, other
+        weights (the caller checks it is one) -- sharing kernels and variant specs."""
+        return Plan(edition, self.factors, like=self)
+
+    @property
+    def spec(self) -> IndexSpec:
+        return self.edition.spec
+
+    def build(self, spec: IndexSpec) -> Result:
+        """Build ``spec`` on the edition's data, year and fixed parameters."""
+        return self.edition.build(spec=spec)
+
+    def _variant_spec(self, changes: dict[str, Any]) -> IndexSpec:
+        key = json.dumps(changes, sort_keys=True, default=str)
+        if key not in self._specs:
+            self._specs[key] = self.spec.with_changes(changes)
+        return self._specs[key]
+
+    def _variant_matrix(self, changes: dict[str, Any]) -> np.ndarray | AirankError:
+        try:
+            spec = self._variant_spec(changes)
+            if all(str(p).startswith("methodology.normalise") for p in changes):
+                return renormalise(self.nominal, spec, fitted=self.edition.fitted
+                                   ).to_numpy(dtype=float)
+            res = self.build(spec)
+            if tuple(res.units) != self.units:
+                raise FactorError([Issue(("factors",), "units_changed",
+                                         "A factor option changes which units are kept "
+                                         f"({changes}); robustness needs the same units in "
+                                         "every replication.", str(changes))])
+            return res.stages["normalised"].to_numpy(dtype=float)
+        except AirankError as exc:
+            return exc
+
+    # -- the scorer's, for callers that hold a plan ----------------------------------
+    @property
+    def nominal_weights(self) -> np.ndarray:
+        return self.scorer.nominal_weights
+
+    def level_nodes(self, level: int) -> np.ndarray:
+        return self.scorer.level_nodes(level)
+
+    def siblings(self, level: int) -> list[np.ndarray]:
+        return self.scorer.siblings(level)
+
+    def with_weight_choices(self, options: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        return self.scorer.with_weight_choices(options, weights)
+
+    def with_exclusions(self, options: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        return self.scorer.with_exclusions(options, weights)
+
+    def variant(self, combo: tuple[int, ...]) -> Variant | AirankError:
+        return self.scorer.variant(combo)
+
+    def evaluate(self, draws: Draws) -> tuple[np.ndarray, list[tuple[np.ndarray, str]]]:
+        return self.scorer.evaluate(draws)
 
     def effective(self, W: np.ndarray) -> np.ndarray:
-        """Effective weight of every indicator in the index, shape (R, indicators)."""
-        return self._kernels[()].effective(W)
+        return self.scorer.effective(W)

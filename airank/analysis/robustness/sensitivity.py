@@ -10,6 +10,10 @@ distribution (so a whole weight vector is one factor, as in COINr's
 are estimated for the mean absolute rank shift (one output) and for every unit's rank
 (one output per unit, estimated all at once), with bootstrap confidence intervals.
 
+The design rows are scored and ranked in slices of :data:`SOBOL_ROWS` rows, here or, with
+``scheduler=``, as tasks on a Dask cluster (:mod:`~airank.analysis.robustness.distributed`):
+each row's ranks depend on that row alone, so the indices are the same bytes either way.
+
 References
 ----------
 Saltelli et al. (2010), Variance based sensitivity analysis of model output, Computer
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,14 +32,18 @@ from threadpoolctl import threadpool_limits
 
 from ...edition import Edition
 from ...errors import FactorError, Issue
+from ...results import rank_frame
 from ...seeds import resolve_seed
-from .batch import Draws, Plan
+from ._order import ascending_order
+from .batch import Draws, Plan, Scorer
 from .factors import Factor
 from .ranks import rank_desc
 from .sobol import SobolResult, bin_uniform, sobol_design, sobol_indices
 from .uncertainty import apply_noise, noise_values
 
-__all__ = ["SensitivityResult", "sensitivity"]
+__all__ = ["SOBOL_ROWS", "SensitivityResult", "ranks_of", "sensitivity"]
+
+SOBOL_ROWS = 4096  # design rows per slice (per task on a cluster)
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,8 +86,8 @@ def design_draws(plan: Plan, matrix: np.ndarray, *, n_alternatives: int, seed: i
 
 def sensitivity(edition: Edition, factors: Sequence[Factor] | None = None, *,
                 n_base: int = 1024, seed: int | None = None, n_boot: int = 500,
-                conf: float = 0.95, n_alternatives: int = 1024, plan: Plan | None = None
-                ) -> SensitivityResult:
+                conf: float = 0.95, n_alternatives: int = 1024, plan: Plan | None = None,
+                scheduler: Any = None) -> SensitivityResult:
     """Sobol' first-order and total-effect indices of every factor.
 
     Parameters
@@ -93,6 +102,8 @@ def sensitivity(edition: Edition, factors: Sequence[Factor] | None = None, *,
         Bootstrap resamples for the confidence intervals.
     n_alternatives : int
         Weight perturbations a weight factor chooses from.
+    scheduler : dask.distributed.Client or str, optional
+        Score the design rows on this Dask cluster (a client or a scheduler address).
 
     Returns
     -------
@@ -110,15 +121,14 @@ def sensitivity(edition: Edition, factors: Sequence[Factor] | None = None, *,
         design = sobol_design(len(factors), n_base, seed=seed, names=[f.name for f in factors])
         draws = design_draws(plan, np.asarray(design.matrix), n_alternatives=n_alternatives,
                              seed=seed)
-        scores, failures = plan.evaluate(draws)
-    if failures:
-        n_bad = sum(r.size for r, _ in failures)
+        idx = spec.index_code
+        nominal = rank_frame(plan.nominal.scores[[idx]])[idx].to_numpy(dtype=float,
+                                                                        na_value=np.nan)
+        ranks, shift, n_bad, first = _score_rows(plan.scorer, draws, nominal, scheduler)
+    if n_bad:
         raise FactorError([Issue(("factors",), "failed_rows",
                                  f"{n_bad} of {len(draws)} design rows failed; Sobol' indices "
-                                 "need every row. First error: " + failures[0][1], n_bad)])
-    ranks = rank_desc(scores, axis=1).astype(float)
-    nominal = plan.nominal.ranks[spec.index_code].to_numpy(dtype=float)
-    shift = np.abs(ranks - nominal).mean(axis=1)
+                                 "need every row. First error: " + first, n_bad)])
     units = pd.Index(list(plan.units), name="unit")
     res_shift = sobol_indices(design, shift, n_boot=n_boot, conf=conf, seed=seed)
     res_units = sobol_indices(design, pd.DataFrame(ranks, columns=units), n_boot=n_boot,
@@ -128,3 +138,49 @@ def sensitivity(edition: Edition, factors: Sequence[Factor] | None = None, *,
     unit_t.index = unit_t.index.set_names(["unit", "factor"])
     return SensitivityResult(shift_t, unit_t, n_base, len(draws), seed, tuple(factors),
                              res_shift, res_units)
+
+
+def ranks_of(scores: np.ndarray) -> np.ndarray:
+    """Ranks (float, 1 = highest, ties share the best) of every row of ``scores``:
+    rows without ties or NaN by their sort order alone."""
+    if np.isnan(scores).any():
+        return np.asarray(rank_desc(scores, axis=1), dtype=float)
+    order, tied = ascending_order(scores)
+    U = scores.shape[1]
+    out = np.empty(scores.shape)
+    np.put_along_axis(out, order, np.broadcast_to(np.arange(U, 0, -1, dtype=float),
+                                                  scores.shape), axis=1)
+    if tied.any():
+        out[tied] = rank_desc(scores[tied], axis=1)
+    return out
+
+
+def _rows(shared: tuple[Scorer, np.ndarray], start: int, draws: Draws
+          ) -> tuple[int, np.ndarray, np.ndarray, int, str]:
+    """One slice of design rows: (first row, ranks, mean absolute shifts, failed rows,
+    first error)."""
+    scorer, nominal = shared
+    with threadpool_limits(1, user_api="blas"):
+        scores, failures = scorer.evaluate(draws)
+    ranks = ranks_of(scores)
+    shift = np.abs(ranks - nominal).mean(axis=1)
+    n_bad = sum(r.size for r, _ in failures)
+    return start, ranks, shift, n_bad, failures[0][1] if failures else ""
+
+
+def _score_rows(scorer: Scorer, draws: Draws, nominal: np.ndarray, scheduler: Any
+                ) -> tuple[np.ndarray, np.ndarray, int, str]:
+    """Ranks and shifts of every design row, slice by slice, here or on a cluster."""
+    args = [(s, draws.rows(s, s + SOBOL_ROWS)) for s in range(0, len(draws), SOBOL_ROWS)]
+    if scheduler is not None:
+        from .distributed import map_tasks
+
+        scorer.build_all()
+        parts = list(map_tasks(scheduler, _rows, (scorer, nominal), args))
+    else:
+        parts = [_rows((scorer, nominal), *a) for a in args]
+    parts.sort(key=lambda p: p[0])
+    ranks = np.concatenate([p[1] for p in parts])
+    shift = np.concatenate([p[2] for p in parts])
+    bad = [p for p in parts if p[3]]
+    return ranks, shift, sum(p[3] for p in parts), bad[0][4] if bad else ""

@@ -8,11 +8,19 @@ For every unit it reports the nominal rank and the median, mean, 5th and 95th pe
 ranks, the share of replications in which it moves more than ``k`` places, and a summary of
 its score distribution.
 
+With ``by=`` (a unit-group column: a state, a region) it also reports each unit's rank
+within its group and the interval of that rank, and always the percentile ranks of the
+nominal rank and of the interval (:mod:`airank.results` states the formula).
+
 Draws come in blocks of :data:`BLOCK` replications, each from its own child of the seed
-(``SeedSequence(seed, spawn_key=(block,))``) and evaluated on its own, so results depend
-on the seed alone, and :meth:`UncertaintyResult.replication_spec` rebuilds any single
-replication through the normal pipeline. Rank statistics accumulate block by block in a
-count table: exact quantiles at bounded memory, whatever ``n``.
+(``SeedSequence(seed, spawn_key=(block,))``), so results depend on the seed alone, and
+:meth:`UncertaintyResult.replication_spec` rebuilds any single replication through the
+normal pipeline. Blocks are evaluated in slices of bounded size and their ranks
+accumulate in :class:`~airank.analysis.robustness.ranks.RankStats` (bounded memory,
+exact up to its budget, a stated sketch beyond). The run is cut into tasks
+(:mod:`~airank.analysis.robustness._montecarlo`) that run here or, with
+``scheduler=``, on a Dask cluster (:mod:`~airank.analysis.robustness.distributed`): the
+same seed gives the same bytes either way.
 
 References
 ----------
@@ -33,18 +41,17 @@ from threadpoolctl import threadpool_limits
 
 from ...edition import Edition
 from ...errors import FactorError, Issue
-from ...results import Result
+from ...results import Result, rank_frame
 from ...seeds import resolve_seed
 from ...spec import IndexSpec
-from .batch import Draws, Plan
+from ._montecarlo import BLOCK, Job, Totals, run_task
+from .batch import Draws, Plan, Scorer
 from .factors import Factor
-from .ranks import RankStats, rank_desc
+from .ranks import DEFAULT_MEMORY
 
 __all__ = ["BLOCK", "UncertaintyResult", "draw", "reweighted_intervals", "uncertainty"]
 
-BLOCK = 4096
 MAX_REPLICATIONS = 10_000_000
-SCORE_SAMPLE = 20_000  # replications whose scores are kept for the score quantiles
 
 Progress = Callable[[int, int], None]
 
@@ -53,7 +60,7 @@ def _block_rng(seed: int, block: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block,)))
 
 
-def draw(plan: Plan, seed: int, block: int, size: int = BLOCK) -> Draws:
+def draw(plan: Plan | Scorer, seed: int, block: int, size: int = BLOCK) -> Draws:
     """The replications of one block: options and raw node weights."""
     rng = _block_rng(seed, block)
     f_all = plan.factors
@@ -69,7 +76,7 @@ def draw(plan: Plan, seed: int, block: int, size: int = BLOCK) -> Draws:
     return Draws(options, plan.with_exclusions(options, W))
 
 
-def noise_values(plan: Plan, f: Factor, W: np.ndarray, rng: np.random.Generator
+def noise_values(plan: Plan | Scorer, f: Factor, W: np.ndarray, rng: np.random.Generator
                  ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Random values of a weight factor for each row of ``W``: (columns, values) pairs.
 
@@ -109,7 +116,14 @@ class UncertaintyResult:
     ``summary`` has one row per unit (index: unit): ``name``, ``nominal``, ``median``,
     ``mean``, ``q05``, ``q95``, ``moved`` (share of replications with
     |rank - nominal| > k), ``score_nominal``, ``score_mean``, ``score_sd``, ``score_q05``,
-    ``score_q95``.
+    ``score_q95`` (score quantiles of the first :attr:`n_scores` replications),
+    ``pct_nominal``, ``pct_median``, ``pct_q05``, ``pct_q95`` (percentile ranks: 1 = top;
+    of the interval, ``(N - rank) / (N - 1)`` of the rank quantiles, so ``pct_q05`` comes
+    from ``q95``) and, with ``by``, the same within the unit's group: ``group``,
+    ``group_nominal``, ``group_median``, ``group_q05``, ``group_q95``,
+    ``group_pct_nominal``, ``group_pct_q05``, ``group_pct_q95``.
+    ``exact`` is False when the rank statistics ran as a sketch (more units than the
+    memory budget holds exactly; quantiles then within 0.1% of the units).
     """
 
     summary: pd.DataFrame
@@ -121,6 +135,9 @@ class UncertaintyResult:
     first_error: str | None
     plan: Plan = field(repr=False)
     mean_abs_shift: float = float("nan")
+    by: str | None = None
+    exact: bool = True
+    n_scores: int = 0
 
     def replication(self, r: int) -> Draws:
         """The draws of replication ``r`` (regenerated from its block's seed)."""
@@ -162,8 +179,9 @@ class UncertaintyResult:
 
 def uncertainty(edition: Edition, factors: Sequence[Factor] | None = None, *,
                 n: int = 1000, seed: int | None = None, k: int = 3,
-                progress: Progress | None = None, plan: Plan | None = None
-                ) -> UncertaintyResult:
+                progress: Progress | None = None, plan: Plan | None = None,
+                by: str | None = None, memory: int = DEFAULT_MEMORY,
+                scheduler: Any = None) -> UncertaintyResult:
     """Run a Monte Carlo uncertainty analysis.
 
     Parameters
@@ -181,9 +199,16 @@ def uncertainty(edition: Edition, factors: Sequence[Factor] | None = None, *,
     k : int
         Report the share of replications moving a unit more than ``k`` places (>= 0).
     progress : callable, optional
-        Called as ``progress(done, n)`` after each block of :data:`BLOCK` replications.
+        Called as ``progress(done, n)`` after each block (each task, on a cluster).
     plan : Plan, optional
         A precomputed plan of the same edition and factors (reused across calls).
+    by : str, optional
+        A unit-group column (``units.groups``): also rank within its groups.
+    memory : int
+        Byte budget of each rank accumulator (:class:`RankStats`; default 1 GiB).
+    scheduler : dask.distributed.Client or str, optional
+        Run the tasks on this Dask cluster (a client, or a scheduler address such as
+        ``tcp://host:8786``): :func:`~airank.analysis.robustness.distributed.run_job`.
 
     Notes
     -----
@@ -197,112 +222,135 @@ def uncertainty(edition: Edition, factors: Sequence[Factor] | None = None, *,
     from .designs import default_factors
 
     fs = tuple(default_factors(edition.spec) if factors is None else factors)
+    _check(n, k, by, edition)
     with threadpool_limits(1, user_api="blas"):
         plan = plan or Plan(edition, fs)
-        return _run(plan, n=n, seed=seed, k=k, progress=progress)
+        job = _job(plan, resolve_seed(seed), n, by, memory)
+        if scheduler is not None:
+            from .distributed import run_job
+
+            totals = run_job(job, scheduler, progress=progress)
+        else:
+            totals = run_local(job, progress)
+    return _result(plan, job, totals, k, by)
 
 
-def _run(plan: Plan, *, n: int, seed: int | None, k: int, progress: Progress | None
-         ) -> UncertaintyResult:
+def _check(n: int, k: int, by: str | None, edition: Edition) -> None:
     issues = []
-    if isinstance(n, bool) or not 1 <= n <= MAX_REPLICATIONS:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not (
+            1 <= n <= MAX_REPLICATIONS):
         issues.append(Issue(("n",), "bad_n", f"n must be in 1..{MAX_REPLICATIONS:,}. "
                             f"Got {n}.", n))
     if isinstance(k, bool) or not k >= 0:
         issues.append(Issue(("k",), "bad_k", f"k must be a whole number >= 0. Got {k}.", k))
+    groups = list(edition.spec.units.groups)
+    if by is not None and by not in groups:
+        issues.append(Issue(("by",), "unknown_group_column", f"'{by}' is not a unit-group "
+                            f"column of this index. Expected one of {groups} "
+                            "(units.groups in the spec).", by))
     FactorError.collect(issues)
-    seed = resolve_seed(seed)
-    spec, factors = plan.spec, plan.factors
-    assert plan is not None
-    units = list(plan.units)
-    idx = spec.index_code
-    nominal = plan.nominal.ranks[idx].to_numpy(dtype=float)
-    stats = RankStats(len(units), units)
-    keep = np.empty((min(n, SCORE_SAMPLE), len(units)), dtype=np.float32)
-    s1, s2, cnt = np.zeros(len(units)), np.zeros(len(units)), np.zeros(len(units))
-    shift_total, n_failed, first_error = 0.0, 0, None
-    done = 0
-    for b in range(-(-n // BLOCK)):
-        # one block at a time: cache-sized arrays, and results that depend on the seed only
-        d = draw(plan, seed, b, min(BLOCK, n - b * BLOCK))
-        scores, failures = plan.evaluate(d)
-        for rows, msg in failures:
-            n_failed += rows.size
-            first_error = first_error or msg
-        shift_total += _accumulate(scores, stats, nominal, bool(failures))
-        if failures:
-            ok = ~np.isnan(scores)
-            scores0 = np.where(ok, scores, 0.0)
-            cnt += ok.sum(axis=0)
-        else:
-            scores0 = scores
-            cnt += scores.shape[0]
-        s1 += scores0.sum(axis=0)
-        s2 += np.einsum("ij,ij->j", scores0, scores0)
-        if done < keep.shape[0]:
-            take = min(len(d), keep.shape[0] - done)
-            keep[done:done + take] = scores[:take]
-        done += len(d)
-        if progress is not None:
-            progress(done, n)
-    summary = _summary(plan, stats, nominal, k, keep, s1, s2, cnt)
-    n_ok = n - n_failed
-    return UncertaintyResult(summary, n, seed, k, tuple(factors), n_failed, first_error, plan,
-                             shift_total / n_ok if n_ok else float("nan"))
 
 
-def _accumulate(scores: np.ndarray, stats: RankStats, nominal: np.ndarray,
-                failed: bool) -> float:
-    """Add a chunk's ranks to ``stats``; return the sum over replications of the mean
-    absolute rank shift. Rows without ties go by their sort order alone (no rank matrix);
-    rows with ties or failures are ranked in full (ties share the best rank)."""
-    if failed:
-        ranks = rank_desc(scores, axis=1)
-        stats.update(ranks)
-        valid = ranks[~np.isnan(ranks).any(axis=1)]
-        return float(np.abs(valid - nominal).sum()) / len(nominal)
-    order = np.argsort(scores, axis=1)  # worst first: contiguous, no reversed views
-    ordered = np.sort(scores, axis=1)
-    tied = (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)
-    total = 0.0
-    if tied.any():
-        ranks = rank_desc(scores[tied], axis=1)
-        stats.update(ranks)
-        total += float(np.abs(ranks - nominal).sum())
-        order = order[~tied]
-    stats.update_order(order, ascending=True)
-    rank_at = np.arange(scores.shape[1], 0, -1, dtype=float)  # rank of each sorted position
-    total += float(np.abs(rank_at - nominal[order]).sum())
-    return total / len(nominal)
-
-
-def _summary(plan: Plan, stats: RankStats, nominal: np.ndarray, k: int, keep: np.ndarray,
-             s1: np.ndarray, s2: np.ndarray, cnt: np.ndarray) -> pd.DataFrame:
-    t = stats.summary(nominal, k)
+def _job(plan: Plan, seed: int, n: int, by: str | None, memory: int,
+         reweight: tuple[np.ndarray, np.ndarray] | None = None) -> Job:
     idx = plan.spec.index_code
+    nominal = rank_frame(plan.nominal.scores[[idx]])[idx].to_numpy(dtype=float,
+                                                                    na_value=np.nan)
+    groups = group_nominal = None
+    if by is not None:
+        labels = plan.nominal.unit_groups(by).reindex(list(plan.units))
+        codes, _ = pd.factorize(labels, use_na_sentinel=True)
+        groups = codes.astype(np.int64)
+        group_nominal = plan.nominal.group_ranks(by, [idx])[idx].reindex(
+            list(plan.units)).to_numpy(dtype=float, na_value=np.nan)
+    return Job(plan.scorer, draw, seed, n, nominal, groups, group_nominal, memory, reweight)
+
+
+def run_local(job: Job, progress: Progress | None = None) -> Totals:
+    """Run every task of ``job`` here, in order (the reference for a cluster run)."""
+    stats, gstats = job.new_stats()
+    totals = Totals(job, stats, gstats)
+    done = 0
+    for t, blocks in enumerate(job.tasks()):
+        part = run_task(job, t, blocks, stats=totals.stats, gstats=totals.gstats)
+        totals.add(part)
+        done += part.n
+        if progress is not None:
+            progress(done, job.n)
+    return totals
+
+
+def _result(plan: Plan, job: Job, totals: Totals, k: int, by: str | None
+            ) -> UncertaintyResult:
+    summary = _summary(plan, job, totals, k, by)
+    n_ok = job.n - totals.n_failed
+    exact = totals.stats.exact and (totals.gstats is None or totals.gstats.exact)
+    first = totals.first_error[1] if totals.first_error else None
+    return UncertaintyResult(summary, job.n, job.seed, k, plan.factors, totals.n_failed, first,
+                             plan, totals.shift / n_ok if n_ok else float("nan"), by, exact,
+                             job.keep)
+
+
+def _pct(rank: np.ndarray, size: np.ndarray | float) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = s1 / cnt
-        sd = np.sqrt(np.maximum(s2 / cnt - mean**2, 0) * cnt / np.maximum(cnt - 1, 1))
-    sample = keep.astype(float)
-    if not np.isfinite(sample).any():
-        q05 = q95 = np.full(len(cnt), np.nan)
-    elif np.isnan(sample).any():
+        out = (size - rank) / (np.asarray(size, dtype=float) - 1)
+    return np.where(np.asarray(size) > 1, out, np.nan)
+
+
+def _score_quantiles(sample: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """5th and 95th percentiles per unit of the kept scores (failed rows left out)."""
+    # units in rows: each quantile partitions contiguous memory
+    x = np.ascontiguousarray(sample[~np.isnan(sample).all(axis=1)].T, dtype=float)
+    U = sample.shape[1]
+    if not x.shape[1]:
+        return np.full(U, np.nan), np.full(U, np.nan)
+    q = np.full((2, U), np.nan)
+    gaps = np.isnan(x).any(axis=1)
+    if (~gaps).any():
+        q[:, ~gaps] = np.quantile(x[~gaps], [0.05, 0.95], axis=1)
+    if gaps.any():
         with warnings.catch_warnings():  # units without any score: NaN, as documented
             warnings.simplefilter("ignore", RuntimeWarning)
-            q05, q95 = np.nanquantile(sample, [0.05, 0.95], axis=0)
-    else:
-        q05, q95 = np.quantile(sample, [0.05, 0.95], axis=0)
-    out = pd.DataFrame({
-        "name": [plan.nominal.names.get(u, u) for u in plan.units],
-        "nominal": pd.array(nominal, dtype="Float64").astype("Int64"),
-        "median": t["median"].to_numpy(),
-        "mean": t["mean"].to_numpy(),
-        "q05": t["q05"].to_numpy(),
-        "q95": t["q95"].to_numpy(),
+            q[:, gaps] = np.nanquantile(x[gaps], [0.05, 0.95], axis=1)
+    return q[0], q[1]
+
+
+def _summary(plan: Plan, job: Job, totals: Totals, k: int, by: str | None) -> pd.DataFrame:
+    t = totals.stats.summary(job.nominal, k)
+    idx = plan.spec.index_code
+    cnt = totals.cnt
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = totals.s1 / cnt
+        sd = np.sqrt(np.maximum(totals.s2 / cnt - mean**2, 0) * cnt / np.maximum(cnt - 1, 1))
+    q05, q95 = _score_quantiles(totals.keep)
+    N = float(len(plan.units))
+    units = list(plan.units)
+    cols: dict[str, Any] = {
+        "name": [plan.nominal.names.get(u, u) for u in units],
+        "nominal": pd.array(job.nominal, dtype="Float64").astype("Int64"),
+        "median": t["median"].to_numpy(), "mean": t["mean"].to_numpy(),
+        "q05": t["q05"].to_numpy(), "q95": t["q95"].to_numpy(),
         "moved": t["share_beyond_k"].to_numpy(),
         "score_nominal": plan.nominal.scores[idx].to_numpy(),
         "score_mean": mean, "score_sd": sd, "score_q05": q05, "score_q95": q95,
-    }, index=pd.Index(list(plan.units), name="unit"))
+        "pct_nominal": plan.nominal.percentiles(codes=[idx])[idx].reindex(units).to_numpy(),
+        "pct_median": _pct(t["median"].to_numpy(), N),
+        "pct_q05": _pct(t["q95"].to_numpy(), N), "pct_q95": _pct(t["q05"].to_numpy(), N)}
+    if (by is not None and totals.gstats is not None and job.groups is not None
+            and job.group_nominal is not None):
+        g = totals.gstats.summary()
+        size = np.bincount(job.groups + 1)[job.groups + 1].astype(float)
+        size[job.groups < 0] = np.nan
+        cols.update({
+            "group": plan.nominal.unit_groups(by).reindex(units).to_numpy(),
+            "group_nominal": pd.array(job.group_nominal, dtype="Float64").astype("Int64"),
+            "group_median": g["median"].to_numpy(), "group_q05": g["q05"].to_numpy(),
+            "group_q95": g["q95"].to_numpy(),
+            "group_pct_nominal": plan.nominal.percentiles(by, [idx])[idx].reindex(
+                units).to_numpy(),
+            "group_pct_q05": _pct(g["q95"].to_numpy(), size),
+            "group_pct_q95": _pct(g["q05"].to_numpy(), size)})
+    out = pd.DataFrame(cols, index=pd.Index(units, name="unit"))
     return out.sort_values(["nominal", "median"])
 
 
@@ -321,21 +369,13 @@ def reweighted_intervals(plan: Plan, spec: IndexSpec, n: int, seed: int = 1) -> 
         index: unit; columns ``median``, ``q05``, ``q95`` (ranks), ``n`` (replications
         that built).
     """
-    seed = resolve_seed(seed)
     nominal = plan.nominal_weights
     wanted = np.array([spec.node(c).weight for c in plan.nodes], dtype=float)
     ratio = np.divide(wanted, nominal, out=np.zeros_like(wanted), where=nominal > 0)
-    stats = RankStats(len(plan.units), list(plan.units))
-    ok = 0
     with threadpool_limits(1, user_api="blas"):
-        for b in range(-(-n // BLOCK)):
-            d = draw(plan, seed, b, min(BLOCK, n - b * BLOCK))
-            W = np.where(nominal > 0, d.weights * ratio, wanted)
-            scores, _ = plan.evaluate(Draws(d.options, W))
-            good = ~np.isnan(scores).all(axis=1)
-            stats.update(rank_desc(scores[good], axis=1))
-            ok += int(good.sum())
-    t = stats.summary()
+        job = _job(plan, resolve_seed(seed), n, None, DEFAULT_MEMORY, (ratio, wanted))
+        totals = run_local(job)
+    t = totals.stats.summary()
     return pd.DataFrame({"median": t["median"].to_numpy(), "q05": t["q05"].to_numpy(),
-                         "q95": t["q95"].to_numpy(), "n": ok},
+                         "q95": t["q95"].to_numpy(), "n": n - totals.n_failed},
                         index=pd.Index(list(plan.units), name="unit"))

@@ -8,18 +8,23 @@ The interval of a rank change comes from the robustness analysis: the same uncer
 replications -- same factors, same seed, hence the same draws -- are evaluated on the
 baseline and on the scenario data (one batched :class:`~airank.analysis.robustness.batch.Plan`
 each), and the 5th and 95th percentiles of the per-replication rank change are reported.
-The robustness plans refit treatment and goalposts on the edition's own data, as
-``airank uncertainty`` does; the nominal change uses the edition's fixed goalposts.
+Both plans keep the edition's fixed goalposts (variants with another normaliser fit their
+own, as ``airank uncertainty`` does). The baseline plan is the caller's cached one when
+given (a server keeps one per edition; custom weights rescale its draws, as
+:func:`~airank.analysis.robustness.uncertainty.reweighted_intervals` does); the scenario's
+plan reuses the scenario build (its variants only normalise that build's treated values
+again), so a scenario costs one build.
 
 A positive ``rank_change`` means places gained (rank 30 -> 27 is +3).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -69,7 +74,8 @@ class ScenarioResult:
         rank_base, rank_scenario, rank_change`` (places gained).
         """
         spec = self.baseline.spec
-        units = [u for u in self.baseline.units if u in set(self.shocked.units)]
+        kept = set(self.shocked.units)
+        units = [u for u in self.baseline.units if u in kept]
         b, s = self.baseline.scores.loc[units], self.shocked.scores.loc[units]
         rb = self.baseline.ranks.loc[units].astype(float)
         rs = self.shocked.ranks.loc[units].astype(float)
@@ -142,29 +148,57 @@ class ScenarioResult:
 
 def rank_change_interval(edition: Edition, data: Dataset, *,
                          factors: Sequence[Factor] | None = None, n: int = 1000,
-                         seed: int | None = 1) -> pd.DataFrame:
+                         seed: int | None = 1, plan: Plan | None = None,
+                         shocked: Result | None = None) -> pd.DataFrame:
     """The index rank change from ``edition.data`` to ``data`` under the robustness factors.
 
     Both datasets are evaluated on the same draws (same factors, same seed); returns,
     per unit (index), the median, 5th and 95th percentile of the change in places gained
     and the shares of replications in which the unit goes up or down.
+
+    Parameters
+    ----------
+    plan : Plan, optional
+        A plan of ``edition`` (or of the same edition with other weights) to reuse for the
+        baseline, when ``factors`` is None or its factors; otherwise ignored.
+    shocked : Result, optional
+        ``edition.build(data)``, when the caller has it already.
     """
-    fs = tuple(default_factors(edition.spec) if factors is None else factors)
     seed = resolve_seed(seed)
     with threadpool_limits(1, user_api="blas"):
-        # the edition's year and fixed goalposts in every replication
-        base = Plan(edition, fs)
-        shocked = Plan(edition.with_data(data), fs)
-        units = [u for u in base.units if u in set(shocked.units)]
-        ib = [base.units.index(u) for u in units]
-        js = [shocked.units.index(u) for u in units]
-        deltas = []
-        for b in range(-(-n // BLOCK)):
-            d: Draws = draw(base, seed, b, min(BLOCK, n - b * BLOCK))
-            sb, _ = base.evaluate(d)
-            ss, _ = shocked.evaluate(d)
-            deltas.append(rank_desc(sb[:, ib], axis=1) - rank_desc(ss[:, js], axis=1))
-    delta = np.concatenate(deltas).astype(float)
+        fit = plan is not None and (factors is None or tuple(factors) == plan.factors)
+        base = plan if plan is not None and fit and _same_index(plan.edition, edition) \
+            else None
+        if base is None:
+            fs = tuple(default_factors(edition.spec) if factors is None else factors)
+            base = Plan(edition, fs)
+        shocked = edition.build(data) if shocked is None else shocked
+        # the edition on the scenario data, its baseline the scenario build (no rebuild)
+        other = base.on(dataclasses.replace(edition, data=data, baseline=shocked))
+        at = {u: j for j, u in enumerate(other.units)}
+        pairs = [(i, at[u]) for i, u in enumerate(base.units) if u in at]
+        ib = np.array([i for i, _ in pairs], dtype=np.int64)
+        js = np.array([j for _, j in pairs], dtype=np.int64)
+        nominal = base.nominal_weights
+        wanted = np.array([edition.spec.node(c).weight for c in base.nodes], dtype=float)
+        ratio = np.divide(wanted, nominal, out=np.ones_like(wanted), where=nominal > 0)
+
+        def weights(b: int) -> Draws:
+            d = draw(base, seed, b, min(BLOCK, n - b * BLOCK))
+            return Draws(d.options, np.where(nominal > 0, d.weights * ratio, wanted))
+
+        def base_ranks() -> np.ndarray:  # the same for every scenario of this edition
+            out = np.concatenate([rank_desc(base.evaluate(weights(b))[0], axis=1)
+                                  for b in range(-(-n // BLOCK))]).astype(float)
+            out.flags.writeable = False  # shared by every later request
+            return out
+
+        rb = base.memo(("ranks", seed, n, ratio.tobytes(), wanted.tobytes()), base_ranks)
+        rs = np.concatenate([rank_desc(other.evaluate(weights(b))[0][:, js], axis=1)
+                             for b in range(-(-n // BLOCK))])
+        delta = rb[:, ib] if len(ib) == len(base.units) else _reranked(rb, ib)
+        delta = delta - rs
+    units = [base.units[i] for i in ib]
     delta = delta[~np.isnan(delta).any(axis=1)]
     m = len(units)
     # the one rank-quantile rule, exact from counts of the changes -(m-1) .. m-1
@@ -178,9 +212,32 @@ def rank_change_interval(edition: Edition, data: Dataset, *,
                         index=pd.Index(units, name="unit"))
 
 
+def _reranked(ranks: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Ranks among the units ``keep`` only, from ranks among all (ties share the best)."""
+    return np.asarray(rank_desc(-ranks[:, keep], axis=1), dtype=float)
+
+
+def _same_index(a: Edition, b: Edition) -> bool:
+    """Whether two editions differ at most in their weights (same data, year, goalposts
+    and everything else in the spec)."""
+    if a is b:
+        return True
+    if a.data is not b.data or a.year != b.year or a.fitted is not b.fitted:
+        return False
+    return bool(_unweighted(a.spec.to_dict()) == _unweighted(b.spec.to_dict()))
+
+
+def _unweighted(doc: Any) -> Any:
+    if isinstance(doc, dict):
+        return {k: _unweighted(v) for k, v in doc.items() if k != "weight"}
+    if isinstance(doc, list):
+        return [_unweighted(v) for v in doc]
+    return doc
+
+
 def run_scenario(scenario: Scenario, edition: Edition | None = None, *,
                  factors: Sequence[Factor] | None = None, n: int = 1000,
-                 seed: int | None = 1) -> ScenarioResult:
+                 seed: int | None = 1, plan: Plan | None = None) -> ScenarioResult:
     """Apply ``scenario`` to ``edition`` (default the latest OGAI, scale view) and compare.
 
     Parameters
@@ -193,6 +250,8 @@ def run_scenario(scenario: Scenario, edition: Edition | None = None, *,
         Robustness replications; 0 skips the interval.
     seed : int, optional
         Seed of the replications (drawn when None).
+    plan : Plan, optional
+        The edition's cached robustness plan (see :func:`rank_change_interval`).
 
     Raises
     ------
@@ -202,5 +261,6 @@ def run_scenario(scenario: Scenario, edition: Edition | None = None, *,
     ed = edition or Edition.ogai()
     data, changes = apply_scenario(scenario, ed.data, ed.spec, year=ed.year)
     shocked = ed.build(data)
-    interval = rank_change_interval(ed, data, factors=factors, n=n, seed=seed) if n else None
+    interval = (rank_change_interval(ed, data, factors=factors, n=n, seed=seed, plan=plan,
+                                     shocked=shocked) if n else None)
     return ScenarioResult(scenario, ed, ed.baseline, shocked, changes, interval, n, seed)

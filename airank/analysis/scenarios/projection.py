@@ -21,8 +21,11 @@ per unit, the indicators projected beyond the goalposts (``beyond``).
 
 Intervals come from a residual bootstrap: each replication adds resampled residuals of
 each series to its fitted line, fits again, projects and adds one more resampled residual
-(the noise of the target year); all series are refitted at once as array operations. Each
-replication is built through the normal pipeline; ranks are summarised by their median and
+(the noise of the target year); all series of all replications are refitted at once as
+array operations. The replications are built through the normal pipeline -- all at once,
+stacked into one dataset, when the edition's steps work unit by unit with its fixed
+goalposts (:mod:`~airank.analysis.scenarios._bootstrap`; the OGAI's do), else one by one;
+both give the same scores to 1e-9 (tested). Ranks are summarised by their median and
 5th/95th percentiles. A scenario, when given, is applied to every projected dataset
 ("Russia in 2030 under continued sanctions").
 """
@@ -41,12 +44,14 @@ from ...edition import Edition
 from ...errors import Issue, ScenarioError
 from ...results import Result
 from ..robustness.ranks import RankStats, rank_desc
+from . import _bootstrap as boot
 from .panel import with_panel
 from .shocks import Scenario, apply_scenario
 
 __all__ = ["MODELS", "Projection", "project"]
 
 MODELS = ("theil-sen-log", "theil-sen")
+_REFIT_ROWS = 32  # bootstrap replications refitted at once (pairwise slopes in memory)
 _RANGE = re.compile(r"\(?\b0\s*-\s*([0-9]+(?:\.[0-9]+)?)\)?")
 
 
@@ -160,20 +165,19 @@ def _series(ed: Edition, model: str, min_points: int, clip: bool) -> _Series:
 
 def _theil_sen(z: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Slope and intercept of every row of ``z`` (NaN = missing) against ``t``."""
-    i, j = np.triu_indices(len(t), k=1)
-    slopes = (z[..., j] - z[..., i]) / (t[j] - t[i])
-    b = np.nanmedian(slopes, axis=-1)
-    a = np.nanmedian(z - b[..., None] * t, axis=-1)
-    return b, a
+    return boot.theil_sen(z, t)
 
 
-def _resample(resid: np.ndarray, rng: np.random.Generator, size: int) -> np.ndarray:
-    """``size`` residuals per row drawn with replacement from the row's own (non-NaN)."""
+def _resample(resid: np.ndarray, rng: np.random.Generator, size: int, n: int = 1
+              ) -> np.ndarray:
+    """``size`` residuals per row drawn with replacement from the row's own (non-NaN),
+    for ``n`` replications at once (shape (n, rows, size); the draws of ``n`` calls)."""
     ok = ~np.isnan(resid)
     cnt = ok.sum(axis=1)
     order = np.argsort(~ok, axis=1, kind="stable")  # present positions first
-    pick = (rng.random((resid.shape[0], size)) * np.maximum(cnt, 1)[:, None]).astype(int)
-    vals = np.take_along_axis(resid, np.take_along_axis(order, pick, axis=1), axis=1)
+    pick = (rng.random((n, resid.shape[0], size)) * np.maximum(cnt, 1)[:, None]).astype(int)
+    row = (np.arange(resid.shape[0]) * resid.shape[1])[:, None]  # flat offsets of the rows
+    vals = resid.ravel()[row + order.ravel()[row + pick]]
     return np.where(cnt[:, None] > 0, vals, 0.0)
 
 
@@ -184,12 +188,14 @@ def _scale(s: _Series, f: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 
 def _values(s: _Series, f: np.ndarray, z_year: np.ndarray) -> np.ndarray:
-    """All series at the target year: the fitted ones from ``z_year``, others held."""
-    out: np.ndarray = s.last.copy()
-    out[f] = np.where(s.log[f], np.exp(np.minimum(z_year, 700.0)), z_year)
+    """All series at the target year: the fitted ones from ``z_year`` (..., fitted),
+    others held; shape (..., series)."""
+    out: np.ndarray = np.broadcast_to(s.last, (*z_year.shape[:-1], s.last.size)).copy()
+    out[..., f] = np.where(s.log[f], np.exp(np.minimum(z_year, 700.0)), z_year)
     out = np.clip(out, s.lo, s.hi)
     d = s.den >= 0  # denominated series: their ratio stays in the observed range
-    out[d] = np.clip(out[d], s.rlo[d] * out[s.den[d]], s.rhi[d] * out[s.den[d]])
+    out[..., d] = np.clip(out[..., d], s.rlo[d] * out[..., s.den[d]],
+                          s.rhi[d] * out[..., s.den[d]])
     return out
 
 
@@ -202,7 +208,8 @@ def _dataset_at(ed: Edition, s: _Series, values: np.ndarray, year: int) -> Datas
 
 def project(edition: Edition | None = None, *, year: int = 2030,
             scenario: Scenario | None = None, model: str = "theil-sen-log", n: int = 200,
-            seed: int | None = 1, min_points: int = 3, clip: bool = True) -> Projection:
+            seed: int | None = 1, min_points: int = 3, clip: bool = True,
+            stack: bool = True) -> Projection:
     """Project every series of ``edition`` to ``year`` and build the projected edition.
 
     Parameters
@@ -222,6 +229,9 @@ def project(edition: Edition | None = None, *, year: int = 2030,
     clip : bool
         Keep projected values within the range observed over all units and years (so
         within the fixed goalposts); False lets them run past it (see the module notes).
+    stack : bool
+        Score the bootstrap replications all at once where that equals building each
+        (:mod:`~airank.analysis.scenarios._bootstrap`); False builds each (the reference).
 
     Raises
     ------
@@ -253,14 +263,14 @@ def project(edition: Edition | None = None, *, year: int = 2030,
     units = list(central.units)
     resid = zf - (a[:, None] + b[:, None] * s.t)
     rng = np.random.default_rng(seed)
-    ranks = np.empty((n, len(units)))
-    scores = np.empty((n, len(units)))
-    for r in range(n):
-        e = _resample(resid, rng, len(s.t) + 1)
-        bb, _ = _theil_sen(np.where(np.isnan(zf), np.nan, zf - resid + e[:, :-1]), s.t)
-        res = _build(ed, s, _values(s, f, z_last + bb * step + e[:, -1]), year, scenario)
-        sc = res.index.reindex(units).to_numpy(dtype=float)
-        scores[r], ranks[r] = sc, rank_desc(sc)
+    e = _resample(resid, rng, len(s.t) + 1, n)
+    vals = np.empty((n, len(s.last)))
+    for r0 in range(0, n, _REFIT_ROWS):  # refit the replications in slices of bounded size
+        er = e[r0:r0 + _REFIT_ROWS]
+        bb, _ = _theil_sen(np.where(np.isnan(zf), np.nan, zf - resid + er[..., :-1]), s.t)
+        vals[r0:r0 + _REFIT_ROWS] = _values(s, f, z_last + bb * step + er[..., -1])
+    scores = _replicate(ed, s, vals, year, scenario, central, central_v, stack=stack)
+    ranks = rank_desc(scores, axis=1).astype(float) if n else np.empty((0, len(units)))
     growth = np.zeros(len(s.last))
     growth[f] = np.where(s.log[f], np.expm1(np.minimum(b, 50.0)), b)
     trends = pd.DataFrame({"unit": s.keys.get_level_values(0), "code": s.keys.get_level_values(1),
@@ -271,6 +281,26 @@ def project(edition: Edition | None = None, *, year: int = 2030,
                            "projected": central_v})
     summary = _summary(ed.baseline, central, units, ranks, scores)
     return Projection(year, model, scenario, ed, central, summary, trends, ranks, n, seed)
+
+
+def _replicate(ed: Edition, s: _Series, values: np.ndarray, year: int,
+               scenario: Scenario | None, central: Result, central_values: np.ndarray, *,
+               stack: bool = True) -> np.ndarray:
+    """Index scores (replications x the central projection's units) of every
+    replication's values: all at once when :func:`~._bootstrap.stackable` (and
+    ``stack``), else a build per replication."""
+    units = list(central.units)
+    n = values.shape[0]
+    if n and stack and boot.stackable(ed):
+        out = boot.scores(ed, s.keys, values, s.inferred, year, scenario, central,
+                          central_values)
+        if out is not None:
+            return out
+    res = np.full((n, len(units)), np.nan)
+    for r in range(n):
+        res[r] = _build(ed, s, values[r], year, scenario).index.reindex(units).to_numpy(
+            dtype=float)
+    return res
 
 
 def _build(ed: Edition, s: _Series, values: np.ndarray, year: int,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json as _json
 import math
+import uuid
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
@@ -17,9 +18,9 @@ from ...analysis.robustness.cost import Cost, check_budget
 from ...errors import AirankError, Issue
 from ..settings import Settings
 
-__all__ = ["EditionQ", "Finite", "FormatQ", "SeedQ", "StrictBody", "StrictJSONResponse",
-           "ViewQ", "check_cost",
-           "check_limit", "csv_response", "json"]
+__all__ = ["EditionQ", "Finite", "FormatQ", "RawJSON", "SeedQ", "StrictBody",
+           "StrictJSONResponse", "ViewQ", "check_cost", "check_limit", "csv_response", "json",
+           "rows_json"]
 
 EditionQ = Annotated[int | None, Query(ge=1900, le=2100,
                                        description="Edition year; default the latest")]
@@ -69,13 +70,36 @@ def _finite(value: Any) -> Any:
     return value
 
 
+class RawJSON(str):
+    """JSON text serialised already (e.g. a frame's rows by pandas' writer, NaN as
+    null): a response embeds it as it is instead of parsing and writing it again."""
+
+
+def rows_json(frame: pd.DataFrame) -> RawJSON:
+    """A frame's rows as JSON text, serialised once (pandas' writer, NaN as null)."""
+    return RawJSON(frame.to_json(orient="records", double_precision=10))
+
+
 class StrictJSONResponse(JSONResponse):
     """Strict JSON: non-finite numbers as null, numpy scalars as numbers, unencodable
-    characters escaped."""
+    characters escaped; :class:`RawJSON` parts spliced in as they are."""
 
     def render(self, content: Any) -> bytes:
-        body = _json.dumps(_finite(content), allow_nan=False, ensure_ascii=False,
+        raw: dict[str, str] = {}
+
+        def hold(value: Any) -> Any:  # a RawJSON part waits under a unique placeholder
+            if isinstance(value, RawJSON):
+                key = f"@@airank-raw-{uuid.uuid4().hex}@@"
+                raw[_json.dumps(key)] = str(value)
+                return key
+            if isinstance(value, dict):
+                return {k: hold(v) for k, v in value.items()}
+            return value
+
+        body = _json.dumps(_finite(hold(content)), allow_nan=False, ensure_ascii=False,
                            separators=(",", ":"), default=str)
+        for key, text in raw.items():
+            body = body.replace(key, text, 1)
         return body.encode("utf-8", "backslashreplace")
 
 

@@ -13,8 +13,17 @@ from .. import compute, method
 from ..cache import ServedIndex
 from ..dependencies import Registry, get_registry, get_settings, get_source, get_weights
 from ..settings import Settings
-from ..shape import records, tree
-from .common import EditionQ, FormatQ, SeedQ, ViewQ, check_limit, csv_response, json
+from ..shape import tree
+from .common import (
+    EditionQ,
+    FormatQ,
+    SeedQ,
+    ViewQ,
+    check_limit,
+    csv_response,
+    json,
+    rows_json,
+)
 
 router = APIRouter(prefix="/api", tags=["indices"])
 
@@ -72,7 +81,7 @@ def ranking(source: Source, settings: Config, weights: Weights, edition: Edition
     if format == "csv":
         return csv_response(_download(source, table, meta),
                             f"{source.key}-{e}-{v}-ranking.csv", meta["provenance"])
-    out = {**meta, "columns": list(table.columns), "rows": records(table)}
+    out = {**meta, "columns": list(table.columns), "rows": rows_json(table)}
     if detail == "full":
         out["indicators"] = method.indicator_meta(source.edition(e, v).spec)
         out["values"] = method.long_records(source, e, v)

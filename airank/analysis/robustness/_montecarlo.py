@@ -1,0 +1,295 @@
+"""The Monte Carlo run split into tasks: the same tasks run here or on a Dask cluster.
+
+A :class:`Job` is everything a replication needs (the :class:`~.batch.Scorer`, the seed,
+the nominal ranks, the unit groups) and pickles without the edition. Its replications
+are cut into tasks of whole blocks (:meth:`Job.tasks`; blocks of :data:`BLOCK` draws,
+each from its own child of the seed). The cut depends on ``n`` alone, never on the
+number of workers.
+
+:func:`run_task` evaluates one task and returns a :class:`Partial`: rank statistics
+(exact integer counts, merged in any order) and per-task float sums (score sums, rank
+shifts), which :class:`Totals` folds in task order. A local run folds the same tasks in
+the same order, so a run on any number of Dask workers gives the same bytes as a local
+one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._order import ascending_order
+from .batch import Draws, Scorer, chunk_rows
+from .ranks import DEFAULT_MEMORY, RankStats, rank_desc
+
+__all__ = ["BLOCK", "MAX_TASKS", "Job", "Partial", "Totals", "run_task"]
+
+BLOCK = 4096  # draws per seed block
+MAX_TASKS = 256  # a run is cut into at most this many tasks
+SCORE_SAMPLE = 20_000  # at most this many replications' scores are kept (score quantiles)
+SCORE_BYTES = 1 << 28  # ... and at most 256 MB of them (float32)
+FEED_CELLS = 1 << 24  # ranks gathered before they reach an accumulator (64 MB of int32)
+
+Drawer = Callable[[Scorer, int, int, int], Draws]
+
+
+@dataclass(frozen=True, eq=False)
+class Job:
+    """One Monte Carlo run: what every task needs (picklable).
+
+    Attributes
+    ----------
+    nominal : ndarray, shape (units,)
+        Nominal index ranks (float).
+    groups : ndarray of int, shape (units,), optional
+        Group id per unit (-1: no group), when ranks within groups are asked for.
+    group_nominal : ndarray, optional
+        Nominal ranks within groups.
+    reweight : (ratio, wanted), optional
+        Weights rescaled as ``where(nominal > 0, W * ratio, wanted)`` after drawing
+        (:func:`~.uncertainty.reweighted_intervals`).
+    """
+
+    scorer: Scorer
+    draw: Drawer
+    seed: int
+    n: int
+    nominal: np.ndarray
+    groups: np.ndarray | None = None
+    group_nominal: np.ndarray | None = None
+    memory: int = DEFAULT_MEMORY
+    reweight: tuple[np.ndarray, np.ndarray] | None = None
+
+    @property
+    def n_units(self) -> int:
+        return len(self.scorer.units)
+
+    @property
+    def keep(self) -> int:
+        """Replications whose scores are kept for the score quantiles (the first ones)."""
+        return int(min(self.n, SCORE_SAMPLE, max(1, SCORE_BYTES // (4 * self.n_units))))
+
+    def tasks(self) -> list[range]:
+        """Blocks of each task: consecutive, at most :data:`MAX_TASKS` tasks."""
+        n_blocks = -(-self.n // BLOCK)
+        per = -(-n_blocks // MAX_TASKS)
+        return [range(b, min(b + per, n_blocks)) for b in range(0, n_blocks, per)]
+
+    def new_stats(self) -> tuple[RankStats, RankStats | None]:
+        units = list(self.scorer.units)
+        stats = RankStats(self.n_units, units, memory=self.memory)
+        gstats = (RankStats(self.n_units, units, memory=self.memory)
+                  if self.groups is not None else None)
+        return stats, gstats
+
+
+class _Feed:
+    """Ranks gathered into passes of about :data:`FEED_CELLS` before they reach the
+    accumulator, whose per-call work is then amortised over many replications (its
+    counts do not depend on how the replications are cut into chunks)."""
+
+    def __init__(self, stats: RankStats | None) -> None:
+        self.stats = stats
+        self.orders: list[np.ndarray] = []
+        self.ranks: list[np.ndarray] = []
+        self.cells = 0
+
+    def order(self, order: np.ndarray) -> None:
+        """Ascending orders of tie-free rows."""
+        self.orders.append(order.astype(np.int32))
+        self._grow(order.size)
+
+    def rank(self, ranks: np.ndarray) -> None:
+        """Rank rows (float, NaN: no rank)."""
+        self.ranks.append(np.asarray(ranks, dtype=np.float32))
+        self._grow(ranks.size)
+
+    def _grow(self, cells: int) -> None:
+        self.cells += cells
+        if self.cells >= FEED_CELLS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.stats is not None:
+            if self.orders:
+                self.stats.update_order(np.concatenate(self.orders), ascending=True)
+            if self.ranks:
+                self.stats.update(np.concatenate(self.ranks))
+        self.orders, self.ranks, self.cells = [], [], 0
+
+
+@dataclass(eq=False)
+class Partial:
+    """What one task returns (see the module notes)."""
+
+    task: int
+    n: int
+    stats: RankStats | None
+    gstats: RankStats | None
+    s1: np.ndarray
+    s2: np.ndarray
+    cnt: np.ndarray
+    shift: float = 0.0
+    n_failed: int = 0
+    first_error: tuple[int, str] | None = None  # (replication, message)
+    sample: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+
+
+def run_task(job: Job, task: int, blocks: range, *, stats: RankStats | None = None,
+             gstats: RankStats | None = None) -> Partial:
+    """Evaluate the blocks of one task. Given ``stats`` (and ``gstats``), ranks are fed
+    there (a local run's accumulators); otherwise the task makes its own."""
+    own = stats is None
+    if own:
+        stats, gstats = job.new_stats()
+    assert stats is not None
+    U = job.n_units
+    p = Partial(task, 0, stats if own else None, gstats if own else None,
+                np.zeros(U), np.zeros(U), np.zeros(U))
+    step = chunk_rows(U)
+    feed, gfeed = _Feed(stats), _Feed(gstats)
+    for b in blocks:
+        d = job.draw(job.scorer, job.seed, b, min(BLOCK, job.n - b * BLOCK))
+        if job.reweight is not None:
+            ratio, wanted = job.reweight
+            nominal = job.scorer.nominal_weights
+            d = Draws(d.options, np.where(nominal > 0, d.weights * ratio, wanted))
+        for rows, scores, failures in job.scorer.chunks(d, step):
+            _chunk(job, p, feed, gfeed, b * BLOCK + rows, scores, failures)
+        p.n += len(d)
+    feed.flush()
+    gfeed.flush()
+    return p
+
+
+def _chunk(job: Job, p: Partial, stats: _Feed, gstats: _Feed,
+           reps: np.ndarray, scores: np.ndarray, failures: list[tuple[np.ndarray, str]]
+           ) -> None:
+    for bad, msg in failures:
+        p.n_failed += bad.size
+        first = int(reps[bad].min())
+        if p.first_error is None or first < p.first_error[0]:
+            p.first_error = (first, msg)
+    keep = reps < job.keep
+    if keep.any():
+        p.sample.append((reps[keep], scores[keep].astype(np.float32)))
+    ok = ~np.isnan(scores)
+    good = ok.any(axis=1)  # a failed replication is a row of NaN
+    S, ok = scores[good], ok[good]
+    if not S.shape[0]:
+        return
+    if ok.all():
+        p.s1 += S.sum(axis=0)
+        p.s2 += np.einsum("ij,ij->j", S, S)
+        p.cnt += S.shape[0]
+        p.shift += _ranks(job, S, stats, gstats)
+        return
+    S0 = np.where(ok, S, 0.0)
+    p.s1 += S0.sum(axis=0)
+    p.s2 += np.einsum("ij,ij->j", S0, S0)
+    p.cnt += ok.sum(axis=0)
+    full = ok.all(axis=1)
+    if full.any():
+        p.shift += _ranks(job, S[full], stats, gstats)
+    ranks = rank_desc(S[~full], axis=1)  # some units without a score: NaN ranks
+    stats.rank(ranks)
+    if job.groups is not None:
+        gstats.rank(_group_ranks_slow(job, S[~full]))
+
+
+def _ranks(job: Job, S: np.ndarray, stats: _Feed, gstats: _Feed) -> float:
+    """Feed the ranks of complete rows ``S``; return their summed mean absolute shift.
+    Rows without ties go by their sort order alone; rows with ties are ranked in full
+    (ties share the best rank)."""
+    U = S.shape[1]
+    order, tied = ascending_order(S)
+    total = 0.0
+    if tied.any():
+        ranks = rank_desc(S[tied], axis=1)
+        stats.rank(ranks)
+        total += float(np.abs(ranks - job.nominal).sum())
+        if job.groups is not None:
+            gstats.rank(_group_ranks_slow(job, S[tied]))
+        order = order[~tied]
+    if order.shape[0]:
+        stats.order(order)
+        rank_at = np.arange(U, 0, -1, dtype=float)  # rank of each sorted position
+        total += float(np.abs(rank_at - job.nominal[order]).sum())
+        if job.groups is not None:
+            gstats.rank(_group_ranks(job, order))
+    return float(total / U)
+
+
+def _group_ranks(job: Job, order: np.ndarray) -> np.ndarray:
+    """Ranks within groups (float; NaN without a group) from ascending orders without
+    ties: a stable sort by group keeps each group's units in score order."""
+    assert job.groups is not None
+    g = job.groups
+    gs = np.sort(g)
+    size = np.bincount(g + 1)
+    start = np.concatenate([[0], np.cumsum(size)[:-1]])
+    p = np.arange(g.size)
+    rank_at = np.where(gs >= 0, size[gs + 1] - (p - start[gs + 1]), np.nan)
+    key = g.astype(np.int16 if g.max() < 2**15 else np.int32)[order]
+    by_group = np.take_along_axis(order, np.argsort(key, axis=1, kind="stable"), axis=1)
+    out = np.empty(order.shape)
+    np.put_along_axis(out, by_group, np.broadcast_to(rank_at, order.shape), axis=1)
+    return out
+
+
+def _group_ranks_slow(job: Job, S: np.ndarray) -> np.ndarray:
+    """Ranks within groups of rows that may have ties or NaN (ties share the best)."""
+    assert job.groups is not None
+    out = np.full(S.shape, np.nan)
+    for gid in np.unique(job.groups[job.groups >= 0]):
+        cols = np.flatnonzero(job.groups == gid)
+        out[:, cols] = rank_desc(S[:, cols], axis=1)
+    return out
+
+
+@dataclass(eq=False)
+class Totals:
+    """Partials folded in task order (:meth:`add` any order; :meth:`result` at the end)."""
+
+    job: Job
+    stats: RankStats
+    gstats: RankStats | None
+    pending: dict[int, Partial] = field(default_factory=dict)
+    next_task: int = 0
+    s1: np.ndarray = field(init=False)
+    s2: np.ndarray = field(init=False)
+    cnt: np.ndarray = field(init=False)
+    shift: float = 0.0
+    n_failed: int = 0
+    first_error: tuple[int, str] | None = None
+    keep: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        U = self.job.n_units
+        self.s1, self.s2, self.cnt = np.zeros(U), np.zeros(U), np.zeros(U)
+        self.keep = np.full((self.job.keep, U), np.nan, dtype=np.float32)
+
+    def add(self, p: Partial) -> None:
+        """Merge the rank statistics now (exact, any order); fold the floats in order."""
+        if p.stats is not None:
+            self.stats = self.stats.merge(p.stats)
+            p.stats = None
+        if p.gstats is not None and self.gstats is not None:
+            self.gstats = self.gstats.merge(p.gstats)
+            p.gstats = None
+        self.pending[p.task] = p
+        while self.next_task in self.pending:
+            q = self.pending.pop(self.next_task)
+            self.s1 += q.s1
+            self.s2 += q.s2
+            self.cnt += q.cnt
+            self.shift += q.shift
+            self.n_failed += q.n_failed
+            if q.first_error is not None and (self.first_error is None
+                                              or q.first_error[0] < self.first_error[0]):
+                self.first_error = q.first_error
+            for reps, rows in q.sample:
+                self.keep[reps] = rows
+            self.next_task += 1

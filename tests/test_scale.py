@@ -1,0 +1,212 @@
+"""Scale (issue 14): exact fast orders, slices of bounded size, a sound default design,
+ranks within groups and percentiles in builds, intervals and exports."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import airank
+from airank import IndexSpec
+from airank.analysis.robustness import _montecarlo as mc
+from airank.analysis.robustness import batch
+from airank.analysis.robustness._order import ascending_order
+from airank.analysis.robustness.batch import Plan
+from airank.analysis.robustness.designs import default_factors
+from airank.analysis.robustness.factors import parse_factors
+from airank.analysis.robustness.uncertainty import _score_quantiles, uncertainty
+from airank.export import write_result
+from airank.pipeline import renormalise
+
+
+def skewed(n_units: int = 300, n_ind: int = 8, seed: int = 0, groups: int = 5
+           ) -> tuple[IndexSpec, pd.DataFrame]:
+    """Lognormal indicators (some higher-is-worse: long left tails), two pillars."""
+    rng = np.random.default_rng(seed)
+    spec = IndexSpec.from_dict({
+        "name": "skewed", "units": {"kind": "custom", "groups": ["state"]},
+        "nodes": [{"code": "index"}, {"code": "a", "parent": "index"},
+                  {"code": "b", "parent": "index"}],
+        "indicators": [{"code": f"i{j}", "parent": "a" if j < n_ind // 2 else "b",
+                        "direction": -1 if j % 3 == 0 else 1} for j in range(n_ind)],
+        "methodology": {"screen": {"method": "none"},
+                        "normalise": {"method": "minmax", "lower": 1, "upper": 100}}})
+    values = rng.lognormal(1.0, rng.uniform(0.8, 1.5, n_ind), size=(n_units, n_ind))
+    frame = pd.DataFrame(values, columns=[f"i{j}" for j in range(n_ind)])
+    frame.insert(0, "unit", [f"U{u:04d}" for u in range(n_units)])
+    frame.insert(1, "state", [f"S{u % groups}" for u in range(n_units)])
+    return spec, frame
+
+
+@pytest.fixture(scope="module")
+def skewed_edition():
+    spec, frame = skewed()
+    return airank.Edition.of(spec, airank.read_data(frame, spec))
+
+
+# -- exact orders ---------------------------------------------------------------------
+rows = hnp.arrays(np.float64, st.tuples(st.integers(1, 6), st.integers(1, 70)),
+                  elements=st.one_of(st.floats(-1e6, 1e6), st.sampled_from(
+                      [0.0, -0.0, 1.0, 1.0 + 2**-40, np.inf, -np.inf, 5e-324])))
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows)
+def test_ascending_order_is_exact(x):
+    order, tied = ascending_order(x)
+    np.testing.assert_array_equal(np.take_along_axis(x, order, axis=1), np.sort(x, axis=1))
+    assert (np.sort(order, axis=1) == np.arange(x.shape[1])).all()
+    s = np.sort(x, axis=1)
+    np.testing.assert_array_equal(tied, (s[:, 1:] == s[:, :-1]).any(axis=1))
+
+
+def test_ascending_order_near_ties_at_scale():
+    rng = np.random.default_rng(0)
+    x = rng.random((3, 100_000)) * 50 + 10
+    x[1, :500] = x[1, 0] * (1 + 1e-14 * np.arange(500))  # agree in every kept bit
+    order, tied = ascending_order(x)
+    np.testing.assert_array_equal(np.take_along_axis(x, order, axis=1), np.sort(x, axis=1))
+    assert not tied.any()
+
+
+# -- the engine in slices -------------------------------------------------------------
+def test_slices_of_any_size_give_the_same_bytes(skewed_edition, monkeypatch):
+    fs = default_factors(skewed_edition.spec)
+    whole = uncertainty(skewed_edition, fs, n=700, seed=4, by="state").to_frame()
+    monkeypatch.setattr(batch, "CHUNK_CELLS", 300 * 7)  # 7 replications a slice
+    sliced = uncertainty(skewed_edition, fs, n=700, seed=4, by="state").to_frame()
+    pd.testing.assert_frame_equal(whole, sliced)
+
+
+def test_renormalised_variants_equal_full_builds(skewed_edition):
+    plan = Plan(skewed_edition, default_factors(skewed_edition.spec))
+    for combo in plan.scorer.pre_combos():
+        spec = skewed_edition.spec.with_changes(plan.scorer.changes(plan.scorer.pre, combo))
+        full = skewed_edition.build(spec=spec).stages["normalised"].to_numpy()
+        np.testing.assert_array_equal(renormalise(skewed_edition.baseline, spec).to_numpy(),
+                                      full)
+
+
+def test_score_quantiles_equal_numpy():
+    rng = np.random.default_rng(1)
+    sample = rng.normal(size=(200, 30)).astype(np.float32)
+    sample[5] = np.nan  # a failed replication
+    sample[7:9, 3] = np.nan  # a unit without a score in two replications
+    q05, q95 = _score_quantiles(sample)
+    ok = sample[~np.isnan(sample).all(axis=1)].astype(float)
+    np.testing.assert_array_equal(q05, np.nanquantile(ok, 0.05, axis=0))
+    np.testing.assert_array_equal(q95, np.nanquantile(ok, 0.95, axis=0))
+
+
+def test_tasks_depend_on_n_alone():
+    job = mc.Job(None, None, 1, 300 * mc.BLOCK, np.zeros(3))  # type: ignore[arg-type]
+    tasks = job.tasks()
+    assert len(tasks) <= mc.MAX_TASKS and tasks[0].start == 0
+    assert sum(len(t) for t in tasks) == 300
+    assert all(a.stop == b.start for a, b in itertools.pairwise(tasks))
+
+
+# -- the default design ---------------------------------------------------------------
+def test_default_design_never_fails_on_skewed_data(skewed_edition):
+    plain = [dict(f) for f in ({"name": "norm", "type": "choice", "path":
+                                "methodology.normalise",
+                                "options": [{"method": "zscore", "mean": 10, "sd": 2}]},
+                               {"name": "agg", "type": "choice", "path": "methodology.aggregate",
+                                "options": [{"method": "geometric"}]})]
+    bare = uncertainty(skewed_edition, parse_factors(plain, skewed_edition.spec), n=50, seed=1)
+    assert bare.n_failed == 50  # COINr's z-score (10, 2) meets values <= 0 here
+    res = uncertainty(skewed_edition, n=3000, seed=1)
+    assert res.n_failed == 0 and res.first_error is None
+
+
+def test_default_design_no_failures_on_asem_and_ogai(asem):
+    spec, data = asem
+    assert uncertainty(airank.Edition.of(spec, data), n=2000, seed=3).n_failed == 0
+    assert uncertainty(airank.Edition.ogai(), n=2000, seed=3).n_failed == 0
+
+
+def test_zscore_floor_only_clips(asem):
+    spec, data = asem
+    z = {"methodology.normalise.method": "zscore", "methodology.normalise.mean": 10,
+         "methodology.normalise.sd": 2}
+    plain = airank.build(spec.with_changes(z), data)
+    floored = airank.build(spec.with_changes({**z, "methodology.normalise.floor": 1}), data)
+    assert plain.stages["normalised"].min().min() > 1  # nothing to clip on ASEM
+    pd.testing.assert_frame_equal(plain.scores, floored.scores)
+    x = np.array([-3.0, 0.0, 2.0, np.nan])
+    from airank.methods import ZScoreParams
+    from airank.normalise import normalise_column
+
+    y, _ = normalise_column(x, "zscore", ZScoreParams(mean=10, sd=2, floor=9.0))
+    expected = np.maximum((x - np.nanmean(x)) / np.nanstd(x, ddof=1) * 2 + 10, 9.0)
+    np.testing.assert_allclose(y, expected)
+    assert np.isnan(y[3])
+
+
+# -- ranks within groups and percentiles ----------------------------------------------
+def _tiny() -> airank.Result:
+    spec = IndexSpec.from_dict({
+        "name": "t", "units": {"kind": "custom", "groups": ["state"]},
+        "nodes": [{"code": "index"}], "indicators": [{"code": "x", "parent": "index"}],
+        "methodology": {"screen": {"method": "none"}, "normalise": {"method": "none"}}})
+    frame = pd.DataFrame({"unit": list("ABCDEF"), "state": ["n", "n", "n", "s", "s", None],
+                          "x": [5.0, 3.0, 5.0, 1.0, 2.0, 4.0]})
+    return airank.build(spec, airank.read_data(frame, spec))
+
+
+def test_group_ranks_and_svi_percentiles_by_hand():
+    r = _tiny()
+    g = r.group_ranks("state")["index"]
+    assert g.drop("F").to_dict() == {"A": 1, "B": 3, "C": 1, "D": 2, "E": 1}
+    assert pd.isna(g["F"])  # no group
+    # SVI: (ascending rank - 1) / (N - 1), ties share the lowest: A, C tie at the top
+    p = r.percentiles()["index"]
+    np.testing.assert_allclose(p.loc[list("ABCDEF")], [4 / 5, 2 / 5, 4 / 5, 0, 1 / 5, 3 / 5])
+    pg = r.percentiles("state")["index"]
+    np.testing.assert_allclose(pg.loc[list("ABCDE")], [1 / 2, 0, 1 / 2, 0, 1])
+    assert np.isnan(pg["F"])
+    t = r.group_ranking("state")
+    assert list(t.columns[:8]) == ["rank", "unit", "name", "score", "percentile", "state",
+                                   "rank_state", "percentile_state"]
+    with pytest.raises(airank.DataError, match="'region' is not a unit-group column"):
+        r.group_ranks("region")
+
+
+def test_group_ranks_from_orders_equal_ranking_within_groups():
+    rng = np.random.default_rng(2)
+    groups = rng.integers(-1, 6, 40)
+    job = mc.Job(None, None, 1, 10, np.zeros(40), groups)  # type: ignore[arg-type]
+    S = rng.normal(size=(25, 40))
+    order, tied = ascending_order(S)
+    assert not tied.any()
+    np.testing.assert_array_equal(mc._group_ranks(job, order), mc._group_ranks_slow(job, S))
+
+
+def test_interval_within_groups(skewed_edition):
+    fs = parse_factors([{"name": "w", "type": "weights", "level": 2, "noise": 0.0}],
+                       skewed_edition.spec)
+    t = uncertainty(skewed_edition, fs, n=300, seed=1, by="state").summary
+    nominal = skewed_edition.baseline.group_ranks("state")["index"]
+    assert (t["group_q05"] == t["group_nominal"]).all()
+    assert (t["group_q95"].astype(int) == nominal.loc[t.index].astype(int)).all()
+    n_g = t.groupby("group")["group_nominal"].transform("count")
+    np.testing.assert_allclose(t["group_pct_q05"], (n_g - t["group_q95"]) / (n_g - 1))
+    np.testing.assert_allclose(t["pct_q95"], (len(t) - t["q05"]) / (len(t) - 1))
+    t = uncertainty(skewed_edition, n=2000, seed=1, by="state").summary
+    assert (t["group_q05"] <= t["group_median"]).all()
+    assert (t["group_median"] <= t["group_q95"]).all()
+    assert (t["group_q95"] <= n_g.max()).all() and (t["q05"] <= t["q95"]).all()
+
+
+def test_exports_carry_percentiles_and_group_ranks(tmp_path, skewed_edition):
+    write_result(skewed_edition.baseline, tmp_path / "o", formats=("csv",))
+    t = pd.read_csv(tmp_path / "o" / "ranking.csv")
+    assert {"percentile", "state", "rank_state", "percentile_state"} <= set(t.columns)
+    expected = skewed_edition.baseline.group_ranks("state")["index"]
+    assert (t.set_index("unit")["rank_state"] == expected.loc[t["unit"]].to_numpy()).all()
