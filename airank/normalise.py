@@ -211,6 +211,8 @@ def borda(x: np.ndarray, *, params: BordaParams, target: float | None = None,
           learned: Fit | None = None) -> tuple[np.ndarray, Fit]:
     """Borda score: the number of units below, ``rank - 1`` with rank 1 = lowest (COINr's
     ``n_borda``; ties ranked by ``ties``, default the lowest rank)."""
+    from scipy.stats import rankdata
+
     r = rankdata(x, method=params.ties, nan_policy="omit").astype(float)
     return r - 1, NoFit(method="borda")
 

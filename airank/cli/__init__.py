@@ -1,9 +1,9 @@
 """The ``airank`` command line (Typer + rich).
 
 Commands live in modules by topic (``engine``, ``ogai``, ``robustness``, ``scenarios``,
-``serve``, ``toolkit``, ``report``), all registered on one Typer app. Options are checked while the command line
-is parsed, before any data is read; units are resolved (codes in any case, names,
-aliases) before any analysis runs; runs whose estimated cost exceeds ``--budget`` are
+``serve``, ``toolkit``, ``report``), all registered on one Typer app. Options are checked
+while the command line is parsed, before any data is read; units are resolved (codes in any
+case, names, aliases) before any analysis runs; runs whose estimated cost exceeds ``--budget`` are
 refused. User errors -- a bad option, spec, table, scenario or factors file, an unknown
 unit, an output that cannot be written -- print a message on stderr and exit with code
 2, never a traceback; bugs keep their traceback and exit 1. Output files are written

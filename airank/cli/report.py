@@ -149,7 +149,7 @@ def report_cmd(
     ed = _load(spec, data, example, edition, view, licence)
     with Progress(TextColumn("[bold]report[/bold] {task.description:<44}"), BarColumn(),
                   TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                  console=err, transient=False) as bar:
+                  console=err.console, transient=False) as bar:
         task = bar.add_task("", total=1)
 
         def step(done: int, total: int, title: str) -> None:
