@@ -243,7 +243,8 @@ def test_json_outputs_carry_provenance(capsys):
     for argv in (["rank", "--format", "json"],
                  ["uncertainty", "--example", "asem", "--n", "50", "--format", "json"],
                  ["bounds", "--example", "asem", "--format", "json"],
-                 ["explain", "CHE", "--example", "asem", "--format", "json"]):
+                 ["explain", "CHE", "--example", "asem", "--format", "json"],
+                 ["trend", "RUS", "--format", "json"]):
         assert main(argv) == 0, argv
         man = json.loads(capsys.readouterr().out)["manifest"]
         assert man["airank_version"] == airank.__version__
@@ -263,3 +264,29 @@ def test_data_sources(capsys):
     text = capsys.readouterr().out
     first = catalogue.sources().iloc[0]
     assert first["publisher"].split()[0] in text and str(first.name).split("/")[0] in text
+
+
+def test_trend_of_every_country_is_the_comparable_series(capsys):
+    """No country + csv: every country ranked in some edition, every edition, headline
+    and chain-linked (comparable) scores, exactly the series the dashboard charts."""
+    from airank import ogai
+
+    assert main(["trend", "--format", "csv"]) == 0
+    frame = pd.read_csv(io.StringIO(capsys.readouterr().out), keep_default_na=False,
+                        na_values=[""])
+    s = ogai.series("scale")
+    ever = set(s.loc[s["ranked"], "iso3"])
+    assert set(frame["iso3"]) == ever
+    assert {"iso3", "edition", "rank", "score", "comparable_score",
+            "comparable_rank"} <= set(frame.columns)
+    assert sorted(frame["edition"].unique()) == list(ogai.EDITIONS)
+    mine = frame[frame["iso3"] == "RUS"].set_index("edition")
+    one = ogai.trend("RUS").set_index("edition")
+    assert (mine["comparable_score"] - one["comparable_score"]).abs().max() < 1e-4
+    assert mine["rank"].tolist() == one["rank"].astype(int).tolist()
+    # a table needs a country: exit 2, saying how to get them all
+    assert main(["trend"]) == 2
+    assert "--format csv" in capsys.readouterr().err
+    assert main(["trend", "--format", "json", "--licence", "open"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["manifest"]["licence"] == "open" and doc["editions"] == list(ogai.EDITIONS)

@@ -13,6 +13,7 @@ import typer
 from ..errors import AirankError, Issue, UnitError
 from ._common import (
     FormatOpt,
+    LicenceOpt,
     ViewOpt,
     _check_format,
     _print_frame,
@@ -52,16 +53,35 @@ _TREND_ROWS = {
 @app.command(epilog=legend(_TREND_ROWS, "Rows are measures and columns editions. A "
                                         "score can jump when an indicator enters an "
                                         "edition: see 'airank rank --edition YEAR'."))
-def trend(iso3: Annotated[str, typer.Argument(help="Country: ISO3 code in any case, or a "
-                                                   "name (RUS, Russia)")],
-          view: ViewOpt = "scale", fmt: FormatOpt = "table") -> None:
-    """A country's OGAI rank and pillar/sub-pillar scores in every edition."""
+def trend(iso3: Annotated[str | None, typer.Argument(
+              help="Country: ISO3 code in any case, or a name (RUS, Russia). Without "
+                   "it, --format csv or json gives every country's series")] = None,
+          view: ViewOpt = "scale", licence: LicenceOpt = "all",
+          fmt: FormatOpt = "table") -> None:
+    """A country's OGAI rank and pillar/sub-pillar scores in every edition (or, with no
+    country and --format csv/json, every country's headline and comparable series)."""
     from .. import ogai
 
-    code = _trend_unit(iso3, view)
-    table = ogai.trend(code, view=view)
+    if iso3 is None:
+        if fmt == "table":
+            raise AirankError([Issue(("iso3",), "missing_country", "Name a country (e.g. "
+                                     "'airank trend RUS'), or ask for every country's "
+                                     "series with --format csv or --format json.", None)])
+        every = ogai.series(view, licence=licence)
+        ever = set(every.loc[every["ranked"].astype(bool), "iso3"])  # ranked at least once
+        every = every[every["iso3"].isin(ever)].reset_index(drop=True)
+        if fmt == "json":
+            _trend_json(every, view, licence)
+        else:
+            _print_frame(every, fmt, title=f"OGAI {view} view, every edition")
+        return
+    code = _trend_unit(iso3, view, licence)
+    table = ogai.trend(code, view=view, licence=licence)
     name = ogai.units()["name"].get(code, code)
     title = f"{name} ({code}), OGAI {view} view"
+    if fmt == "json":
+        _trend_json(table, view, licence, unit=code)
+        return
     if fmt != "table":
         _print_frame(table, fmt, title=title)
         return
@@ -73,6 +93,18 @@ def trend(iso3: Annotated[str, typer.Argument(help="Country: ISO3 code in any ca
     cells = wide.astype(object).map(_cell)
     cells.insert(0, "measure", [str(i) for i in wide.index])
     _print_frame(cells, "table", title=title, keep=len(cells.columns), notes=notes)
+
+
+def _trend_json(rows: pd.DataFrame, view: str, licence: str, unit: str | None = None
+                ) -> None:
+    """The series with the manifest of the latest edition (release, data and spec hashes)."""
+    from .. import ogai
+
+    doc = {"manifest": entry(None, None, None, None, view, licence).edition.manifest(),
+           "view": view, "licence": licence, "editions": list(ogai.EDITIONS),
+           **({"unit": unit} if unit else {}),
+           "rows": json.loads(rows.to_json(orient="records"))}
+    sys.stdout.write(json.dumps(doc, indent=1) + "\n")
 
 
 def _set_changes(table: pd.DataFrame) -> list[str]:
@@ -90,12 +122,12 @@ def _set_changes(table: pd.DataFrame) -> list[str]:
             "comparable_score does not): " + " | ".join(parts) + "."]
 
 
-def _trend_unit(text: str, view: str) -> str:
+def _trend_unit(text: str, view: str, licence: str = "all") -> str:
     """Resolve against the latest edition's ranked countries; else any country with
     data (ranked in an earlier edition), suggestions from the ranked ones."""
     from .. import ogai
 
-    latest = entry(None, None, None, None, view).edition
+    latest = entry(None, None, None, None, view, licence).edition
     try:
         return resolve_units(latest, [text], "country", "iso3")[0]
     except UnitError as first:
