@@ -40,6 +40,10 @@ def test_constants_match_the_engine():
     assert _options.RELEASE == ogai.RELEASE
     assert _options.CLI_BUDGET == cost.CLI_BUDGET
     assert _options.EXAMPLES == datasets.EXAMPLES
+    from airank import plot, results
+
+    assert _options.STAGES == results.STAGES
+    assert _options.PLOT_KINDS == plot.KINDS
 
 
 # -- the number parser -----------------------------------------------------------

@@ -260,7 +260,7 @@ def test_cli_plot_writes_html(tmp_path, capsys):
     text = out.read_text(encoding="utf-8")
     assert "NZL" in text and "Plotly.newPlot" in text
     assert main(["plot", "pie", "--example", "asem", "-o", str(out)]) == 2
-    assert "Unknown plot kind 'pie'" in capsys.readouterr().err
+    assert "'pie' is not one of" in capsys.readouterr().err
     assert main(["plot", "profile", "--example", "asem", "-o", str(out)]) == 2
     assert "needs --unit" in capsys.readouterr().err
     assert main(["plot", "bar", "--example", "asem", "-o", str(tmp_path / "x.bmp")]) == 2

@@ -23,7 +23,9 @@ __all__ = [
     "EXAMPLES",
     "MAX_REPLICATIONS",
     "MAX_SEED",
+    "PLOT_KINDS",
     "RELEASE",
+    "STAGES",
     "BudgetOpt",
     "DataArg",
     "EditionOpt",
@@ -31,6 +33,7 @@ __all__ = [
     "FormatOpt",
     "LicenceOpt",
     "Number",
+    "PowerOfTwo",
     "SeedOpt",
     "SpecArg",
     "ViewOpt",
@@ -43,6 +46,10 @@ EDITIONS = tuple(range(2019, 2026))  # airank.ogai.EDITIONS
 RELEASE = "ogai-2026.1"  # airank.ogai.RELEASE (the methodology release; in cache keys)
 CLI_BUDGET = 3600.0  # airank.analysis.robustness.cost.CLI_BUDGET
 EXAMPLES = ("asem",)  # airank.datasets.EXAMPLES
+STAGES = ("raw", "denominated", "imputed", "screened", "treated", "normalised",
+          "aggregated")  # airank.results.STAGES
+PLOT_KINDS = ("framework", "distributions", "correlation", "bar", "dot", "intervals",
+              "sobol", "importance", "profile", "coverage")  # airank.plot.KINDS
 
 
 class Number:
@@ -115,6 +122,17 @@ class Number:
 
 def _show(x: float) -> str:
     return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
+
+
+class PowerOfTwo(Number):
+    """A whole number that is a power of two (Sobol' base samples)."""
+
+    def __call__(self, text: str | float) -> int:
+        value = int(super().__call__(text))
+        if value & (value - 1):
+            raise typer.BadParameter(f"must be a power of 2 (Sobol' design), e.g. 1024. Got "
+                                     f"{str(text)!r}.")
+        return value
 
 
 def replications(default_high: int = MAX_REPLICATIONS, low: int = 1) -> Number:

@@ -7,33 +7,40 @@ path (``airank --help``, ``airank rank``) never loads them.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
 from ..errors import AirankError
 from ._common import (
+    BudgetOpt,
     DataArg,
     EditionOpt,
     ExampleOpt,
     LicenceOpt,
+    SeedOpt,
     SpecArg,
     ViewOpt,
     _load,
     app,
+    check_cost,
     err,
     out,
+    resolve_units,
 )
+from ._options import PLOT_KINDS, Number, PowerOfTwo, replications
 
 if TYPE_CHECKING:
     from ..edition import Edition
 
 OutOpt = Annotated[Path, typer.Option("-o", "--output", help="Output file: .html (interactive, "
                                       "offline), .png, .svg or .pdf")]
-NOpt = Annotated[int, typer.Option("--n", help="Monte Carlo replications (intervals)")]
-NBaseOpt = Annotated[int, typer.Option("--n-base", help="Sobol' base samples, a power of 2 "
-                                                        "(sobol)")]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed")]
+NOpt = Annotated[int, typer.Option("--n", metavar="N", parser=replications(),
+                                   help="Monte Carlo replications (rank intervals)")]
+NBaseOpt = Annotated[int, typer.Option("--n-base", metavar="N", parser=PowerOfTwo("int", 2, 2**20),
+                                       help="Sobol' base samples, a power of 2")]
+KindArg = Annotated[Literal[PLOT_KINDS], typer.Argument(  # type: ignore[valid-type]
+    help="The plot", show_default=False)]
 
 _KIND_HELP = ("framework, distributions, correlation, bar, dot, intervals, sobol, importance, "
               "profile or coverage")
@@ -43,13 +50,20 @@ def _split(text: str | None) -> list[str] | None:
     return None if text is None else [t.strip() for t in text.split(",") if t.strip()]
 
 
+def _units(ed: Edition, text: str | None, option: str) -> list[str] | None:
+    """Units named in a comma-separated option, through the one resolver (codes in any
+    case, names, aliases; unknown or ambiguous: exit 2 with the candidates)."""
+    names = _split(text)
+    return None if names is None else resolve_units(ed, names, "unit", option)
+
+
 def _levels(text: str) -> tuple[int, int]:
     parts = _split(text) or []
     try:
         vals = [int(p) for p in parts]
     except ValueError:
         vals = []
-    if len(vals) not in (1, 2):
+    if len(vals) not in (1, 2) or min(vals) < 1:
         raise AirankError(f"--levels must be one level or two, e.g. 1 or 1,2. Got '{text}'.")
     return (vals[0], vals[-1])
 
@@ -92,7 +106,7 @@ def _figure(kind: str, ed: Edition, opts: dict[str, Any]) -> Any:
 
 @app.command("plot")
 def plot_cmd(
-    kind: Annotated[str, typer.Argument(help=_KIND_HELP, show_default=False)],
+    kind: KindArg,
     spec: SpecArg = None, data: DataArg = None, example: ExampleOpt = None,
     edition: EditionOpt = None, view: ViewOpt = "scale", licence: LicenceOpt = "all",
     output: OutOpt = Path("plot.html"),
@@ -107,9 +121,11 @@ def plot_cmd(
                                                    "(intervals, coverage)")] = None,
     levels: Annotated[str, typer.Option(help="Correlation levels: rows,columns (1 = "
                                              "indicators)")] = "1,1",
-    within: Annotated[int | None, typer.Option(help="Correlation: only pairs in one group of "
-                                                    "this level")] = None,
-    n: NOpt = 1000, n_base: NBaseOpt = 256, seed: SeedOpt = 1) -> None:
+    within: Annotated[int | None, typer.Option(
+        metavar="LEVEL", parser=Number("int", 1, 20),
+        help="Correlation: only pairs in one group of this level")] = None,
+    n: NOpt = 1000, n_base: NBaseOpt = 256, seed: SeedOpt = 1,
+    budget: BudgetOpt = None) -> None:
     """Draw one plot of an index (default the OGAI) to an HTML, PNG, SVG or PDF file."""
     from .. import plot
 
@@ -117,11 +133,21 @@ def plot_cmd(
         raise AirankError(f"Unknown plot kind '{kind}'. Expected one of: {_KIND_HELP}.")
     suffix = output.suffix.lower()
     if suffix not in plot.FORMATS:
-        raise AirankError(f"-o must end in one of {list(plot.FORMATS)}. Got '{output}'.")
+        raise AirankError(f"-o/--output must end in one of {list(plot.FORMATS)}. Got "
+                          f"'{output}'.")
+    lv = _levels(levels)
     ed = _load(spec, data, example, edition, view, licence)
-    opts = {"unit": unit, "highlight": _split(highlight), "code": code, "codes": _split(codes),
-            "units": _split(units), "levels": _levels(levels), "within": within, "n": n,
-            "n_base": n_base, "seed": seed}
+    from ..plot._base import check_codes
+
+    check_codes(ed.spec, [*([code] if code else []), *(_split(codes) or [])], "--code/--codes")
+    one = _units(ed, unit, "--unit")
+    opts = {"unit": one[0] if one else None, "highlight": _units(ed, highlight, "--highlight"),
+            "code": code, "codes": _split(codes), "units": _units(ed, units, "--units"),
+            "levels": lv, "within": within, "n": n, "n_base": n_base, "seed": seed}
+    if kind == "intervals":
+        check_cost(ed, "uncertainty", n, budget)
+    elif kind == "sobol":
+        check_cost(ed, "sensitivity", n_base * 6, budget)
     fig = _figure(kind, ed, opts)
     path = plot.save(fig, output)
     out.print(f"Wrote the {kind} plot of {ed.label} to {path}")
@@ -137,7 +163,8 @@ def report_cmd(
                                                            "(headless Chromium)")] = None,
     units: Annotated[str | None, typer.Option(help="Units given a page, comma-separated "
                                                    "(default: the first-ranked)")] = None,
-    n: NOpt = 1000, n_base: NBaseOpt = 256, seed: SeedOpt = 1) -> None:
+    n: NOpt = 1000, n_base: NBaseOpt = 256, seed: SeedOpt = 1,
+    budget: BudgetOpt = None) -> None:
     """Write a JRC-style statistical audit of an index (default the OGAI) as one
     self-contained HTML file, its tables as CSV files beside it, and optionally a PDF."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -145,8 +172,13 @@ def report_cmd(
     from ..report import build_report, tables_folder, write_report
 
     if output.suffix.lower() not in (".html", ".htm"):
-        raise AirankError(f"-o must be an .html file. Got '{output}'.")
+        raise AirankError(f"-o/--output must be an .html file. Got '{output}'.")
+    if pdf is not None and pdf.suffix.lower() != ".pdf":
+        raise AirankError(f"--pdf must be a .pdf file. Got '{pdf}'.")
     ed = _load(spec, data, example, edition, view, licence)
+    chosen = _units(ed, units, "--units") or ()
+    check_cost(ed, "uncertainty", n, budget)
+    check_cost(ed, "sensitivity", n_base * 6, budget)
     with Progress(TextColumn("[bold]report[/bold] {task.description:<44}"), BarColumn(),
                   TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
                   console=err.console, transient=False) as bar:
@@ -155,7 +187,7 @@ def report_cmd(
         def step(done: int, total: int, title: str) -> None:
             bar.update(task, completed=done, total=total + 1, description=title)
 
-        rep = build_report(ed, n=n, n_base=n_base, seed=seed, units=_split(units) or (),
+        rep = build_report(ed, n=n, n_base=n_base, seed=seed, units=chosen,
                            progress=step)
         bar.update(task, description="writing" + (" and printing the PDF" if pdf else ""))
         paths = write_report(rep, output, pdf=pdf)

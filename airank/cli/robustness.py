@@ -31,7 +31,7 @@ from ._common import (
     progress,
     resolve_units,
 )
-from ._options import Number, replications
+from ._options import Number, PowerOfTwo, replications
 
 if TYPE_CHECKING:
     from ..analysis.robustness.factors import Factor
@@ -50,17 +50,6 @@ DaskOpt = Annotated[str | None, typer.Option(
     "--dask", metavar="ADDRESS",
     help="Run on the Dask scheduler at this address (tcp://host:8786); same seed, same "
          "result as a local run")]
-
-
-class PowerOfTwo(Number):
-    """A whole number that is a power of two (Sobol' base samples)."""
-
-    def __call__(self, text: str | float) -> int:
-        value = int(super().__call__(text))
-        if value & (value - 1):
-            raise typer.BadParameter(f"must be a power of 2 (Sobol' design), e.g. 1024. Got "
-                                     f"{str(text)!r}.")
-        return value
 
 
 def _factor_docs(factors: Sequence[Factor]) -> list[dict[str, object]]:

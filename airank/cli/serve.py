@@ -61,8 +61,9 @@ def serve(spec: SpecArg = None, data: DataArg = None,
                                      "loopback names unless AIRANK_WEB_ALLOWED_HOSTS "
                                      "replaces them")] = None,
           workers: Annotated[int | None, typer.Option(
-              "--workers", min=1, max=64, help="Server processes (default: the number of "
-                                               "cores, or AIRANK_WEB_WORKERS)")] = None
+              "--workers", metavar="N", parser=Number("int", 1, 64),
+              help="Server processes (default: the number of cores, or "
+                   "AIRANK_WEB_WORKERS)")] = None
           ) -> None:
     """Serve the dashboard and the JSON API (default: the Open Global AI Index and the
     ASEM example; or any SPEC DATA) at http://HOST:PORT/ (API docs at /docs)."""

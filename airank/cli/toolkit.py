@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -18,6 +18,7 @@ from ._common import (
     EditionOpt,
     ExampleOpt,
     FormatOpt,
+    LicenceOpt,
     SpecArg,
     ViewOpt,
     _check_format,
@@ -26,15 +27,22 @@ from ._common import (
     app,
     out,
 )
+from ._options import STAGES, Number
+
+StageOpt = Annotated[Literal[STAGES], typer.Option(  # type: ignore[valid-type]
+    help="The stage whose values are described")]
 
 OutDir = Annotated[Path, typer.Option("-o", "--output", help="Output folder")]
 
 
 @app.command("from-coinr")
-def from_coinr(idata: Annotated[Path, typer.Argument(help="COINr iData table (CSV)")],
-               imeta: Annotated[Path, typer.Argument(help="COINr iMeta table (CSV)")],
+def from_coinr(idata: Annotated[Path, typer.Argument(help="COINr iData table (CSV)",
+                                                    exists=True, dir_okay=False)],
+               imeta: Annotated[Path, typer.Argument(help="COINr iMeta table (CSV)",
+                                                    exists=True, dir_okay=False)],
                output: OutDir = Path("airank-from-coinr"),
                methodology: Annotated[Path | None, typer.Option(
+                   exists=True, dir_okay=False,
                    help="Take the methodology section from this spec (YAML)")] = None,
                countries: Annotated[bool, typer.Option(
                    "--countries", help="The uCodes are ISO3 country codes")] = False,
@@ -43,6 +51,12 @@ def from_coinr(idata: Annotated[Path, typer.Argument(help="COINr iData table (CS
     """Convert COINr's iData + iMeta into spec.yaml + data.csv (airank build reads them)."""
     from .. import load_spec
     from ..coinr import write_from_coinr
+    from ..errors import AirankError, Issue
+
+    if not name.strip() or len(name) > 200 or any(ord(c) < 32 for c in name):
+        raise AirankError([Issue(("--name",), "bad_name", "--name must be a name of 1 to 200 "
+                                 f"characters without control characters. Got {name!r}.",
+                                 name)])
 
     meth = load_spec(methodology).to_dict()["methodology"] if methodology else None
     paths = write_from_coinr(idata, imeta, output, name=name, methodology=meth,
@@ -71,24 +85,31 @@ def compare(specs: Annotated[list[Path], typer.Argument(help="Two or more spec f
                 "--data", help="Data table (once for all specs, or once per spec)")],
             code: Annotated[str | None, typer.Option(help="Node compared (default: index)")
                             ] = None,
-            by: Annotated[str, typer.Option(help="ranks or scores")] = "ranks",
+            by: Annotated[Literal["ranks", "scores"], typer.Option(
+                help="Compare ranks or scores")] = "ranks",
             fmt: FormatOpt = "table") -> None:
     """Ranks (or scores) of several builds side by side, with differences to the first."""
     from .. import load_spec, read_data
     from ..analysis.audit.compare import compare_many
     from ..edition import Edition
-    from ..errors import AirankError
+    from ..errors import AirankError, Issue
 
     _check_format(fmt)
+    issues = [Issue(("specs",), "missing_file", f"Spec file '{s}' does not exist.", str(s))
+              for s in specs if not s.is_file()]
+    issues += [Issue(("--data",), "missing_file", f"Data file '{d}' does not exist.", str(d))
+               for d in data if not d.is_file()]
     if len(specs) < 2 or len(data) not in (1, len(specs)):
-        raise AirankError(f"Give two or more specs and one --data (or one per spec). Got "
-                          f"{len(specs)} spec(s) and {len(data)} data file(s).")
+        issues.append(Issue(("specs",), "bad_count", "Give two or more specs and one --data "
+                            f"(or one per spec). Got {len(specs)} spec(s) and {len(data)} "
+                            "data file(s).", len(specs)))
+    AirankError.collect(issues)
     eds = {}
     for i, s in enumerate(specs):
         sp = load_spec(s)
         key = s.stem if s.stem not in eds else f"{s.stem}_{i + 1}"
         eds[key] = Edition.of(sp, read_data(data[i if len(data) > 1 else 0], sp))
-    tabs = compare_many(eds, code=code, by=by)  # type: ignore[arg-type]
+    tabs = compare_many(eds, code=code, by=by)
     table = tabs["values"].join(tabs["diffs"].iloc[:, 1:].add_prefix("diff_")).reset_index()
     _emit(table, fmt, f"{by.capitalize()} of {code or 'the index'}; diff = build - "
                       f"{next(iter(eds))}", {"builds": list(eds), "by": by})
@@ -97,8 +118,10 @@ def compare(specs: Annotated[list[Path], typer.Argument(help="Two or more spec f
 @app.command()
 def remove(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt = None,
            edition: EditionOpt = None, view: ViewOpt = "scale",
-           level: Annotated[int, typer.Option(help="Level of the elements left out "
-                                                    "(1 = indicators)")] = 1,
+           licence: LicenceOpt = "all",
+           level: Annotated[int, typer.Option(
+               metavar="LEVEL", parser=Number("int", 1, 20),
+               help="Level of the elements left out (1 = indicators)")] = 1,
            code: Annotated[str | None, typer.Option(help="Node ranked (default: index)")
                            ] = None,
            units: Annotated[bool, typer.Option(
@@ -109,7 +132,7 @@ def remove(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt = Non
     from ..analysis.audit.compare import remove_elements
 
     _check_format(fmt)
-    ed = _load(spec, data, example, edition, view)
+    ed = _load(spec, data, example, edition, view, licence)
     res = remove_elements(ed.baseline, level=level, code=code)
     if units:
         table = res.rank_diffs.drop(columns="nominal").reset_index()
@@ -124,15 +147,14 @@ def remove(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt = Non
 @app.command()
 def stats(spec: SpecArg = None, data: DataArg = None, example: ExampleOpt = None,
           edition: EditionOpt = None, view: ViewOpt = "scale",
-          stage: Annotated[str, typer.Option(help="Stage: raw, treated, normalised, "
-                                                  "aggregated ...")] = "raw",
+          licence: LicenceOpt = "all", stage: StageOpt = "raw",
           fmt: FormatOpt = "table") -> None:
     """Indicator statistics with flags (COINr's get_stats): availability, range, skew,
     kurtosis, shares of zeros and of distinct values."""
     from ..analysis.audit.stats import result_stats
 
     _check_format(fmt)
-    ed = _load(spec, data, example, edition, view)
+    ed = _load(spec, data, example, edition, view, licence)
     table = result_stats(ed.baseline, stage).reset_index()
     _emit(table, fmt, f"Indicator statistics ({stage} stage); flag = True is a problem",
           {"manifest": ed.manifest(), "stage": stage})

@@ -375,6 +375,14 @@ BASES: dict[str, tuple[str, ...]] = {
     "reach": ("reach", "RUS", "--rank", "30", "--n", "0"),
     "project": ("project", "--n", "0"),
     "serve": ("serve", "--port", "PORT"),
+    "compare": ("compare", _S, _S, "--data", _D),
+    "remove": ("remove", "--example", "asem"),
+    "stats": ("stats", "--example", "asem"),
+    "from-coinr": ("from-coinr", "coinr/iData.csv", "coinr/iMeta.csv", "-o", "fresh"),
+    "to-coinr": ("to-coinr", "--example", "asem", "-o", "fresh"),
+    "plot": ("plot", "bar", "--example", "asem", "-o", "fresh.html"),
+    "report": ("report", "--example", "asem", "-o", "fresh.html", "--n", "10",
+               "--n-base", "4"),
 }
 #: Commands that take no option or argument with a value.
 NO_VALUES = {"data build"}
@@ -392,11 +400,19 @@ TEXT_CASES: dict[tuple[str, str], str] = {
     ("fit-weights", "--total"): "Nocolumn", ("fit-weights", "--components"): "a,Nocolumn",
     ("serve", "--host"): "256.0.0.1", ("serve", "--cors"): "not a url",
     ("serve", "--allowed-host"): "bad host!",
+    ("compare", "--code"): "Nonode", ("remove", "--code"): "Nonode",
+    ("from-coinr", "--name"): "x" * 201,
+    ("plot", "--unit"): "Atlantis", ("plot", "--highlight"): "Atlantis",
+    ("plot", "--units"): "Atlantis", ("plot", "--code"): "Nonode",
+    ("plot", "--codes"): "Nonode", ("plot", "--levels"): "1,x",
+    ("report", "--units"): "Atlantis",
+    ("uncertainty", "--dask"): "nonsense", ("sensitivity", "--dask"): "no-port",
 }
 #: Where the engine locates a free-text option's problem when not by the option's name.
 PLACES = {("project", "--partner"): "partner", ("scenario", "source"): "scenario",
           ("project", "--scenario"): "scenario", ("bounds", "--group"): "group",
-          ("serve", "--host"): "256.0.0.1"}
+          ("serve", "--host"): "256.0.0.1", ("uncertainty", "--dask"): "scheduler",
+          ("sensitivity", "--dask"): "scheduler"}
 
 
 def _commands() -> list[tuple[str, Any]]:
@@ -452,7 +468,7 @@ def _values(param: Any) -> list[str]:
     if choices:
         return ["bogus"]
     if is_path:
-        return ["taken"] if _name(param) == "--output" else ["missing-file.yaml"]
+        return ["taken"] if _name(param) in ("--output", "--pdf") else ["missing-file.yaml"]
     return []
 
 
@@ -504,12 +520,18 @@ def _place(path: str, cmd: Any, p: Any, name: str, value: str) -> tuple[str, ...
         i = options.index("--example")
         del options[i:i + 2]
     value_then = [value, _D] if p.name == "spec" else [value]
-    return (*words, *before, *value_then, *options)
+    after = given[k + 1:] if p.name not in ("spec", "data") else []  # good args after it
+    return (*words, *before, *value_then, *after, *options)
 
 
 def _generated_setup(d: Path) -> None:
     _with_data(_write_spec(TINY_SPEC))(d)
     (d / "t.csv").write_text("t,a,b\n1,1,0\n2,0,1\n3,1,1\n4,2,1\n")
+    from airank import load_spec, read_data
+    from airank.coinr import write_to_coinr
+
+    spec = load_spec(d / _S)
+    write_to_coinr(spec, read_data(d / _D, spec), d / "coinr")
     (d / "taken").write_text("keep me\n")
 
 

@@ -22,6 +22,7 @@ Needs the ``dask`` extra: ``pip install 'airank[dask]'``.
 from __future__ import annotations
 
 import contextlib
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -35,6 +36,9 @@ __all__ = ["connect", "map_tasks", "run_job"]
 
 Progress = Callable[[int, int], None]
 CONNECT_TIMEOUT = 10  # seconds to reach a scheduler
+#: A scheduler address: [protocol://]host:port (IPv6 hosts in brackets).
+ADDRESS = re.compile(r"^(?:(?:tcp|tls|ws|wss|ucx|inproc)://)?"
+                     r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*):\d{1,5}$")
 
 
 def _dask() -> Any:
@@ -62,6 +66,10 @@ def connect(scheduler: Any) -> Iterator[Any]:
         yield scheduler
         return
     address = str(scheduler)
+    if not ADDRESS.match(address):  # checked first: a Client half-made hangs on exit
+        raise AirankError([Issue(("scheduler",), "bad_address", "A Dask scheduler address "
+                                 "is [protocol://]host:port, e.g. tcp://10.0.0.5:8786. Got "
+                                 f"{address!r}.", address)])
     try:
         client = distributed.Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
