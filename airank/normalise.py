@@ -42,6 +42,8 @@ __all__ = [
     "NORMALISERS",
     "NoTargetError",
     "Normaliser",
+    "NotFiniteError",
+    "check_finite",
     "normalise_column",
     "register_normaliser",
 ]
@@ -51,6 +53,11 @@ Func = Callable[..., tuple[np.ndarray, Fit]]
 
 class NoTargetError(DataError):
     """Distance-to-target normalisation of an indicator that has no ``target``."""
+
+
+class NotFiniteError(DataError):
+    """A normaliser turned finite values into infinite or undefined scores (e.g. the
+    fraction of a maximum of 0, or of a maximum 1e-293 with values of 1e300)."""
 
 
 @dataclass(frozen=True)
@@ -254,7 +261,8 @@ def fracmax(x: np.ndarray, *, params: NoParams, target: float | None = None,
             learned: Fit | None = None) -> tuple[np.ndarray, Fit]:
     """Fraction of the maximum: ``x / max`` (COINr's ``n_fracmax``). Meant for positive
     values: with higher-is-worse indicators (direction -1) the maximum of ``-x`` is <= 0
-    and the scores are negative, infinite or NaN, as in COINr."""
+    and the scores are negative, infinite or NaN, as in COINr; a build refuses such
+    scores (:func:`check_finite`)."""
     hi = learned.max if isinstance(learned, MaxFit) else _nanrange(x)[1]
     with np.errstate(divide="ignore", invalid="ignore"):
         y = x / hi
@@ -325,14 +333,38 @@ def register_normaliser(name: str, func: Callable[[np.ndarray, Any], np.ndarray]
 def normalise_column(x: np.ndarray, method: str, params: Params, *, direction: int = 1,
                      target: float | None = None, learned: Fit | None = None,
                      units: Any = None) -> tuple[np.ndarray, Fit]:
-    """Apply the direction, then the method. Goalposts are given in the indicator's units;
-    ``units`` (the row labels) are needed by ``dist2ref`` with a reference unit."""
+    """Apply the direction, then the method (its result as is: infinite where COINr's is;
+    a build refuses non-finite scores with :func:`check_finite`). Goalposts are given in
+    the indicator's units; ``units`` (the row labels) are needed by ``dist2ref`` with a
+    reference unit."""
     if method == "goalposts" and direction == -1:
         assert isinstance(params, GoalpostParams)
         params = params.model_copy(update={
             "low": None if params.high is None else -params.high,
             "high": None if params.low is None else -params.low})
     t = None if target is None else target * direction
-    y, fit = NORMALISERS[method](np.asarray(x, dtype=float) * direction, params=params,
-                                 target=t, learned=learned, units=units)
+    xd = np.asarray(x, dtype=float) * direction
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        y, fit = NORMALISERS[method](xd, params=params, target=t, learned=learned,
+                                     units=units)
     return np.asarray(y, dtype=float), fit
+
+
+def check_finite(x: np.ndarray, y: np.ndarray, method: str) -> None:
+    """Refuse scores a method made infinite or undefined from finite values (a build's
+    scores are finite or missing; the methods themselves return what COINr returns).
+
+    Raises
+    ------
+    NotFiniteError
+        With the count and the first such value.
+    """
+    bad = np.isfinite(x) & ~np.isfinite(y)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise NotFiniteError([Issue(("normalise",), "not_finite", f"{method} normalisation "
+                                    f"gives {int(bad.sum())} infinite or undefined score(s) "
+                                    f"from finite values (e.g. {float(x[i]):.6g} -> "
+                                    f"{float(y[i]):.6g}); the values' range does not suit "
+                                    "it. Choose another method or treat the values first.",
+                                    float(x[i]))])

@@ -26,7 +26,7 @@ from .errors import DataError, Issue
 from .fitted import Fit, FitLike, Fitted, as_fitted
 from .impute import IMPUTERS, ImputeContext
 from .kernel import Kernel
-from .normalise import NoTargetError, normalise_column
+from .normalise import NoTargetError, NotFiniteError, check_finite, normalise_column
 from .records import StepRecord
 from .results import Result
 from .spec import IndexSpec, StepConfig
@@ -281,6 +281,7 @@ def _normalise(frame: pd.DataFrame, spec: IndexSpec, fitted: Fitted,
                records: list[StepRecord]) -> pd.DataFrame:
     values = frame.to_numpy(dtype=float)
     out = np.empty_like(values)
+    unsuited: list[Issue] = []
     for j, code in enumerate(spec.indicator_codes):
         ind = spec.indicator(code)
         cfg = spec.method("normalise", code)
@@ -289,12 +290,19 @@ def _normalise(frame: pd.DataFrame, spec: IndexSpec, fitted: Fitted,
                 values[:, j], cfg.method, cfg.options("normalise"), direction=ind.direction,
                 target=ind.target, learned=fitted.get_fit("normalise", code, cfg.method),
                 units=frame.index)
+            check_finite(values[:, j], out[:, j], cfg.method)
         except NoTargetError as exc:
             raise DataError([Issue(("indicators", code, "target"), "no_target",
                                    f"'{code}': {exc.issues[0].message} Give it a 'target' "
                                    "or another normaliser.")]) from None
+        except NotFiniteError as exc:  # every such indicator reported together
+            first = exc.issues[0]
+            unsuited.append(Issue(("indicators", code, "normalise"), first.code,
+                                  f"'{code}': {first.message}", first.value))
+            continue
         records.append(StepRecord("normalise", code, cfg.method, dict(cfg.params),
                                   fit.record(), "", fit))
+    DataError.collect(unsuited)
     return pd.DataFrame(out, index=frame.index, columns=frame.columns)
 
 

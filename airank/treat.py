@@ -54,18 +54,21 @@ def skewness2(x: np.ndarray) -> float:
     if n < 3:
         return np.nan
     d = _centred(v)
-    m2, m3 = np.mean(d**2), np.mean(d**3)
-    if m2 == 0:
-        return np.nan
-    return float(m3 / m2**1.5 * np.sqrt(n * (n - 1)) / (n - 2))
+    with np.errstate(all="ignore"):  # mixed extremes: not computable, NaN (as COINr)
+        m2, m3 = np.mean(d**2), np.mean(d**3)
+        if not m2 > 0:
+            return np.nan
+        out = float(m3 / m2**1.5 * np.sqrt(n * (n - 1)) / (n - 2))
+    return out if np.isfinite(out) else np.nan
 
 
 def _centred(v: np.ndarray) -> np.ndarray:
     """``v`` minus its mean; divided by its largest magnitude first when that is extreme
     (skewness and kurtosis do not change with scale; powers of values near 1e300 would
-    overflow). Ordinary data is left as it is, so its moments keep their exact bits."""
+    overflow, of values near 1e-300 underflow). Ordinary data is left as it is, so its
+    moments keep their exact bits."""
     size = float(np.max(np.abs(v)))
-    w = v / size if size > 1e50 else v
+    w = v / size if size > 1e50 or 0 < size < 1e-50 else v  # tiny values: no underflow
     return np.asarray(w - w.mean())
 
 
@@ -81,11 +84,13 @@ def kurtosis2(x: np.ndarray) -> float:
     if n < 4:
         return np.nan
     d = _centred(v)
-    m2, m4 = np.mean(d**2), np.mean(d**4)
-    if m2 == 0:
-        return np.nan
-    g2 = m4 / m2**2 - 3
-    return float(((n + 1) * g2 + 6) * (n - 1) / ((n - 2) * (n - 3)))
+    with np.errstate(all="ignore"):  # mixed extremes: not computable, NaN (as COINr)
+        m2, m4 = np.mean(d**2), np.mean(d**4)
+        if not m2 > 0:
+            return np.nan
+        g2 = m4 / m2**2 - 3
+        out = float(((n + 1) * g2 + 6) * (n - 1) / ((n - 2) * (n - 3)))
+    return out if np.isfinite(out) else np.nan
 
 
 def _fails(x: np.ndarray, p: JrcParams) -> tuple[bool, float, float]:
@@ -357,7 +362,8 @@ def transform(x: np.ndarray, *, params: TransformParams, learned: Fit | None = N
         return _replay(x, learned), learned
     with np.errstate(invalid="ignore"):
         sk0, ku0 = skewness2(x), kurtosis2(x)
-    y, fields = TRANSFORMS[params.transform](x, params)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # checked below
+        y, fields = TRANSFORMS[params.transform](x, params)
     if not np.isfinite(y[np.isfinite(x)]).all():
         return x.copy(), TreatFit(method="transform", skew_before=sk0, kurtosis_before=ku0,
                                   skew_after=sk0, kurtosis_after=ku0)

@@ -57,6 +57,24 @@ def test_contributions_add_up(tiny_spec, tiny_data):
     assert d.loc[["i1", "i2", "i3"], "to_index"].sum() == pytest.approx(75.0)
 
 
+def test_effective_weights_by_hand(tiny_spec, tiny_data, tiny_frame):
+    """Nominal: p1's indicators 1/4 each, i3 1/2 x 1/4, i4 1/2 x 3/4. With i3 absent from
+    every unit it weighs 0 and i4 takes all of p2 (the kernel's rule for the scores)."""
+    eff = airank.build(tiny_spec, tiny_data).effective_weights()
+    assert eff.to_dict() == pytest.approx({"i1": 0.25, "i2": 0.25, "i3": 0.125, "i4": 0.375,
+                                           "p1": 0.5, "p2": 0.5})
+    frame = tiny_frame.assign(i3=np.nan)
+    spec = IndexSpec.from_dict({**TINY_SPEC, "methodology": {
+        **TINY_SPEC["methodology"], "screen": {"method": "none"}}})
+    res = airank.build(spec, airank.read_data(frame, spec))
+    eff = res.effective_weights()
+    assert eff["i3"] == 0 and eff["i4"] == pytest.approx(0.5)
+    assert eff[["i1", "i2", "i3", "i4"]].sum() == pytest.approx(1.0)
+    # the scores use exactly these weights: B's index is its weighted normalised values
+    norm = res.stages["normalised"].loc["B", ["i1", "i2", "i4"]]
+    assert res.index["B"] == pytest.approx(float((norm * eff[["i1", "i2", "i4"]]).sum()))
+
+
 def test_strengths_and_weaknesses(tiny_spec, tiny_data):
     res = airank.build(tiny_spec, tiny_data)
     strong, weak = res.strengths_weaknesses("C", n=2)

@@ -144,7 +144,7 @@ def test_factor_file_and_cli(tmp_path, asem, capsys):
     assert main(["uncertainty", "--example", "asem", "--factors", str(path), "--n", "500",
                  "--seed", "3", "--format", "csv"]) == 0
     t = pd.read_csv(io.StringIO(capsys.readouterr().out))
-    assert list(t.columns[:6]) == ["unit", "nominal", "median", "mean", "q05", "q95"]
+    assert list(t.columns[:7]) == ["unit", "name", "nominal", "median", "mean", "q05", "q95"]
     assert len(t) == 51
     assert main(["sensitivity", "--example", "asem", "--n-base", "64", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)

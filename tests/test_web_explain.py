@@ -140,6 +140,23 @@ def test_methodology(client: TestClient) -> None:
     assert m["uncertainty"]["replications"] == 50 and m["sources"] == []
 
 
+def test_methodology_weights_are_those_the_scores_use() -> None:
+    """OGAI 2025: indicators without data in the edition weigh 0 (their siblings take
+    their share), as in the scores; the shown weights are the build's."""
+    app = create_app(Settings(indices=("ogai",), rate_limit=0))
+    with TestClient(app, base_url="http://127.0.0.1") as c:
+        m = c.get("/api/indices/ogai/methodology", params={"edition": 2025}).json()
+    res = airank.Edition.ogai(2025).baseline
+    eff = res.effective_weights()
+    empty = [i for i in m["indicators"] if i["coverage"] == 0 and i["imputed"] == 0
+             and i["inferred"] == 0]
+    assert empty, "the 2025 edition has indicators without data"
+    assert all(i["effective_weight"] == 0 for i in empty)
+    assert sum(i["effective_weight"] for i in m["indicators"]) == pytest.approx(1.0)
+    assert {i["code"]: i["effective_weight"] for i in m["indicators"]} == {
+        c: pytest.approx(eff[c]) for c in res.spec.indicator_codes}
+
+
 def test_cells_match_the_result(client: TestClient) -> None:
     c = client.get("/api/indices/asem/cells").json()
     res = airank.Edition.example("asem").baseline

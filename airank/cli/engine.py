@@ -299,8 +299,10 @@ def validate(spec: Annotated[Path, typer.Argument(help="Spec YAML file")],
     if data is not None:
         d = read_data(data, s)
         for note in d.notes:
-            out.print(f"note: {note}", markup=False)
-        out.print(f"OK: {spec} and {data} ({len(d.units)} units)", markup=False)
+            out.print(f"note: {note}", markup=False, soft_wrap=True)
+        # one line each (paths are not wrapped): scripts read them
+        out.print(f"OK: {spec} and {data} ({len(d.units)} units)", markup=False,
+                  soft_wrap=True)
     else:
         out.print(f"OK: {spec} ({len(s.indicator_codes)} indicators, {len(s.nodes)} groups)",
-                  markup=False)
+                  markup=False, soft_wrap=True)

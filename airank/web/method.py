@@ -17,7 +17,6 @@ import pandas as pd
 
 from ..analysis.robustness.designs import default_factor_doc
 from ..results import Result
-from ..spec import IndexSpec
 from .cache import ServedIndex
 from .explain import (
     catalogue_lookup,
@@ -57,9 +56,11 @@ def _files(source: ServedIndex) -> pd.DataFrame:
     return sources()
 
 
-def indicator_meta(spec: IndexSpec) -> list[dict[str, Any]]:
-    """Every indicator's definition from the spec, with the unit of the value used."""
-    eff = spec.effective_weights
+def indicator_meta(res: Result) -> list[dict[str, Any]]:
+    """Every indicator's definition from the build's spec, with the unit of the value used
+    and its effective weight in the build (:meth:`Result.effective_weights`: an indicator
+    without data weighs 0)."""
+    spec, eff = res.spec, res.effective_weights()
     out = []
     for code in spec.indicator_codes:
         ind = spec.indicator(code)
@@ -67,12 +68,14 @@ def indicator_meta(spec: IndexSpec) -> list[dict[str, Any]]:
                     "unit": ind.unit, "value_unit": value_unit(spec, code),
                     "direction": ind.direction, "description": ind.description,
                     "source": ind.source, "denominator": ind.denominator,
-                    "weight": ind.weight, "effective_weight": eff[code]})
+                    "weight": ind.weight, "effective_weight": float(eff[code])})
     return out
 
 
-def _framework(spec: IndexSpec) -> list[dict[str, Any]]:
-    eff, local = spec.effective_weights, spec.weights
+def _framework(res: Result) -> list[dict[str, Any]]:
+    """The groups with their nominal share of the parent and effective weight in the
+    build (a group without data weighs 0)."""
+    spec, local, eff = res.spec, res.spec.weights, res.effective_weights()
     count: dict[str, int] = {}
     for code in spec.indicator_codes:
         p = spec.parent[code]
@@ -81,7 +84,7 @@ def _framework(spec: IndexSpec) -> list[dict[str, Any]]:
             p = spec.parent[p]
     return [{"code": c, "name": spec.node(c).name or c, "parent": spec.parent[c],
              "level": spec.levels[c], "weight": spec.node(c).weight,
-             "share_of_parent": local[c], "effective_weight": eff.get(c, 1.0),
+             "share_of_parent": local[c], "effective_weight": float(eff.get(c, 1.0)),
              "n_indicators": count.get(c, 0), "description": spec.node(c).description}
             for c in spec.group_codes]
 
@@ -90,7 +93,7 @@ def _indicator_rows(source: ServedIndex, res: Result) -> list[dict[str, Any]]:
     summary = indicator_summary(res).set_index("code")
     catalogue = _catalogue_by_indicator(source)
     rows = []
-    for meta in indicator_meta(res.spec):
+    for meta in indicator_meta(res):
         s = summary.loc[meta["code"]]
         files = catalogue.get(meta["code"], [])
         rows.append({**meta, "files": files,
@@ -135,7 +138,7 @@ def methodology(source: ServedIndex, *, edition: int | None, view: str | None,
         "edition": e, "view": v, "release": ed.release, "licence": ed.licence,
         "views": view_notes(source), "n_ranked": int(res.index.notna().sum()),
         "n_units": len(res.unit_coverage), "lookback": spec.data.lookback,
-        "framework": _framework(spec), "indicators": _indicator_rows(source, res),
+        "framework": _framework(res), "indicators": _indicator_rows(source, res),
         "denominators": [d.model_dump() for d in spec.denominators],
         "methodology": spec.to_dict().get("methodology", {}),
         "uncertainty": {"factors": default_factor_doc(spec), "replications": replications,
@@ -177,7 +180,7 @@ def _cells(source: ServedIndex, edition: int, view: str) -> dict[str, Any]:
         groups.setdefault(u, {})[c] = [num(x) if isinstance(x, float) else int(x)
                                        for x in vals]
     return {"index": source.key, "edition": edition, "view": view,
-            "release": ed.release, "indicators": indicator_meta(res.spec),
+            "release": ed.release, "indicators": indicator_meta(res),
             "values": per, "groups": groups,
             "files": [_file_row(files, f) for f in names] if not files.empty else
                      [{"file": f} for f in names]}

@@ -158,3 +158,24 @@ def test_extreme_finite_values_build_correctly(values):
     a = result.scores["a"]
     assert a.notna().all() and math.isclose(a.max(), 100) and math.isclose(a.min(), 0)
     assert a.idxmax() == frame.loc[frame["a"].idxmax(), "unit"]
+
+
+@pytest.mark.parametrize("values", [
+    [-1.0, 0.0, -2.0],  # higher-is-worse: the maximum of -x is 0, x / 0
+    [-1e300, -5e-293, -1.0],  # a maximum of 5e-293: ratios beyond the float range
+])
+def test_fracmax_without_a_usable_maximum_is_refused(values):
+    """Fuzzer finding: fracmax (COINr's n_fracmax, which returns Inf there) gave infinite
+    scores; a build refuses them, naming the indicator, the count and a value."""
+    doc = {"name": "X", "units": {"kind": "custom"}, "nodes": [{"code": "index"}],
+           "indicators": [{"code": "a", "parent": "index", "direction": -1},
+                          {"code": "b", "parent": "index"}],
+           "methodology": {"screen": {"method": "none"}, "normalise": {"method": "fracmax"}}}
+    frame = pd.DataFrame({"unit": ["U0", "U1", "U2"], "a": [-v for v in values],
+                          "b": [1.0, 2.0, 3.0]})
+    spec = airank.IndexSpec.from_dict(doc)
+    with pytest.raises(airank.DataError) as info:
+        airank.build(spec, airank.read_data(frame, spec))
+    (issue,) = info.value.issues
+    assert issue.loc == ("indicators", "a", "normalise") and issue.code == "not_finite"
+    assert "fracmax" in issue.message and "'a'" in issue.message

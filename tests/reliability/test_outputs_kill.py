@@ -43,6 +43,14 @@ def _build_and_write_forever(spec: airank.IndexSpec, data: tuple[airank.Dataset,
         i += 1
 
 
+def _files(out: Path) -> object:
+    """The output's file hashes, or None while it is not there (mid-swap)."""
+    try:
+        return verify_output(out)["files"]
+    except Exception:
+        return None
+
+
 def _noop() -> None:
     return None
 
@@ -65,9 +73,18 @@ def test_kill_9_at_random_moments_leaves_a_complete_output(tmp_path, capsys):
     warm.start()
     warm.join()
 
+    # calibration: how long a child takes to start and finish its first write (on a
+    # loaded machine far more than the parent's warm build), so that the kills land
+    # before, during and after the first swap -- both outcomes must be seen
     t = time.perf_counter()
-    write_result(airank.build(spec, b), tmp_path / "timing")
-    cycle = time.perf_counter() - t  # one build and write, warm
+    child = ctx.Process(target=_build_and_write_forever, args=(spec, (a, b), out, 1))
+    child.start()
+    while _files(out) in (ref["A"], None) and time.perf_counter() - t < 60:
+        time.sleep(0.005)
+    cycle = time.perf_counter() - t  # start, build and first complete write
+    os.kill(child.pid, signal.SIGKILL)  # type: ignore[arg-type]
+    child.join()
+    write_result(airank.build(spec, a), out)
     rng = random.Random(SEED)
     seen: Counter[str] = Counter()
     with_leftovers = 0
@@ -76,7 +93,7 @@ def test_kill_9_at_random_moments_leaves_a_complete_output(tmp_path, capsys):
         first = 1 if verify_output(out)["files"] == ref["A"] else 0  # the other one first
         child = ctx.Process(target=_build_and_write_forever, args=(spec, (a, b), out, first))
         child.start()
-        time.sleep(rng.uniform(0.0, 2 * cycle))
+        time.sleep(rng.uniform(0.0, 2.5 * cycle))
         os.kill(child.pid, signal.SIGKILL)  # type: ignore[arg-type]
         child.join()
         assert child.exitcode == -signal.SIGKILL
@@ -95,4 +112,4 @@ def test_kill_9_at_random_moments_leaves_a_complete_output(tmp_path, capsys):
     with capsys.disabled():
         print(f"\nkill -9 trials: {TRIALS}, failures: 0, ended as A: {seen['A']}, "
               f"as B: {seen['B']}, left a staging folder: {with_leftovers}, "
-              f"one build and write {cycle:.2f} s, {elapsed:.1f} s in all")
+              f"child start to first write {cycle:.2f} s, {elapsed:.1f} s in all")

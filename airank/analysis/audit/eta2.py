@@ -73,7 +73,8 @@ class MainEffect:
     basis: str
 
 
-def _pairs(x: ArrayLike, y: ArrayLike) -> tuple[Array, Array]:
+def complete_pairs(x: ArrayLike, y: ArrayLike) -> tuple[Array, Array]:
+    """The pairs of ``x`` and ``y`` where both are finite (equal lengths required)."""
     xa = np.asarray(x, dtype=np.float64).ravel()
     ya = np.asarray(y, dtype=np.float64).ravel()
     if xa.shape != ya.shape:
@@ -144,7 +145,7 @@ def main_effect(x: ArrayLike, y: ArrayLike, *, method: Method = "spline", df: in
     seed : int or None
         The resampling seed (:func:`airank.seeds.resolve_seed`; None draws one).
     """
-    xa, ya = _pairs(x, y)
+    xa, ya = complete_pairs(x, y)
     n = xa.size
     if n < 3:
         return MainEffect(float("nan"), float("nan"), float("nan"), n, 0, "none")

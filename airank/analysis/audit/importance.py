@@ -19,7 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from airank.errors import DataError, Issue
 
-from .eta2 import eta2, main_effect
+from .eta2 import complete_pairs, eta2, main_effect
 
 __all__ = ["Alpha", "correlation_ratio", "correlations", "cronbach_alpha", "main_effects"]
 
@@ -57,16 +57,6 @@ def correlation_ratio(
     1.0
     """
     return eta2(x, y, method=method, df=df)
-
-
-def _complete_pairs(x: ArrayLike, y: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    xa = np.asarray(x, dtype=np.float64).ravel()
-    ya = np.asarray(y, dtype=np.float64).ravel()
-    if xa.shape != ya.shape:
-        raise DataError([Issue(("x",), "length_mismatch",
-                               f"x and y must have equal length. Got {xa.size} and {ya.size}.")])
-    ok = np.isfinite(xa) & np.isfinite(ya)
-    return xa[ok], ya[ok]
 
 
 def main_effects(
@@ -143,7 +133,7 @@ def _weights(
 
 
 def _pearson(x: NDArray[np.float64], y: NDArray[np.float64]) -> float:
-    xa, ya = _complete_pairs(x, y)
+    xa, ya = complete_pairs(x, y)
     if xa.size < 3 or np.ptp(xa) == 0 or np.ptp(ya) == 0:
         return float("nan")
     return float(np.corrcoef(xa, ya)[0, 1])

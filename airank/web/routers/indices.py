@@ -50,7 +50,7 @@ def index_detail(source: Source, settings: Config, view: ViewQ = None) -> JSONRe
     res = ed.baseline
     return json({**source.info(), "index_code": res.spec.index_code,
                  "view_notes": method.view_notes(source), "release": ed.release,
-                 "indicators": method.indicator_meta(res.spec),
+                 "indicators": method.indicator_meta(res),
                  "tree": tree(res.spec), "spec": res.spec.to_dict(),
                  "provenance": {**res.provenance(), "release": ed.release},
                  "units": [{"unit": u, "name": res.names.get(u, u)} for u in res.units],
@@ -83,7 +83,7 @@ def ranking(source: Source, settings: Config, weights: Weights, edition: Edition
                             f"{source.key}-{e}-{v}-ranking.csv", meta["provenance"])
     out = {**meta, "columns": list(table.columns), "rows": rows_json(table)}
     if detail == "full":
-        out["indicators"] = method.indicator_meta(source.edition(e, v).spec)
+        out["indicators"] = method.indicator_meta(source.edition(e, v).baseline)
         out["values"] = method.long_records(source, e, v)
     return json({**out, "elapsed_ms": round((time.perf_counter() - t0) * 1e3, 2)})
 
