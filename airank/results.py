@@ -198,17 +198,19 @@ class Result:
 
     # -- explanation -------------------------------------------------------------
     def effective_weights(self) -> pd.Series:
-        """Each node's weight in the index in this build, by code: the product of the
-        weights up the tree, each rescaled over its siblings with data. An indicator no
-        unit has (and a group whose indicators all lack data) weighs 0 -- the scoring
-        kernel's rule -- so the weights shown are those the scores were computed with."""
+        """Each node's weight in the index in this build, by code (the index: 1): the
+        product of the weights up the tree, each rescaled over its siblings with data.
+        An indicator no unit has (and a group whose indicators all lack data) weighs 0
+        -- the scoring kernel's rule -- so the weights shown are those the scores were
+        computed with."""
         from .kernel import Kernel
 
         kernel = Kernel.compile(self.spec)
         X = self.stages["normalised"].reindex(columns=list(self.spec.indicator_codes))
         alive = ~kernel.dead(X.to_numpy(dtype=float))
         _, eff = kernel.unit_weights(alive[None, :])
-        return pd.Series(eff[0], index=list(kernel.nodes), name="effective_weight")
+        return pd.Series([*eff[0], 1.0], index=[*kernel.nodes, self.spec.index_code],
+                         name="effective_weight")
 
     def contributions(self, unit: str) -> pd.DataFrame:
         """How much each indicator and group adds to ``unit``'s scores.

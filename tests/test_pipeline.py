@@ -62,7 +62,7 @@ def test_effective_weights_by_hand(tiny_spec, tiny_data, tiny_frame):
     every unit it weighs 0 and i4 takes all of p2 (the kernel's rule for the scores)."""
     eff = airank.build(tiny_spec, tiny_data).effective_weights()
     assert eff.to_dict() == pytest.approx({"i1": 0.25, "i2": 0.25, "i3": 0.125, "i4": 0.375,
-                                           "p1": 0.5, "p2": 0.5})
+                                           "p1": 0.5, "p2": 0.5, "index": 1.0})
     frame = tiny_frame.assign(i3=np.nan)
     spec = IndexSpec.from_dict({**TINY_SPEC, "methodology": {
         **TINY_SPEC["methodology"], "screen": {"method": "none"}}})

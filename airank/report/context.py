@@ -99,22 +99,6 @@ class Context:
 
 def edition_weights(ctx: Context) -> pd.Series:
     """Effective weights in this edition: indicators without data leave the tree and
-    their siblings share their weight, as the aggregation does (index: code)."""
-    spec = ctx.result.spec
-    alive = set(ctx.available)
-    for g in spec.group_codes:  # bottom-up
-        if any(k in alive for k in spec.children[g]):
-            alive.add(g)
-    local: dict[str, float] = {spec.index_code: 1.0}
-    for kids in spec.children.values():
-        total = sum(spec.node(k).weight for k in kids if k in alive)
-        for k in kids:
-            local[k] = spec.node(k).weight / total if k in alive and total > 0 else 0.0
-    out: dict[str, float] = {}
-    for code in spec.codes:
-        w, c = 1.0, code
-        while c is not None:
-            w *= local[c]
-            c = spec.parent[c]  # type: ignore[assignment]
-        out[code] = w
-    return pd.Series(out, name="effective_in_edition")
+    their siblings share their weight, as the aggregation does (index: code; the one
+    rule, :meth:`Result.effective_weights`)."""
+    return ctx.result.effective_weights().rename("effective_in_edition")

@@ -17,7 +17,6 @@ import pandas as pd
 
 from ...errors import DataError, Issue
 from ...results import Result
-from ...spec import IndexSpec
 from .bounds import rank_bounds
 from .importance import correlation_ratio, cronbach_alpha, main_effects
 
@@ -30,9 +29,9 @@ def importance(result: Result, *, ratio: float = 2.0, gap: float = 0.1, n_boot: 
 
     Columns: ``code``, ``parent``, ``level``; from
     :func:`~airank.analysis.audit.importance.main_effects`: ``nominal_weight`` (rescaled
-    within the parent over the children with data in this edition), ``effective_weight``,
-    ``eta2`` (main effect on the parent), ``eta2_low``/``eta2_high`` (its 90% bootstrap
-    interval, ``n_boot`` resamples), ``eta2_normalised`` (rescaled to sum to 1 within the
+    within the parent over the children with data in this edition), ``eta2`` (main
+    effect on the parent), ``eta2_low``/``eta2_high`` (its 90% bootstrap interval,
+    ``n_boot`` resamples), ``eta2_normalised`` (rescaled to sum to 1 within the
     parent), ``pearson_r`` and ``flag`` (importance and weight differ by more than a factor
     ``ratio`` or ``gap`` in absolute share); then ``weight_in_index`` (effective weight in
     the index, children without data weighing 0), ``eta2_index`` (main effect on the
@@ -43,8 +42,12 @@ def importance(result: Result, *, ratio: float = 2.0, gap: float = 0.1, n_boot: 
     has no row, and its nominal weight goes to its siblings, as in the aggregation.
     """
     spec, scores = result.spec, result.scores
-    has = {c: bool(scores[c].notna().any()) for c in spec.codes}
-    local = _live_weights(result, has)
+    eff = result.effective_weights()  # children without data weigh 0 (the kernel's rule)
+    local: dict[str, float] = {}
+    for c in eff.index:  # the share of its parent, as the aggregation weighs it
+        parent = spec.parent[str(c)]
+        up = float(eff[parent]) if parent is not None else 0.0
+        local[str(c)] = float(eff[c]) / up if up > 0 else float(parent is None)
     parts = []
     for parent, kids in spec.children.items():
         frame = scores[list(kids)]
@@ -56,33 +59,14 @@ def importance(result: Result, *, ratio: float = 2.0, gap: float = 0.1, n_boot: 
         t = t.rename(columns={"child": "code"})
         t.insert(1, "parent", parent)
         parts.append(t)
-    out = pd.concat(parts, ignore_index=True)
+    out = pd.concat(parts, ignore_index=True).drop(columns="effective_weight")
     out.insert(2, "level", [spec.levels[c] for c in out["code"]])
     index = scores[spec.index_code]
-    out["weight_in_index"] = [_in_index(spec, local, c) for c in out["code"]]
+    out["weight_in_index"] = [float(eff[c]) for c in out["code"]]
     out["eta2_index"] = [correlation_ratio(scores[c], index) for c in out["code"]]
     out["importance_index"] = out["eta2_index"] / out.groupby("level")["eta2_index"].transform(
         "sum")
     return out
-
-
-def _live_weights(result: Result, has: dict[str, bool]) -> dict[str, float]:
-    """Nominal weights rescaled within each parent over the children with data."""
-    spec = result.spec
-    out: dict[str, float] = {spec.index_code: 1.0}
-    for kids in spec.children.values():
-        w = {k: spec.node(k).weight if has[k] else 0.0 for k in kids}
-        total = sum(w.values())
-        out.update({k: v / total if total > 0 else 0.0 for k, v in w.items()})
-    return out
-
-
-def _in_index(spec: IndexSpec, local: dict[str, float], code: str) -> float:
-    w, c = 1.0, code
-    while c is not None:
-        w *= local[c]
-        c = spec.parent[c]  # type: ignore[assignment]
-    return w
 
 
 def consistency(result: Result) -> pd.DataFrame:
