@@ -39,7 +39,8 @@ figcaption { font-size: 12px; color: var(--muted); margin-top: 2px; }
 table.data { border-collapse: collapse; font-size: 11px; width: 100%; }
 table.data th, table.data td { border-bottom: 1px solid var(--rule); padding: 2px 5px;
   text-align: right; overflow-wrap: anywhere; vertical-align: top; }
-table.data th { background: #f8fafc; border-bottom: 1px solid #94a3b8; }
+table.data th { background: #f8fafc; border-bottom: 1px solid #94a3b8;
+  overflow-wrap: normal; }  /* headers break after an underscore, not inside a word */
 table.data td.text, table.data th.text { text-align: left; }
 .csv { font-size: 11px; color: var(--muted); margin: 2px 0 0; }
 pre { font-size: 11px; white-space: pre-wrap; overflow-wrap: anywhere;
@@ -80,7 +81,8 @@ def table_html(t: Table, csv: str, folder: str) -> str:
     """One table: title, the rows (values escaped) and the link to its CSV."""
     f = t.frame
     kinds = {c: f[c].dtype.kind for c in f.columns}
-    head = "".join(f'<th class="{"" if kinds[c] in "fiub" else "text"}">{html.escape(str(c))}'
+    names = {c: html.escape(str(c)).replace("_", "_<wbr>") for c in f.columns}
+    head = "".join(f'<th class="{"" if kinds[c] in "fiub" else "text"}">{names[c]}'
                    "</th>" for c in f.columns)
     rows = []
     for rec in f.itertuples(index=False, name=None):

@@ -191,10 +191,12 @@ function plotConfig(name) {
 function withSource(layout, extra = "") {
   const m = { l: 50, r: 10, t: 10, b: 40, ...(layout.margin || {}) };
   const prov = state.meta && state.meta.provenance ? ` · airank ${state.meta.provenance.airank_version}` : "";
-  const text = `Source: ${sourceLabel()}${extra ? `, ${extra}` : ""}<br>${weightsNote()}${prov}`;
+  // on a phone the extra part gets a line of its own (it would run past the chart's edge)
+  const split = extra && narrow();
+  const text = `Source: ${sourceLabel()}${extra ? `${split ? "<br>" : ", "}${extra}` : ""}<br>${weightsNote()}${prov}`;
   const note = { text, xref: "paper", yref: "paper", x: 0, y: 0, xanchor: "left", yanchor: "top",
     xshift: -m.l + 4, yshift: -m.b, showarrow: false, align: "left", font: { size: 10, color: "#444" } };
-  return { font: FONT, ...layout, margin: { ...m, b: m.b + 34 }, annotations: [...(layout.annotations || []), note] };
+  return { font: FONT, ...layout, margin: { ...m, b: m.b + (split ? 46 : 34) }, annotations: [...(layout.annotations || []), note] };
 }
 
 const narrow = () => window.innerWidth < 640;
