@@ -69,15 +69,17 @@ def build(spec: IndexSpec, data: Dataset, *, year: int | None = None,
     # data: they never count toward coverage
     observed = ~inferred.loc[:, available]
     coverage = (denominated.loc[:, available].notna() & observed).mean(axis=1)
-    nonzero = _nonzero_share(denominated.loc[:, available])
+    zero_rule = spec.methodology.screen.method != "none" and \
+        spec.methodology.screen.options("screen").min_nonzero > 0
+    nonzero = _nonzero_share(denominated.loc[:, available]) if zero_rule else None
     # the whole history: 'latest' looks back only, 'constant'/'linear' both ways
     ctx = ImputeContext(data.groups, data.history(spec.indicator_codes, until=max(data.years)),
                         year, den, {c: spec.indicator(c).direction for c in spec.indicator_codes},
                         _rankable(coverage, spec, nonzero))
     imputed = _impute(denominated, spec, ctx, fits, records)
     kept = _screen(coverage, (imputed.loc[:, available].notna() & observed).mean(axis=1),
-                   spec, records,
-                   nonzero=(nonzero, _nonzero_share(imputed.loc[:, available])))
+                   spec, records, nonzero=None if nonzero is None else (
+                       nonzero, _nonzero_share(imputed.loc[:, available])))
     screened = imputed.loc[kept]
     treated = _treat(screened, spec, fits, records)
     normalised = _normalise(treated, spec, fits, records)
@@ -198,13 +200,15 @@ def _impute(frame: pd.DataFrame, spec: IndexSpec, ctx: ImputeContext, fitted: Fi
     return pd.DataFrame(out, index=frame.index, columns=frame.columns)
 
 
-def _rankable(coverage: pd.Series, spec: IndexSpec, nonzero: pd.Series) -> pd.Index | None:
+def _rankable(coverage: pd.Series, spec: IndexSpec, nonzero: pd.Series | None
+              ) -> pd.Index | None:
     """The units the screen will keep, when it measures data before imputation (so an
     imputer can rank against them); None when it measures the imputed stage."""
     cfg = spec.methodology.screen
     if cfg.method != "none" and cfg.options("screen").on == "imputed":
         return None
-    return _screen(coverage, coverage, spec, [], nonzero=(nonzero, nonzero))
+    return _screen(coverage, coverage, spec, [],
+                   nonzero=None if nonzero is None else (nonzero, nonzero))
 
 
 def _nonzero_share(frame: pd.DataFrame) -> pd.Series:
