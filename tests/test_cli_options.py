@@ -273,3 +273,32 @@ def test_the_cost_model_is_what_the_cli_checks():
         _common.check_cost(ed, "uncertainty", 10_000_000, c.seconds / 2, variants=1.0)
     assert info.value.issues[0].value == round(c.seconds, 1)
     _common.check_cost(ed, "uncertainty", 10_000_000, c.seconds * 2, variants=1.0)
+
+
+def test_the_lazy_command_table_matches_the_app():
+    """`airank NAME` imports only NAME's module: the table must name every command's."""
+    import typer.main
+
+    import airank.cli as cli
+
+    root = typer.main.get_command(cli.app)
+    found = {}
+    for name, cmd in root.commands.items():
+        subs = getattr(cmd, "commands", None)
+        cbs = [c.callback for c in subs.values()] if subs else [cmd.callback]
+        (module,) = {cb.__module__.rsplit(".", 1)[-1] for cb in cbs}
+        found[name] = module
+    assert found == cli.COMMANDS
+
+
+def test_a_command_loads_only_its_module():
+    import subprocess
+    import sys
+
+    code = ("import sys; from airank.cli import main; main(['rank', '--top', '-3']); "
+            "print(sorted(m for m in sys.modules if m.startswith('airank.cli.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=False).stdout
+    assert "airank.cli.engine" in out
+    assert not any(f"airank.cli.{m}'" in out for m in ("ogai", "report", "robustness",
+                                                        "scenarios", "serve", "toolkit"))

@@ -13,16 +13,51 @@ atomically (see :mod:`airank.output`). Built editions are cached on disk
 
 from __future__ import annotations
 
+import importlib
+import os
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from ..errors import AirankError
-from . import engine, ogai, report, robustness, scenarios, serve, toolkit  # noqa: F401  (registers the commands)
-from ._common import app, configure, err, settings
+from ._common import app as _app
+from ._common import configure, err, settings
 
 __all__ = ["app", "main", "run"]
+
+#: Which module registers each command. A run imports only the module of the command it
+#: names (the others cost ~40 ms of a cold start); help, completion and an unknown name
+#: load them all. ``tests/test_cli_options.py`` holds this table to the registered app.
+COMMANDS = {
+    "build": "engine", "rank": "engine", "explain": "engine", "validate": "engine",
+    "trend": "ogai", "fit-weights": "ogai", "data": "ogai",
+    "plot": "report", "report": "report",
+    "uncertainty": "robustness", "sensitivity": "robustness", "importance": "robustness",
+    "bounds": "robustness",
+    "scenario": "scenarios", "reach": "scenarios", "project": "scenarios",
+    "serve": "serve",
+    "from-coinr": "toolkit", "to-coinr": "toolkit", "compare": "toolkit",
+    "remove": "toolkit", "stats": "toolkit",
+}
+MODULES = tuple(dict.fromkeys(COMMANDS.values()))
+
+
+def load_commands(argv: list[str] | None = None) -> typer.Typer:
+    """Register the commands ``argv`` needs (all of them when ``argv`` is None, names
+    no known command, or asks for completion); return the app."""
+    first = next((a for a in argv or () if not a.startswith("-")), None)
+    completing = any(k.startswith("_AIRANK") and k.endswith("_COMPLETE") for k in os.environ)
+    wanted = (COMMANDS[first],) if first in COMMANDS and not completing else MODULES
+    for name in wanted:
+        importlib.import_module(f"{__name__}.{name}")
+    return _app
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":  # the whole app: every command registered
+        return load_commands()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 def _version(value: bool) -> None:
     if value:
@@ -32,7 +67,7 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@_app.callback()
 def _root(
         version: Annotated[bool, typer.Option(
             "--version", callback=_version, is_eager=True,
@@ -49,8 +84,9 @@ def _root(
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (0 ok, 2 user error, 1 bug)."""
     configure()
+    args = sys.argv[1:] if argv is None else argv
     try:
-        app(args=argv, prog_name="airank", standalone_mode=False)
+        load_commands(args)(args=args, prog_name="airank", standalone_mode=False)
     except AirankError as exc:
         err.print("[bold red]error:[/bold red]", end=" ")
         err.print(str(exc), markup=False, highlight=False)  # user values are never markup
