@@ -140,16 +140,19 @@ def correlation(obj: Result | Edition, levels: tuple[int, int] = (1, 1), *,
     fig = go.Figure(go.Heatmap(
         z=z.to_numpy(), x=xs, y=ys, zmin=-1, zmax=1, colorscale="RdBu", reversescale=True,
         colorbar={"title": {"text": "r"}, "thickness": 12},
-        text=np.where(np.isnan(z.to_numpy()), "", np.round(z.to_numpy(), 2).astype(str)),
+        text=np.where(np.isnan(z.to_numpy()), "", (np.round(z.to_numpy(), 2) + 0.0).astype(str)),
         texttemplate="%{text}" if show_text else None, textfont={"size": 8},
         hovertemplate="%{y} / %{x}: r = %{z:.3f}<extra></extra>", xgap=1, ygap=1))
     flagged = pairs[pairs["flag"] != ""]
-    if len(flagged):
-        fig.add_trace(go.Scatter(
+    if len(flagged):  # each flagged cell outlined whole (cells are wider than tall)
+        xi, yi = {x: i for i, x in enumerate(xs)}, {y: i for i, y in enumerate(ys)}
+        for a, b in zip(flagged["var2"], flagged["var1"], strict=True):
+            fig.add_shape(type="rect", xref="x", yref="y", x0=xi[a] - 0.46, x1=xi[a] + 0.46,
+                          y0=yi[b] - 0.42, y1=yi[b] + 0.42, line={"color": "black", "width": 2})
+        fig.add_trace(go.Scatter(  # the flag's name on hover
             x=flagged["var2"], y=flagged["var1"], mode="markers", name="flagged",
-            marker={"symbol": "square-open", "size": _cell(len(xs), len(ys)),
-                    "color": "black", "line": {"width": 2}},
-            text=flagged["flag"], hovertemplate="%{y} / %{x}: %{text}<extra></extra>"))
+            marker={"size": 12, "opacity": 0}, text=flagged["flag"],
+            hovertemplate="%{y} / %{x}: %{text}<extra></extra>"))
     n = max(len(xs), len(ys))
     what = (f"level {levels[0]}" if levels[0] == levels[1]
             else f"level {levels[0]} against level {levels[1]}")
@@ -159,11 +162,3 @@ def correlation(obj: Result | Edition, levels: tuple[int, int] = (1, 1), *,
                        + (f" within level-{within} groups" if within else ""),
                        height=200 + 18 * len(ys), showlegend=False,
                        margin={"l": 150, "r": 20, "t": 50, "b": 90})
-
-
-def _cell(nx: int, ny: int) -> int:
-    """A marker as large as a heatmap cell (the layout's plot area over the cells)."""
-    from ._base import MAX_HEIGHT, WIDTH
-
-    h = min(200 + 18 * ny, MAX_HEIGHT) - 200
-    return max(4, int(0.9 * min((WIDTH - 240) / max(nx, 1), h / max(ny, 1))))
