@@ -203,6 +203,10 @@ class Result:
         An indicator no unit has (and a group whose indicators all lack data) weighs 0
         -- the scoring kernel's rule -- so the weights shown are those the scores were
         computed with."""
+        return self._effective_weights.copy()
+
+    @cached_property
+    def _effective_weights(self) -> pd.Series:
         from .kernel import Kernel
 
         kernel = Kernel.compile(self.spec)

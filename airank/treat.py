@@ -358,15 +358,13 @@ def transform(x: np.ndarray, *, params: TransformParams, learned: Fit | None = N
     x = np.asarray(x, dtype=float)
     if isinstance(learned, TreatFit):
         return _replay(x, learned), learned
-    with np.errstate(invalid="ignore"):
-        sk0, ku0 = skewness2(x), kurtosis2(x)
+    sk0, ku0 = skew_kurtosis(x)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # checked below
         y, fields = TRANSFORMS[params.transform](x, params)
     if not np.isfinite(y[np.isfinite(x)]).all():
         return x.copy(), TreatFit(method="transform", skew_before=sk0, kurtosis_before=ku0,
                                   skew_after=sk0, kurtosis_after=ku0)
-    with np.errstate(invalid="ignore"):
-        sk1, ku1 = skewness2(y), kurtosis2(y)
+    sk1, ku1 = skew_kurtosis(y)
     return y, TreatFit(method="transform", **fields, skew_before=sk0, kurtosis_before=ku0,
                        skew_after=sk1, kurtosis_after=ku1)
 

@@ -69,3 +69,16 @@ def asem() -> tuple[IndexSpec, airank.Dataset]:
 @pytest.fixture(scope="session")
 def asem_result(asem: tuple[IndexSpec, airank.Dataset]) -> airank.Result:
     return airank.build(*asem)
+
+
+@pytest.fixture(scope="module")
+def private_cache(tmp_path_factory):
+    """A private cache folder of built editions for a module's CLI runs (never the
+    user's): ``pytestmark = pytest.mark.usefixtures("private_cache")``."""
+    old = os.environ.get("AIRANK_CACHE_DIR")
+    os.environ["AIRANK_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if old is None:
+        os.environ.pop("AIRANK_CACHE_DIR")
+    else:
+        os.environ["AIRANK_CACHE_DIR"] = old

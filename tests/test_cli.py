@@ -16,17 +16,7 @@ from airank.cli import main
 
 from .conftest import TINY_SPEC
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _cache(tmp_path_factory):
-    """A private cache folder (never the user's)."""
-    old = os.environ.get("AIRANK_CACHE_DIR")
-    os.environ["AIRANK_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
-    yield
-    if old is None:
-        os.environ.pop("AIRANK_CACHE_DIR")
-    else:
-        os.environ["AIRANK_CACHE_DIR"] = old
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 
 def test_build_example_writes_tables(tmp_path, asem_result):

@@ -18,16 +18,7 @@ from hypothesis import strategies as st
 from airank.cli import _common, _options, main
 from airank.cli._options import Number
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _cache(tmp_path_factory):
-    old = os.environ.get("AIRANK_CACHE_DIR")
-    os.environ["AIRANK_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
-    yield
-    if old is None:
-        os.environ.pop("AIRANK_CACHE_DIR")
-    else:
-        os.environ["AIRANK_CACHE_DIR"] = old
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 
 def test_constants_match_the_engine():

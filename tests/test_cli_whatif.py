@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
 from airank.cli import main
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _cache(tmp_path_factory):
-    old = os.environ.get("AIRANK_CACHE_DIR")
-    os.environ["AIRANK_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
-    yield
-    if old is None:
-        os.environ.pop("AIRANK_CACHE_DIR")
-    else:
-        os.environ["AIRANK_CACHE_DIR"] = old
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 
 def _forbid(monkeypatch, target):

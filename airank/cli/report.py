@@ -57,6 +57,18 @@ def _units(ed: Edition, text: str | None, option: str) -> list[str] | None:
     return None if names is None else resolve_units(ed, names, "unit", option)
 
 
+def _check_runs(ed: Edition, n: int, n_base: int, budget: float | None) -> None:
+    """Refuse Monte Carlo (``n``) or Sobol' (``n_base``) runs of the default design over
+    the budget, counted as ``airank uncertainty`` and ``sensitivity`` count them."""
+    from ..analysis.robustness.designs import default_factors
+
+    fs = default_factors(ed.spec)
+    if n:
+        check_cost(ed, "uncertainty", n, budget, factors=fs)
+    if n_base:
+        check_cost(ed, "sensitivity", n_base * (len(fs) + 2), budget, factors=fs)
+
+
 def _levels(text: str) -> tuple[int, int]:
     parts = _split(text) or []
     try:
@@ -144,10 +156,8 @@ def plot_cmd(
     opts = {"unit": one[0] if one else None, "highlight": _units(ed, highlight, "--highlight"),
             "code": code, "codes": _split(codes), "units": _units(ed, units, "--units"),
             "levels": lv, "within": within, "n": n, "n_base": n_base, "seed": seed}
-    if kind == "intervals":
-        check_cost(ed, "uncertainty", n, budget)
-    elif kind == "sobol":
-        check_cost(ed, "sensitivity", n_base * 6, budget)
+    _check_runs(ed, n if kind == "intervals" else 0, n_base if kind == "sobol" else 0,
+                budget)
     fig = _figure(kind, ed, opts)
     path = plot.save(fig, output)
     out.print(f"Wrote the {kind} plot of {ed.label} to {path}")
@@ -177,8 +187,7 @@ def report_cmd(
         raise AirankError(f"--pdf must be a .pdf file. Got '{pdf}'.")
     ed = _load(spec, data, example, edition, view, licence)
     chosen = _units(ed, units, "--units") or ()
-    check_cost(ed, "uncertainty", n, budget)
-    check_cost(ed, "sensitivity", n_base * 6, budget)
+    _check_runs(ed, n, n_base, budget)
     with Progress(TextColumn("[bold]report[/bold] {task.description:<44}"), BarColumn(),
                   TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
                   console=err.console, transient=False) as bar:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..treat import kurtosis2, skewness2
+from ..treat import skew_kurtosis
 from ._base import BASE, HIGHLIGHT, as_result, base_layout, check_codes, check_stage
 
 if TYPE_CHECKING:
@@ -44,6 +44,7 @@ def treatment_table(obj: Result | Edition) -> pd.DataFrame:
         x = before[code].to_numpy(dtype=float)
         y = after[code].to_numpy(dtype=float)
         both = ~np.isnan(x) & ~np.isnan(y)
+        (sk0, ku0), (sk1, ku1) = skew_kurtosis(x), skew_kurtosis(y)
         rows.append({"code": code, "method": rec.method if rec else "none",
                      "action": learned.get("action", "none"),
                      "winsorised_high": int(learned.get("winsorised_high") or 0),
@@ -51,8 +52,8 @@ def treatment_table(obj: Result | Edition) -> pd.DataFrame:
                      "lower": learned.get("lower"), "upper": learned.get("upper"),
                      "log_shift": learned.get("log_shift"), "n": int((~np.isnan(x)).sum()),
                      "n_changed": int((both & ~np.isclose(x, y, rtol=1e-12, atol=0)).sum()),
-                     "skew_before": skewness2(x), "kurtosis_before": kurtosis2(x),
-                     "skew_after": skewness2(y), "kurtosis_after": kurtosis2(y),
+                     "skew_before": sk0, "kurtosis_before": ku0,
+                     "skew_after": sk1, "kurtosis_after": ku1,
                      "still_fails": bool(learned.get("still_fails", False))})
     return pd.DataFrame(rows)
 

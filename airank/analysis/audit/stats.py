@@ -22,7 +22,7 @@ import pandas as pd
 
 from ...errors import DataError, Issue
 from ...results import STAGES, Result
-from ...treat import kurtosis2, skewness2
+from ...treat import skew_kurtosis
 
 __all__ = ["indicator_stats", "result_stats", "screen_summary"]
 
@@ -87,7 +87,7 @@ def _column_stats(x: np.ndarray, n_units: int, t_avail: float, t_nonzero: float,
         nan = float("nan")
         return [nan] * 7 + [0, 0, 0, 0, 0.0, nan, nan, nan, True, True, True, nan]
     _, counts = np.unique(v, return_counts=True)
-    sk, ku = skewness2(v), kurtosis2(v)
+    sk, ku = skew_kurtosis(v)
     nz, nu, ns = int(np.count_nonzero(v)), int(counts.size), int(counts.max())
     sd = float(np.std(v, ddof=1)) if n > 1 else float("nan")
     outlier = (bool(abs(sk) > t_skew and ku > t_kurt) if np.isfinite(sk) and np.isfinite(ku)
