@@ -74,7 +74,11 @@ class Dataset:
 
     @property
     def years(self) -> list[int]:
-        return sorted(int(y) for y in self.panel["year"].unique())
+        return list(self._years)
+
+    @cached_property
+    def _years(self) -> tuple[int, ...]:
+        return tuple(sorted(int(y) for y in self.panel["year"].unique()))
 
     @cached_property
     def _cube(self) -> tuple[pd.Index, pd.Index, np.ndarray, np.ndarray, np.ndarray]:
@@ -127,21 +131,39 @@ class Dataset:
         years : DataFrame
             Same shape: the year each value comes from (NaN where missing).
         """
-        idx, vals, yrs, _ = self._pick(codes, year, lookback)
-        return (pd.DataFrame(vals, index=idx, columns=list(codes)),
-                pd.DataFrame(yrs, index=idx, columns=list(codes)))
+        values, years, _ = self.select(codes, year=year, lookback=lookback)
+        return values, years
 
     def inferred(self, codes: list[str] | tuple[str, ...], *, year: int | None = None,
                  lookback: int = 0) -> pd.DataFrame:
         """True where the value :meth:`wide` picks was inferred (e.g. a zero from absence
         in a census-like source), not observed. Same shape as its values."""
-        idx, _, _, inf = self._pick(codes, year, lookback)
-        return pd.DataFrame(inf, index=idx, columns=list(codes))
+        return self.select(codes, year=year, lookback=lookback)[2]
+
+    def select(self, codes: list[str] | tuple[str, ...], *, year: int | None = None,
+               lookback: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """:meth:`wide`'s values and years and :meth:`inferred`'s flags from one pass."""
+        idx, vals, yrs, inf = self._pick(codes, year, lookback)
+        cols = pd.Index(list(codes))
+        return (pd.DataFrame(vals, index=idx, columns=cols),
+                pd.DataFrame(yrs, index=idx, columns=cols),
+                pd.DataFrame(inf, index=idx, columns=cols))
 
     def history(self, codes: list[str] | tuple[str, ...], *, until: int) -> pd.DataFrame:
-        """Long rows of ``codes`` for years up to ``until`` (for the 'latest' imputer)."""
-        p = self.panel
-        return p[p["code"].isin(codes) & (p["year"] <= until) & p["value"].notna()]
+        """Long rows of ``codes`` for years up to ``until`` (for the 'latest' imputer).
+
+        Selected once per (codes, until); each call gets its own (copy-on-write) view."""
+        key = (tuple(codes), int(until))
+        rows = self._history.get(key)
+        if rows is None:
+            p = self.panel
+            rows = self._history[key] = p[p["code"].isin(codes) & (p["year"] <= until)
+                                          & p["value"].notna()]
+        return rows.copy(deep=False)
+
+    @cached_property
+    def _history(self) -> dict[tuple[tuple[str, ...], int], pd.DataFrame]:
+        return {}
 
 
 def read_data(source: str | Path | pd.DataFrame, spec: IndexSpec, *,

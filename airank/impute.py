@@ -59,20 +59,26 @@ def none(frame: pd.DataFrame, *, params: NoParams, context: ImputeContext,
 def _group_stat(frame: pd.DataFrame, params: GroupStatParams, context: ImputeContext,
                 stat: str, learned: Learned | None) -> tuple[pd.DataFrame, Learned]:
     if params.by is None:
-        key = pd.Series("*", index=frame.index)
+        key = np.full(len(frame), "*", dtype=object)
     else:
-        key = context.groups[params.by].reindex(frame.index).astype(object)
+        key = context.groups[params.by].reindex(frame.index).astype(object).to_numpy()
     if learned:
         fill = {c: dict(f.values) for c, f in learned.items() if isinstance(f, GroupFit)}
         fill = {c: fill.get(c, {}) for c in frame.columns}
+        labels = sorted({g for f in fill.values() for g in f})
+        table = np.array([[fill[c].get(g, np.nan) for c in frame.columns] for g in labels]
+                         ).reshape(len(labels), frame.shape[1])
     else:
         size = _magnitude(frame)  # sums of values near 1e308 would overflow
-        stats = (frame / size).groupby(key, sort=True).agg(stat) * size
-        fill = {c: {str(g): float(v) for g, v in stats[c].items()} for c in frame.columns}
-    labels = sorted({g for f in fill.values() for g in f})
-    table = np.array([[fill[c].get(g, np.nan) for c in frame.columns] for g in labels]
-                     ).reshape(len(labels), frame.shape[1])
-    pos = pd.Index(labels).get_indexer(pd.Index(key.astype(str).where(key.notna(), None)))
+        plain = bool((size == 1).all())
+        by = pd.Index(key, dtype=object)  # an Index: pandas tries no column lookup
+        stats = (frame if plain else frame / size).groupby(by, sort=True).agg(stat)
+        table = stats.to_numpy(dtype=float) * (1.0 if plain else size.to_numpy(dtype=float))
+        labels = [str(g) for g in stats.index]
+        fill = {c: dict(zip(labels, table[:, j].tolist(), strict=True))
+                for j, c in enumerate(frame.columns)}
+    names = [None if pd.isna(k) else str(k) for k in key]
+    pos = pd.Index(labels, dtype=object).get_indexer(pd.Index(names, dtype=object))
     values = frame.to_numpy(dtype=float)
     guess = np.where(pos[:, None] >= 0, table[np.maximum(pos, 0)] if labels else np.nan, np.nan)
     filled = np.where(np.isnan(values), guess, values)
@@ -114,8 +120,9 @@ def latest(frame: pd.DataFrame, *, params: LatestParams, context: ImputeContext,
 def _magnitude(frame: pd.DataFrame) -> pd.Series:
     """Per column, the largest absolute value when extreme (above 1e50), else 1: ordinary
     data is imputed exactly as before, values near 1e300 without overflow."""
-    top = frame.abs().max()
-    return top.where(top > 1e50, 1.0).fillna(1.0)
+    v = frame.to_numpy(dtype=float)
+    top = np.fmax.reduce(np.abs(v), axis=0, initial=-np.inf)  # NaN ignored
+    return pd.Series(np.where(top > 1e50, top, 1.0), index=frame.columns)
 
 
 def knn(frame: pd.DataFrame, *, params: KnnParams, context: ImputeContext,

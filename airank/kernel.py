@@ -134,15 +134,17 @@ class Kernel:
         product per level sums the children of all its groups); the indicators take one
         gather.
         """
-        Wl = np.array(W, dtype=float, copy=True)
-        totals = np.empty((Wl.shape[0], len(self.groups)))
+        Wl = np.asarray(W, dtype=float)
         waves = self._waves
-        for wave, member in waves:  # bottom-up: children settle before parents
-            totals[:, wave] = Wl @ member
-            inner = wave[wave < len(self.group_node)]
-            if inner.size:
-                cols = self.group_node[inner]
-                Wl[:, cols] = np.where(totals[:, inner] > 0, Wl[:, cols], 0.0)
+        totals = Wl @ self._members
+        if not (totals > 0).all():  # a group whose children all weigh 0: settle bottom-up
+            Wl = Wl.copy()
+            for wave, member in waves:  # children settle before parents
+                totals[:, wave] = Wl @ member
+                inner = wave[wave < len(self.group_node)]
+                if inner.size:
+                    cols = self.group_node[inner]
+                    Wl[:, cols] = np.where(totals[:, inner] > 0, Wl[:, cols], 0.0)
         in_index = np.ones_like(totals)
         with np.errstate(invalid="ignore", divide="ignore"):
             for wave, _ in waves[::-1]:  # top-down
@@ -155,6 +157,14 @@ class Kernel:
         share[~np.isfinite(share)] = 0.0
         E: Array = Wl[:, : self.n_ind] * share[:, self.parent[: self.n_ind]]
         return E
+
+    @cached_property
+    def _members(self) -> Array:
+        """The 0/1 matrix (nodes x groups) that sums every group's children."""
+        out = np.zeros((len(self.nodes), len(self.groups)))
+        for g, kids in enumerate(self.kids):
+            out[kids, g] = 1.0
+        return out
 
     @cached_property
     def _waves(self) -> list[tuple[Array, Array]]:

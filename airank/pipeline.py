@@ -59,27 +59,28 @@ def build(spec: IndexSpec, data: Dataset, *, year: int | None = None,
     year = year if year is not None else spec.data.year
     year = max(data.years) if year is None else int(year)
     records: list[StepRecord] = []
-    raw, source_years = data.wide(spec.indicator_codes, year=year, lookback=spec.data.lookback)
-    inferred = data.inferred(spec.indicator_codes, year=year, lookback=spec.data.lookback)
+    raw, source_years, inferred = data.select(spec.indicator_codes, year=year,
+                                              lookback=spec.data.lookback)
     dens = [d.code for d in spec.denominators]
-    den, _ = data.wide(dens, year=year, lookback=spec.data.lookback)
+    den = (data.wide(dens, year=year, lookback=spec.data.lookback)[0] if dens
+           else pd.DataFrame(index=raw.index))
     denominated = _denominate(raw, den, spec, records)
     available = _available(raw, records)
     # inferred values (a zero from absence in a census-like source) are used, but are not
     # data: they never count toward coverage
-    observed = ~inferred.loc[:, available]
-    coverage = (denominated.loc[:, available].notna() & observed).mean(axis=1)
+    observed = ~inferred.to_numpy()[:, available]
+    coverage = _share(~np.isnan(denominated.to_numpy()[:, available]) & observed, raw.index)
     zero_rule = spec.methodology.screen.method != "none" and \
         spec.methodology.screen.options("screen").min_nonzero > 0
-    nonzero = _nonzero_share(denominated.loc[:, available]) if zero_rule else None
+    nonzero = _nonzero_share(denominated.iloc[:, available]) if zero_rule else None
     # the whole history: 'latest' looks back only, 'constant'/'linear' both ways
     ctx = ImputeContext(data.groups, data.history(spec.indicator_codes, until=max(data.years)),
                         year, den, {c: spec.indicator(c).direction for c in spec.indicator_codes},
                         _rankable(coverage, spec, nonzero))
     imputed = _impute(denominated, spec, ctx, fits, records)
-    kept = _screen(coverage, (imputed.loc[:, available].notna() & observed).mean(axis=1),
-                   spec, records, nonzero=None if nonzero is None else (
-                       nonzero, _nonzero_share(imputed.loc[:, available])))
+    after = _share(~np.isnan(imputed.to_numpy()[:, available]) & observed, raw.index)
+    kept = _screen(coverage, after, spec, records, nonzero=None if nonzero is None else (
+        nonzero, _nonzero_share(imputed.iloc[:, available])))
     screened = imputed.loc[kept]
     treated = _treat(screened, spec, fits, records)
     normalised = _normalise(treated, spec, fits, records)
@@ -154,19 +155,25 @@ def _denominate(raw: pd.DataFrame, den: pd.DataFrame, spec: IndexSpec,
     return pd.DataFrame(out, index=raw.index, columns=raw.columns)
 
 
-def _available(raw: pd.DataFrame, records: list[StepRecord]) -> list[str]:
-    """Indicators with data for at least one unit in this edition.
+def _available(raw: pd.DataFrame, records: list[StepRecord]) -> np.ndarray:
+    """Positions of the indicators with data for at least one unit in this edition.
 
     An indicator without any value (a source that starts later, say) does not count in
     the coverage of any unit; it stays in the tree as a missing child, so its parent
     aggregates the children that have data.
     """
-    has = raw.notna().any(axis=0)
+    has = ~np.isnan(raw.to_numpy(dtype=float)).all(axis=0)
     for code in raw.columns[~has]:
         records.append(StepRecord("data", str(code), "no_data", {}, {},
                                   "no value in this edition: left out of coverage and "
                                   "aggregation"))
-    return [str(c) for c in raw.columns[has]]
+    return np.flatnonzero(has)
+
+
+def _share(mask: np.ndarray, units: pd.Index) -> pd.Series:
+    """Per unit (row), the share of true cells (NaN when there are no columns)."""
+    n = mask.shape[1]
+    return pd.Series(mask.sum(axis=1) / n if n else np.full(len(units), np.nan), index=units)
 
 
 def _by_method(spec: IndexSpec, step: str) -> list[tuple[StepConfig, list[str]]]:
@@ -179,20 +186,25 @@ def _by_method(spec: IndexSpec, step: str) -> list[tuple[StepConfig, list[str]]]
 
 def _impute(frame: pd.DataFrame, spec: IndexSpec, ctx: ImputeContext, fitted: Fitted,
             records: list[StepRecord]) -> pd.DataFrame:
-    out = frame.to_numpy(dtype=float, copy=True)
+    values = frame.to_numpy(dtype=float)
+    out = values.copy()
     for cfg, codes in _by_method(spec, "impute"):
         if cfg.method == "none":
             continue
         given = {c: f for c in codes
                  if (f := fitted.get_fit("impute", c, cfg.method)) is not None}
-        part, learned = IMPUTERS[cfg.method](frame[codes], params=cfg.options("impute"),
+        whole = len(codes) == frame.shape[1] and list(frame.columns) == codes
+        sub = frame if whole else frame[codes]  # imputers do not modify their input
+        part, learned = IMPUTERS[cfg.method](sub, params=cfg.options("impute"),
                                              context=ctx, learned=given or None)
-        out[:, frame.columns.get_indexer(pd.Index(codes))] = part.to_numpy(dtype=float)
-        n_imp = (frame[codes].isna() & part.notna()).sum()
-        n_left = part.isna().sum()
-        for c in codes:
-            note = f"{int(n_imp[c])} values imputed" + (
-                f", {int(n_left[c])} still missing" if n_left[c] else "")
+        cols = np.arange(len(codes)) if whole else frame.columns.get_indexer(pd.Index(codes))
+        filled = (part if part.columns.equals(sub.columns) else part[codes]
+                  ).to_numpy(dtype=float)
+        out[:, cols] = filled
+        left = np.isnan(filled)
+        n_imp, n_left = (np.isnan(values[:, cols]) & ~left).sum(axis=0), left.sum(axis=0)
+        for c, n_i, n_l in zip(codes, n_imp.tolist(), n_left.tolist(), strict=True):
+            note = f"{n_i} values imputed" + (f", {n_l} still missing" if n_l else "")
             learned_c = learned.get(c)
             records.append(StepRecord("impute", c, cfg.method, dict(cfg.params),
                                       learned_c.record() if learned_c else {}, note,
@@ -285,27 +297,30 @@ def _normalise(frame: pd.DataFrame, spec: IndexSpec, fitted: Fitted,
                records: list[StepRecord]) -> pd.DataFrame:
     values = frame.to_numpy(dtype=float)
     out = np.empty_like(values)
-    unsuited: list[Issue] = []
+    methods = []
     for j, code in enumerate(spec.indicator_codes):
         ind = spec.indicator(code)
         cfg = spec.method("normalise", code)
+        methods.append(cfg.method)
         try:
             out[:, j], fit = normalise_column(
                 values[:, j], cfg.method, cfg.options("normalise"), direction=ind.direction,
                 target=ind.target, learned=fitted.get_fit("normalise", code, cfg.method),
                 units=frame.index)
-            check_finite(values[:, j], out[:, j], cfg.method)
         except NoTargetError as exc:
             raise DataError([Issue(("indicators", code, "target"), "no_target",
                                    f"'{code}': {exc.issues[0].message} Give it a 'target' "
                                    "or another normaliser.")]) from None
-        except NotFiniteError as exc:  # every such indicator reported together
-            first = exc.issues[0]
-            unsuited.append(Issue(("indicators", code, "normalise"), first.code,
-                                  f"'{code}': {first.message}", first.value))
-            continue
         records.append(StepRecord("normalise", code, cfg.method, dict(cfg.params),
                                   fit.record(), "", fit))
+    unsuited: list[Issue] = []  # every such indicator reported together
+    for j in np.flatnonzero((np.isfinite(values) & ~np.isfinite(out)).any(axis=0)).tolist():
+        try:
+            check_finite(values[:, j], out[:, j], methods[j])
+        except NotFiniteError as exc:
+            first, code = exc.issues[0], spec.indicator_codes[j]
+            unsuited.append(Issue(("indicators", code, "normalise"), first.code,
+                                  f"'{code}': {first.message}", first.value))
     DataError.collect(unsuited)
     return pd.DataFrame(out, index=frame.index, columns=frame.columns)
 
@@ -329,6 +344,10 @@ def _aggregate(normalised: pd.DataFrame, spec: IndexSpec,
         cfg = spec.aggregation(spec.levels[code])
         records.append(StepRecord("aggregate", code, cfg.method, dict(cfg.params),
                                   {"children": list(spec.children[code])}))
-    frame = pd.DataFrame(np.column_stack([values, out.groups[0]]), index=normalised.index,
-                         columns=[*normalised.columns, *kernel.groups])
-    return frame[list(spec.codes)]
+    groups = out.groups[0]
+    if tuple(kernel.groups) != spec.group_codes:
+        groups = groups[:, [kernel.groups.index(c) for c in spec.group_codes]]
+    if tuple(normalised.columns) != spec.indicator_codes:
+        values = normalised[list(spec.indicator_codes)].to_numpy(dtype=float)
+    return pd.DataFrame(np.column_stack([values, groups]), index=normalised.index,
+                        columns=pd.Index(spec.codes))

@@ -52,8 +52,16 @@ class StepConfig(_Frozen):
     params: dict[str, Any] = Field(default_factory=dict)
 
     def options(self, step: str) -> Any:
-        """The method's validated parameter object."""
-        return METHOD_PARAMS[step][self.method].model_validate(self.params)
+        """The method's validated parameter object (validated once: both are frozen)."""
+        model = METHOD_PARAMS[step][self.method]
+        known = self._options.get(step)
+        if known is None or type(known) is not model:
+            known = self._options[step] = model.model_validate(self.params)
+        return known
+
+    @cached_property
+    def _options(self) -> dict[str, Any]:
+        return {}
 
     def to_yaml(self) -> dict[str, Any]:
         return {"method": self.method, **self.params}

@@ -72,28 +72,40 @@ def skew_kurtosis(x: np.ndarray) -> tuple[float, float]:
     their exact bits. After that no power overflows and ``m2 > 0`` keeps every division
     defined; a result that is still not finite is NaN (not computable, as in COINr).
     """
-    v = x[~np.isnan(x)]
+    return _moments(x[~np.isnan(x)])
+
+
+def _moments(v: np.ndarray) -> tuple[float, float]:
+    """:func:`skew_kurtosis` of values without NaN."""
     n = v.size
-    if n < 3 or not np.isfinite(v).all():  # an infinite value: not computable (R: NaN)
+    if n < 3:
         return np.nan, np.nan
-    size = float(np.max(np.abs(v)))
+    size = float(_maximum(np.abs(v)))
+    if not np.isfinite(size):  # an infinite value: not computable (R: NaN)
+        return np.nan, np.nan
     w = v / size if size > 1e50 or 0 < size < 1e-50 else v
-    d = w - w.mean()
-    m2 = np.mean(d**2)
+    # sums over n, as np.mean computes them (same bits), without its per-call overhead
+    d = w - _sum(w) / n
+    m2 = _sum(d**2) / n
     if not m2 > 0:
         return np.nan, np.nan
-    m3 = np.mean(d**3)
+    m3 = _sum(d**3) / n
     sk = float(m3 / m2**1.5 * np.sqrt(n * (n - 1)) / (n - 2))
     if n < 4:
         ku = np.nan
     else:
-        g2 = np.mean(d**4) / m2**2 - 3
+        g2 = _sum(d**4) / n / m2**2 - 3
         ku = float(((n + 1) * g2 + 6) * (n - 1) / ((n - 2) * (n - 3)))
     return (sk if np.isfinite(sk) else np.nan), (ku if np.isfinite(ku) else np.nan)
 
 
-def _fails(x: np.ndarray, p: JrcParams) -> tuple[bool, float, float]:
-    sk, ku = skew_kurtosis(x)
+_sum, _maximum = np.add.reduce, np.maximum.reduce
+
+
+def _fails(x: np.ndarray, p: JrcParams, compact: bool = False) -> tuple[bool, float, float]:
+    """Whether the JRC rule flags ``x`` (``compact``: ``x`` has no NaN), with its
+    skewness and kurtosis."""
+    sk, ku = _moments(x) if compact else skew_kurtosis(x)
     bad = bool(np.isfinite(sk) and np.isfinite(ku) and abs(sk) >= p.skew and ku >= p.kurtosis)
     return bad, sk, ku
 
@@ -105,26 +117,31 @@ def _winsorise(x: np.ndarray, p: JrcParams) -> tuple[np.ndarray, np.ndarray, np.
     the extreme is set to the next value in, and the count of winsorised points is the
     size of the latest top and bottom blocks (earlier clamped points tie with them).
     Returns (y, top points, bottom points, still failing).
+
+    The values' distinct levels are sorted once: the extreme block is always the points
+    at or beyond the current level, and the next value in is the adjacent level.
     """
+    pos = np.flatnonzero(~np.isnan(x))
+    v = x[pos]  # the values, compact; clamped in place
+    levels, counts = np.unique(v, return_counts=True)
+    below = np.cumsum(counts)  # points at or below each level
+    lo, hi = 0, len(levels) - 1
+    n_top = n_bottom = 0
+    bad, sk, _ = _fails(v, p, compact=True)
+    while bad and n_top + n_bottom < p.max_points and hi > lo:
+        if sk >= 0:
+            n_top = int(v.size - below[hi - 1])
+            hi -= 1
+            np.minimum(v, levels[hi], out=v)
+        else:
+            n_bottom = int(below[lo])
+            lo += 1
+            np.maximum(v, levels[lo], out=v)
+        bad, sk, _ = _fails(v, p, compact=True)
     y = x.copy()
-    ok = ~np.isnan(y)
-    top = bottom = np.empty(0, dtype=int)
-    bad, sk, _ = _fails(y, p)
-    while bad and top.size + bottom.size < p.max_points:
-        v = y[ok]
-        if sk >= 0:
-            idx = np.flatnonzero(ok & (y == v.max()))
-            rest = v[v < v.max()]
-        else:
-            idx = np.flatnonzero(ok & (y == v.min()))
-            rest = v[v > v.min()]
-        if rest.size == 0:
-            break
-        if sk >= 0:
-            y[idx], top = rest.max(), idx
-        else:
-            y[idx], bottom = rest.min(), idx
-        bad, sk, _ = _fails(y, p)
+    y[pos] = v
+    top = pos[x[pos] > levels[hi]] if n_top else np.empty(0, dtype=int)
+    bottom = pos[x[pos] < levels[lo]] if n_bottom else np.empty(0, dtype=int)
     return y, top, bottom, bad
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import pickle
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -127,11 +128,15 @@ def _blocks(seed, n, rows, levels, nan_share):
 
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 12), rows=st.integers(1, 80),
        levels=st.sampled_from([None, 2, 6]), nan_share=st.sampled_from([0.0, 0.1]),
-       cuts=st.integers(1, 6), tight=st.booleans())
-def test_exact_path_equals_dense_table_and_numpy(seed, n, rows, levels, nan_share, cuts, tight):
+       cuts=st.integers(1, 6), tight=st.booleans(), windows=st.booleans())
+def test_exact_path_equals_dense_table_and_numpy(seed, n, rows, levels, nan_share, cuts, tight,
+                                                 windows):
     ranks = _blocks(seed, n, rows, levels, nan_share)
     memory = rw.worst_case_bytes(n) if tight else 1 << 20  # tight: tiny spill, many re-layouts
-    stats = RankStats(n, memory=memory)
+    # windows: grown from the ranks seen (as for a large index), else full from the start
+    with mock.patch.object(rw, "DENSE_CELLS", 0 if windows else rw.DENSE_CELLS):
+        stats = RankStats(n, memory=memory)
+    assert stats._table.size == (0 if windows else n * n)
     for chunk in np.array_split(ranks, cuts):
         if not np.isnan(chunk).any() and levels is None:
             stats.update_order(np.argsort(chunk, axis=1))  # tie-free chunks as orders
@@ -264,7 +269,8 @@ def test_merge_exact_and_order_free_with_different_windows():
              [(1, None, 0.0), (2, 3, 0.1), (3, None, 0.0), (4, 8, 0.0)]]
     accs = []
     for i, p in enumerate(parts):
-        a = RankStats(n, memory=rw.worst_case_bytes(n) if i % 2 else 1 << 20)
+        with mock.patch.object(rw, "DENSE_CELLS", 0 if i < 3 else rw.DENSE_CELLS):
+            a = RankStats(n, memory=rw.worst_case_bytes(n) if i % 2 else 1 << 20)
         a.update(p[:, ::-1] if i == 3 else p)  # part 3 puts units in other windows
         accs.append(a)
     whole = RankStats(n, memory=rw.worst_case_bytes(n))
@@ -424,3 +430,22 @@ def test_replication_limit(monkeypatch):
     monkeypatch.setattr(stats, "n_replications", 2**31 - 2)
     with pytest.raises(DataError, match="replications fit one accumulator"):
         stats.update(np.array([[1, 2], [2, 1]]))
+
+
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 30), rows=st.integers(0, 60),
+       ascending=st.booleans(), windows=st.booleans())
+def test_add_orders_equals_update_order(seed, n, rows, ascending, windows):
+    """The engine's trusted path (one bincount while every window is full) counts what
+    the checked path counts: same table, means, quantiles and later merges."""
+    x = np.random.default_rng(seed).random((rows, n))
+    order = np.argsort(x if ascending else -x, axis=1)
+    with mock.patch.object(rw, "DENSE_CELLS", 0 if windows else rw.DENSE_CELLS):
+        a, b = RankStats(n), RankStats(n)
+    a.add_orders(order, ascending=ascending)
+    b.update_order(order, ascending=ascending)
+    np.testing.assert_array_equal(a.counts, b.counts)
+    np.testing.assert_array_equal(a.counts, _dense(rank_desc(x).astype(float), n))
+    assert _summary_bytes(a) == _summary_bytes(b)
+    np.testing.assert_array_equal(a._seen_lo, b._seen_lo)
+    np.testing.assert_array_equal(a._seen_hi, b._seen_hi)
+    assert _summary_bytes(a.merge(b)) == _summary_bytes(b.merge(b))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from airank.aggregate import AGGREGATORS
@@ -12,9 +14,9 @@ from airank.denominate import DENOMINATORS
 from airank.fitted import LatestFit, RangeFit, TreatFit
 from airank.impute import IMPUTERS, ImputeContext
 from airank.kernel import aggregate_group
-from airank.methods import METHOD_PARAMS
+from airank.methods import METHOD_PARAMS, JrcParams
 from airank.normalise import NORMALISERS, normalise_column
-from airank.treat import TREATERS, jrc, kurtosis2, skewness2
+from airank.treat import TREATERS, _winsorise, jrc, kurtosis2, skew_kurtosis, skewness2
 
 X = np.array([3.0, np.nan, 1.0, 7.0, 2.0, np.nan, 10.0, 4.0])
 CONST = np.array([5.0, 5.0, np.nan, 5.0])
@@ -110,6 +112,45 @@ def test_jrc_winsorises_one_outlier():
     assert rec.action == "winsorised" and rec.winsorised_high == 1
     assert y[-1] == 12.0 and np.array_equal(y[:-1], x[:-1])
     assert abs(rec.skew_after) < 2 or rec.kurtosis_after < 3.5
+
+
+def _winsorise_by_definition(x, p):
+    """COINr's winsorise() written out point by point: the extreme block (every point
+    tied at the max, or min) set to the next value in, the side chosen again each step."""
+    y, ok = x.copy(), ~np.isnan(x)
+    top = bottom = np.empty(0, dtype=int)
+    sk, ku = skew_kurtosis(y)
+    bad = np.isfinite(sk) and np.isfinite(ku) and abs(sk) >= p.skew and ku >= p.kurtosis
+    while bad and top.size + bottom.size < p.max_points:
+        v = y[ok]
+        end = v.max() if sk >= 0 else v.min()
+        rest = v[v < end] if sk >= 0 else v[v > end]
+        if rest.size == 0:
+            break
+        idx = np.flatnonzero(ok & (y == end))
+        if sk >= 0:
+            y[idx], top = rest.max(), idx
+        else:
+            y[idx], bottom = rest.min(), idx
+        sk, ku = skew_kurtosis(y)
+        bad = np.isfinite(sk) and np.isfinite(ku) and abs(sk) >= p.skew and ku >= p.kurtosis
+    return y, top, bottom, bad
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.integers(-3, 40).map(float), st.floats(-1e3, 1e6),
+                          st.just(np.nan)), min_size=0, max_size=40),
+       st.integers(1, 8), st.floats(0.05, 3.0), st.floats(0.05, 6.0))
+def test_winsorise_equals_point_by_point_definition(values, max_points, skew, kurt):
+    """The sorted-levels winsorising gives the same values, points and verdict, bit for
+    bit, as the point-by-point definition (ties, both sides, NaN, few values)."""
+    x = np.array(values, dtype=float)
+    p = JrcParams(max_points=max_points, skew=skew, kurtosis=kurt)
+    y, top, bottom, bad = _winsorise(x, p)
+    ry, rtop, rbottom, rbad = _winsorise_by_definition(x, p)
+    np.testing.assert_array_equal(y, ry)
+    assert sorted(top) == sorted(rtop) and sorted(bottom) == sorted(rbottom)
+    assert bool(bad) == bool(rbad)
 
 
 def test_jrc_log_fallback_and_untouched_column():

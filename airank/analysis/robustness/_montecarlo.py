@@ -114,7 +114,7 @@ class _Feed:
     def flush(self) -> None:
         if self.stats is not None:
             if self.orders:
-                self.stats.update_order(np.concatenate(self.orders), ascending=True)
+                self.stats.add_orders(np.concatenate(self.orders), ascending=True)
             if self.ranks:
                 self.stats.update(np.concatenate(self.ranks))
         self.orders, self.ranks, self.cells = [], [], 0

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["COUNT_DTYPE", "PER_UNIT_BYTES", "Layout", "add_spill", "choose_width",
+__all__ = ["COUNT_DTYPE", "DENSE_CELLS", "PER_UNIT_BYTES", "Layout", "add_spill", "choose_width",
            "coarsest_width", "count_le", "fit_memory", "locate", "merge_keys", "plan",
            "relayout_add", "scatter", "select_ranks", "spill_keys", "worst_case_bytes"]
 
@@ -25,6 +25,7 @@ COUNT_DTYPE = np.int32
 ITEM = 4  # bytes per table cell
 PER_UNIT_BYTES = 9 * 8  # lo, size, start, seen lo/hi, rank sum, n_valid, n_missing (int64)
 GROUP_CELLS = 1 << 16  # table cells per scatter group (bincount output stays in L2)
+DENSE_CELLS = 1 << 20  # up to this many units x ranks, every window starts full (exact)
 CHUNK_CELLS = 1 << 20  # table cells per relayout step (bounded temporaries)
 SLICE_CELLS = 128  # re-layout: average slice length from which slices are copied one by one
 TOLERANCE = 0.001  # sketch: bins no wider than this share of the units

@@ -27,10 +27,9 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from threadpoolctl import threadpool_limits
-
 from ...errors import AirankError, Issue
 from ._montecarlo import Job, Partial, Totals, run_task
+from ._threads import one_blas_thread
 
 __all__ = ["connect", "map_tasks", "run_job"]
 
@@ -84,7 +83,7 @@ def connect(scheduler: Any) -> Iterator[Any]:
 
 
 def _task(job: Job, task: int, blocks: range) -> Partial:
-    with threadpool_limits(1, user_api="blas"):
+    with one_blas_thread():
         return run_task(job, task, blocks)
 
 

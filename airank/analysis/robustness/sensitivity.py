@@ -28,13 +28,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
 
 from ...edition import Edition
 from ...errors import FactorError, Issue
 from ...results import rank_frame
 from ...seeds import resolve_seed
 from ._order import ascending_order
+from ._threads import one_blas_thread
 from .batch import Draws, Plan, Scorer
 from .factors import Factor
 from .ranks import rank_desc
@@ -116,7 +116,7 @@ def sensitivity(edition: Edition, factors: Sequence[Factor] | None = None, *,
         raise FactorError([Issue(("factors",), "no_factors", "Give at least one factor.")])
     seed = resolve_seed(seed)
     spec = edition.spec
-    with threadpool_limits(1, user_api="blas"):
+    with one_blas_thread():
         plan = plan or Plan(edition, factors)
         design = sobol_design(len(factors), n_base, seed=seed, names=[f.name for f in factors])
         draws = design_draws(plan, np.asarray(design.matrix), n_alternatives=n_alternatives,
@@ -160,7 +160,7 @@ def _rows(shared: tuple[Scorer, np.ndarray], start: int, draws: Draws
     """One slice of design rows: (first row, ranks, mean absolute shifts, failed rows,
     first error)."""
     scorer, nominal = shared
-    with threadpool_limits(1, user_api="blas"):
+    with one_blas_thread():
         scores, failures = scorer.evaluate(draws)
     ranks = ranks_of(scores)
     shift = np.abs(ranks - nominal).mean(axis=1)

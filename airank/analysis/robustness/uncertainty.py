@@ -37,7 +37,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
 
 from ...edition import Edition
 from ...errors import FactorError, Issue
@@ -45,6 +44,7 @@ from ...results import Result, rank_frame
 from ...seeds import resolve_seed
 from ...spec import IndexSpec
 from ._montecarlo import BLOCK, Job, Totals, run_task
+from ._threads import one_blas_thread
 from .batch import Draws, Plan, Scorer
 from .factors import Factor
 from .ranks import DEFAULT_MEMORY
@@ -223,7 +223,7 @@ def uncertainty(edition: Edition, factors: Sequence[Factor] | None = None, *,
 
     fs = tuple(default_factors(edition.spec) if factors is None else factors)
     _check(n, k, by, edition)
-    with threadpool_limits(1, user_api="blas"):
+    with one_blas_thread():
         plan = plan or Plan(edition, fs)
         job = _job(plan, resolve_seed(seed), n, by, memory)
         if scheduler is not None:
@@ -372,7 +372,7 @@ def reweighted_intervals(plan: Plan, spec: IndexSpec, n: int, seed: int = 1) -> 
     nominal = plan.nominal_weights
     wanted = np.array([spec.node(c).weight for c in plan.nodes], dtype=float)
     ratio = np.divide(wanted, nominal, out=np.zeros_like(wanted), where=nominal > 0)
-    with threadpool_limits(1, user_api="blas"):
+    with one_blas_thread():
         job = _job(plan, resolve_seed(seed), n, None, DEFAULT_MEMORY, (ratio, wanted))
         totals = run_local(job)
     t = totals.stats.summary()

@@ -28,12 +28,12 @@ from typing import Any, cast
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
 
 from ...data import Dataset
 from ...edition import Edition
 from ...results import Result
 from ...seeds import resolve_seed
+from ..robustness._threads import one_blas_thread
 from ..robustness.batch import Draws, Plan
 from ..robustness.designs import default_factors
 from ..robustness.factors import Factor
@@ -165,7 +165,7 @@ def rank_change_interval(edition: Edition, data: Dataset, *,
         ``edition.build(data)``, when the caller has it already.
     """
     seed = resolve_seed(seed)
-    with threadpool_limits(1, user_api="blas"):
+    with one_blas_thread():
         fit = plan is not None and (factors is None or tuple(factors) == plan.factors)
         base = plan if plan is not None and fit and _same_index(plan.edition, edition) \
             else None
