@@ -135,19 +135,21 @@ class Partial:
     n_failed: int = 0
     first_error: tuple[int, str] | None = None  # (replication, message)
     sample: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    keep_into: np.ndarray | None = field(default=None, repr=False)  # local: kept rows go here
 
 
 def run_task(job: Job, task: int, blocks: range, *, stats: RankStats | None = None,
-             gstats: RankStats | None = None) -> Partial:
+             gstats: RankStats | None = None, keep: np.ndarray | None = None) -> Partial:
     """Evaluate the blocks of one task. Given ``stats`` (and ``gstats``), ranks are fed
-    there (a local run's accumulators); otherwise the task makes its own."""
+    there (a local run's accumulators); otherwise the task makes its own. Given ``keep``
+    (a local run's score sample), kept scores are written there, not returned."""
     own = stats is None
     if own:
         stats, gstats = job.new_stats()
     assert stats is not None
     U = job.n_units
     p = Partial(task, 0, stats if own else None, gstats if own else None,
-                np.zeros(U), np.zeros(U), np.zeros(U))
+                np.zeros(U), np.zeros(U), np.zeros(U), keep_into=keep)
     step = chunk_rows(U)
     feed, gfeed = _Feed(stats), _Feed(gstats)
     for b in blocks:
@@ -174,7 +176,10 @@ def _chunk(job: Job, p: Partial, stats: _Feed, gstats: _Feed,
             p.first_error = (first, msg)
     keep = reps < job.keep
     if keep.any():
-        p.sample.append((reps[keep], scores[keep].astype(np.float32)))
+        if p.keep_into is not None:
+            p.keep_into[reps[keep]] = scores[keep]
+        else:
+            p.sample.append((reps[keep], scores[keep].astype(np.float32)))
     ok = ~np.isnan(scores)
     good = ok.any(axis=1)  # a failed replication is a row of NaN
     S, ok = scores[good], ok[good]

@@ -44,6 +44,7 @@ from .uncertainty import apply_noise, noise_values
 __all__ = ["SOBOL_ROWS", "SensitivityResult", "ranks_of", "sensitivity"]
 
 SOBOL_ROWS = 4096  # design rows per slice (per task on a cluster)
+SLICE_CELLS = 1 << 21  # scores per slice of a local run (16 MB)
 
 
 @dataclass(frozen=True, eq=False)
@@ -146,10 +147,11 @@ def ranks_of(scores: np.ndarray) -> np.ndarray:
     if np.isnan(scores).any():
         return np.asarray(rank_desc(scores, axis=1), dtype=float)
     order, tied = ascending_order(scores)
-    U = scores.shape[1]
+    R, U = scores.shape
     out = np.empty(scores.shape)
-    np.put_along_axis(out, order, np.broadcast_to(np.arange(U, 0, -1, dtype=float),
-                                                  scores.shape), axis=1)
+    # out[r, order[r, j]] = U - j, as one flat scatter
+    flat = order + (np.arange(R, dtype=np.intp) * U)[:, None]
+    out.reshape(-1)[flat.reshape(-1)] = np.tile(np.arange(U, 0, -1, dtype=float), R)
     if tied.any():
         out[tied] = rank_desc(scores[tied], axis=1)
     return out
@@ -171,7 +173,10 @@ def _rows(shared: tuple[Scorer, np.ndarray], start: int, draws: Draws
 def _score_rows(scorer: Scorer, draws: Draws, nominal: np.ndarray, scheduler: Any
                 ) -> tuple[np.ndarray, np.ndarray, int, str]:
     """Ranks and shifts of every design row, slice by slice, here or on a cluster."""
-    args = [(s, draws.rows(s, s + SOBOL_ROWS)) for s in range(0, len(draws), SOBOL_ROWS)]
+    # rows are independent: a local run takes bigger slices (about SLICE_CELLS scores)
+    step = SOBOL_ROWS if scheduler is not None else max(SOBOL_ROWS,
+                                                        SLICE_CELLS // len(scorer.units))
+    args = [(s, draws.rows(s, s + step)) for s in range(0, len(draws), step)]
     if scheduler is not None:
         from .distributed import map_tasks
 

@@ -272,7 +272,8 @@ def run_local(job: Job, progress: Progress | None = None) -> Totals:
     totals = Totals(job, stats, gstats)
     done = 0
     for t, blocks in enumerate(job.tasks()):
-        part = run_task(job, t, blocks, stats=totals.stats, gstats=totals.gstats)
+        part = run_task(job, t, blocks, stats=totals.stats, gstats=totals.gstats,
+                        keep=totals.keep)
         totals.add(part)
         done += part.n
         if progress is not None:
@@ -297,21 +298,26 @@ def _pct(rank: np.ndarray, size: np.ndarray | float) -> np.ndarray:
     return np.where(np.asarray(size) > 1, out, np.nan)
 
 
-def _score_quantiles(sample: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """5th and 95th percentiles per unit of the kept scores (failed rows left out)."""
-    # units in rows: each quantile partitions contiguous memory
-    x = np.ascontiguousarray(sample[~np.isnan(sample).all(axis=1)].T, dtype=float)
+def _score_quantiles(sample: np.ndarray, units_per_pass: int = 1024
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """5th and 95th percentiles per unit of the kept scores (failed rows left out), a
+    slice of units at a time (float64 temporaries of ``units_per_pass`` columns only)."""
+    rows = np.flatnonzero(~np.isnan(sample).all(axis=1))
     U = sample.shape[1]
-    if not x.shape[1]:
-        return np.full(U, np.nan), np.full(U, np.nan)
     q = np.full((2, U), np.nan)
-    gaps = np.isnan(x).any(axis=1)
-    if (~gaps).any():
-        q[:, ~gaps] = np.quantile(x[~gaps], [0.05, 0.95], axis=1)
-    if gaps.any():
-        with warnings.catch_warnings():  # units without any score: NaN, as documented
-            warnings.simplefilter("ignore", RuntimeWarning)
-            q[:, gaps] = np.nanquantile(x[gaps], [0.05, 0.95], axis=1)
+    if not rows.size:
+        return q[0], q[1]
+    for s in range(0, U, units_per_pass):
+        # units in rows: each quantile partitions contiguous memory
+        x = np.ascontiguousarray(sample[rows, s:s + units_per_pass].T, dtype=float)
+        part = q[:, s:s + units_per_pass]
+        gaps = np.isnan(x).any(axis=1)
+        if (~gaps).any():
+            part[:, ~gaps] = np.quantile(x[~gaps], [0.05, 0.95], axis=1)
+        if gaps.any():
+            with warnings.catch_warnings():  # units without any score: NaN, as documented
+                warnings.simplefilter("ignore", RuntimeWarning)
+                part[:, gaps] = np.nanquantile(x[gaps], [0.05, 0.95], axis=1)
     return q[0], q[1]
 
 
