@@ -35,20 +35,18 @@ _ALL = "*"
 
 def _cells(groups: pd.DataFrame, by: Sequence[str]) -> list[tuple[str, np.ndarray]]:
     """Group ids (float, NaN = no group) from the narrowest cell to all units, named."""
-    cols = [groups[b].astype(object).where(groups[b].notna()) for b in by]
-    keys: list[tuple[str, pd.Series]] = []
-    if len(by) > 1:
-        joined = cols[0].astype(str)
-        for c in cols[1:]:
-            joined = joined + "|" + c.astype(str)
-        keys.append((" x ".join(by), joined.where(pd.concat(cols, axis=1).notna().all(axis=1))))
-    keys += list(zip(by, cols, strict=True))
-    keys.append((_ALL, pd.Series(_ALL, index=groups.index)))
-    out = []
-    for name, key in keys:
-        codes, _ = pd.factorize(key, use_na_sentinel=True)
-        out.append((name, np.where(codes < 0, np.nan, codes.astype(float))))
-    return out
+    codes = [pd.factorize(groups[b].to_numpy(dtype=object), use_na_sentinel=True)[0]
+             for b in by]
+    keys: list[tuple[str, np.ndarray]] = []
+    if len(by) > 1:  # the cell of every group at once: mixed-radix ids, -1 if any is missing
+        joined = np.zeros(len(groups), dtype=np.int64)
+        for c in codes:
+            joined = joined * (int(c.max(initial=-1)) + 2) + c
+        joined[np.any(np.stack(codes) < 0, axis=0)] = -1
+        keys.append((" x ".join(by), joined))
+    keys += list(zip(by, codes, strict=True))
+    keys.append((_ALL, np.zeros(len(groups), dtype=np.int64)))
+    return [(name, np.where(key < 0, np.nan, key.astype(float))) for name, key in keys]
 
 
 def impute_intensity(frame: pd.DataFrame, *, by: Sequence[str], per: pd.Series | None,
@@ -71,13 +69,14 @@ def impute_intensity(frame: pd.DataFrame, *, by: Sequence[str], per: pd.Series |
     value = guess.mul(den, axis=0) if den is not None else guess
     if den is not None:  # a unit without a denominator: the median level of its peers
         value = value.fillna(_cell_medians(frame, cells, min_group)[0])
-    out = frame.copy()
-    for code in frame.columns:
-        v = value[code]
-        if cap_rank is not None:
-            among = frame[code] if ranked is None else frame[code].reindex(ranked)
-            v = _cap(v, among, int(directions.get(code, 1)), cap_rank)
-        out[code] = frame[code].fillna(v)
+    vals = frame.to_numpy(dtype=float)
+    fill = value.reindex(columns=frame.columns).to_numpy(dtype=float, copy=True)
+    if cap_rank is not None:
+        among = vals if ranked is None else frame.reindex(ranked).to_numpy(dtype=float)
+        for j, code in enumerate(frame.columns):
+            fill[:, j] = _cap(fill[:, j], among[:, j], int(directions.get(code, 1)), cap_rank)
+    out = pd.DataFrame(np.where(np.isnan(vals), fill, vals), index=frame.index,
+                       columns=frame.columns)
     learned: dict[str, Fit] = {str(c): GroupFit(method="intensity", values=used.get(str(c), {}))
                                for c in frame.columns}
     return out, learned
@@ -91,7 +90,8 @@ def _cell_medians(x: pd.DataFrame, cells: list[tuple[str, np.ndarray]], min_grou
     used: dict[str, dict[str, float]] = {str(c): {} for c in x.columns}
     values = x.to_numpy(dtype=float)
     for i, (name, key) in enumerate(cells):
-        grouped = pd.DataFrame(values).groupby(key, dropna=True)
+        # an Index key: pandas then tries no column lookup with it
+        grouped = pd.DataFrame(values).groupby(pd.Index(key), dropna=True)
         med = grouped.median()
         if i < len(cells) - 1:  # the last cell (all units) takes any count
             med = med.where(grouped.count() >= min_group)
@@ -104,14 +104,14 @@ def _cell_medians(x: pd.DataFrame, cells: list[tuple[str, np.ndarray]], min_grou
     return pd.DataFrame(guess, index=x.index, columns=x.columns), used
 
 
-def _cap(value: pd.Series, observed: pd.Series, direction: int, rank: int) -> pd.Series:
+def _cap(value: np.ndarray, observed: np.ndarray, direction: int, rank: int) -> np.ndarray:
     """Imputed values no better than the observed value ranked ``rank``, strictly below
     the one ranked ``rank - 1`` (so ties cannot lift them into the top ``rank - 1``)."""
-    obs = np.sort(observed.dropna().to_numpy() * direction)[::-1]  # best first
+    obs = np.sort(observed[~np.isnan(observed)] * direction)[::-1]  # best first
     if obs.size < rank:
         return value
     bound = obs[rank - 1]
     if rank >= 2 and obs[rank - 2] == bound:
         bound = np.nextafter(bound, -np.inf)
-    capped = np.minimum(value.to_numpy() * direction, bound) * direction
-    return pd.Series(capped, index=value.index)
+    capped: np.ndarray = np.minimum(value * direction, bound) * direction
+    return capped

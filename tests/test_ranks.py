@@ -449,3 +449,15 @@ def test_add_orders_equals_update_order(seed, n, rows, ascending, windows):
     np.testing.assert_array_equal(a._seen_lo, b._seen_lo)
     np.testing.assert_array_equal(a._seen_hi, b._seen_hi)
     assert _summary_bytes(a.merge(b)) == _summary_bytes(b.merge(b))
+
+
+@given(n=st.integers(1, 5_000_000))
+def test_worst_case_bytes_is_the_smallest_budget_that_fits(n):
+    """worst_case_bytes(n): its windows' share holds a dense table at the coarsest width
+    (and the per-unit arrays); one byte less does not, unless it is the spill floor."""
+    bins = -(-n // rw.coarsest_width(n))
+    need = n * bins * rw.ITEM + n * rw.PER_UNIT_BYTES
+    w = rw.worst_case_bytes(n)
+    floor = need * 4 // 3 + need // (rw.SPILL_SHARE - 1)
+    assert rw.fit_memory(w) >= need
+    assert w == floor or rw.fit_memory(w - 1) < need

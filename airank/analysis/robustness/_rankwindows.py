@@ -45,10 +45,14 @@ def worst_case_bytes(n_units: int) -> int:
     per-unit arrays and the spill reserve."""
     bins = -(-n_units // coarsest_width(n_units))
     need = n_units * bins * ITEM + n_units * PER_UNIT_BYTES
-    memory = need * 4 // 3 + need // (SPILL_SHARE - 1)
-    while fit_memory(memory) < need:
-        memory += 1
-    return memory
+    lo, hi = need * 4 // 3 + need // (SPILL_SHARE - 1), 2 * need + 64
+    while lo < hi:  # the smallest budget from lo on whose fit_memory holds need (monotone)
+        mid = (lo + hi) // 2
+        if fit_memory(mid) < need:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 def window_memory(memory: int) -> int:

@@ -292,7 +292,7 @@ def _intensity(ed: Edition, cfg: StepConfig, X: np.ndarray, codes: list[str],
     directions = pd.Series({c: ed.spec.indicator(c).direction for c in codes}, dtype=float)
     out, _ = impute_intensity(frame, by=(*p.by, REP), per=per, min_group=p.min_group,
                               cap_rank=None, directions=directions, groups=groups)
-    filled = out.to_numpy(dtype=float)
+    filled = out.to_numpy(dtype=float, copy=True)  # capped in place below
     if p.cap_rank is not None:
         for j, c in enumerate(codes):
             d = float(directions[c])
