@@ -3,8 +3,9 @@ checkouts, run alternately in one session, medians of ``--rounds`` runs each.
 
 Run: ``python benchmarks/bench_compare.py --before /path/to/old/checkout`` (e.g. a
 ``git worktree add /tmp/old <commit>``). Each run is a fresh process with ``PYTHONPATH``
-set to its checkout, so each side imports its own ``airank``; the rounds alternate (before,
-after, before, ...) so that a slow spell of the machine hits both. Figures are each
+set to its checkout, so each side imports its own ``airank``; the sides alternate in ABBA
+order (before, after; after, before; ...) so that a slow spell of the machine, or a
+penalty for running second, hits both alike. Figures are each
 script's own (best of its repeats, wall clock); the rows compared are those both print
 under the same label. Prints figures; asserts nothing.
 """
@@ -57,8 +58,9 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5)
     a = ap.parse_args()
     figures: dict[str, dict[str, list[float]]] = {"before": {}, "after": {}}
+    sides = [("before", a.before), ("after", a.after)]
     for r in range(a.rounds):
-        for side, tree in (("before", a.before), ("after", a.after)):
+        for side, tree in sides if r % 2 == 0 else sides[::-1]:  # ABBA: no side always second
             for script in ("bench_build.py", "bench_robustness.py"):
                 for label, value in run(tree.resolve(), script).items():
                     figures[side].setdefault(label, []).append(value)

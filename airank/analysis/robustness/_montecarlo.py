@@ -180,12 +180,15 @@ def _chunk(job: Job, p: Partial, stats: _Feed, gstats: _Feed,
             p.keep_into[reps[keep]] = scores[keep]
         else:
             p.sample.append((reps[keep], scores[keep].astype(np.float32)))
-    ok = ~np.isnan(scores)
-    good = ok.any(axis=1)  # a failed replication is a row of NaN
-    S, ok = scores[good], ok[good]
-    if not S.shape[0]:
-        return
-    if ok.all():
+    gaps = np.isnan(scores)
+    S, ok = scores, None  # the usual chunk: every replication scored every unit, no copy
+    if gaps.any():
+        ok = ~gaps
+        good = ok.any(axis=1)  # a failed replication is a row of NaN
+        S, ok = scores[good], ok[good]
+        if not S.shape[0]:
+            return
+    if ok is None or ok.all():
         p.s1 += S.sum(axis=0)
         p.s2 += np.einsum("ij,ij->j", S, S)
         p.cnt += S.shape[0]

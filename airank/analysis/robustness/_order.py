@@ -32,7 +32,7 @@ def ascending_order(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Equal scores come in an unspecified order (as ``np.argsort``'s default); rank the
     rows marked ``tied`` with :func:`~.ranks.rank_desc`.
     """
-    x = np.asarray(scores, dtype=np.float64) + 0.0  # -0.0 -> +0.0: equal scores, equal keys
+    x = np.asarray(scores, dtype=np.float64)
     R, n = x.shape
     order = np.empty((R, n), dtype=np.intp)
     tied = np.zeros(R, dtype=bool)
@@ -44,11 +44,13 @@ def ascending_order(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     pos = np.arange(n, dtype=np.uint64)
     step = max(1, _CACHE_CELLS // n)
     key = np.empty((min(step, R), n), dtype=np.uint64)
-    # a non-finite score would make a NaN key, and SIMD sorts do not keep NaN payloads
-    odd: np.ndarray = np.asarray(~np.isfinite(x).all(axis=1))
-    near = odd.copy()
+    odd = np.zeros(R, dtype=bool)
+    near = np.zeros(R, dtype=bool)
     for i in range(0, R, step):
-        b = x[i:i + step].view(np.uint64)
+        part = x[i:i + step] + 0.0  # -0.0 -> +0.0: equal scores, equal keys (cache-sized)
+        # a non-finite score would make a NaN key, and SIMD sorts do not keep NaN payloads
+        odd[i:i + step] = near[i:i + step] = ~np.isfinite(part).all(axis=1)
+        b = part.view(np.uint64)
         k = key[: b.shape[0]]
         np.right_shift(b, shift, out=k)
         np.left_shift(k, shift, out=k)

@@ -253,6 +253,15 @@ def _check(n: int, k: int, by: str | None, edition: Edition) -> None:
 
 def _job(plan: Plan, seed: int, n: int, by: str | None, memory: int,
          reweight: tuple[np.ndarray, np.ndarray] | None = None) -> Job:
+    nominal, groups, group_nominal = plan.memo(("nominal ranks", by),
+                                               lambda: _nominal_ranks(plan, by))
+    return Job(plan.scorer, draw, seed, n, nominal, groups, group_nominal, memory, reweight)
+
+
+def _nominal_ranks(plan: Plan, by: str | None
+                   ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """The plan's nominal index ranks and, with ``by``, group ids and ranks within groups
+    (read-only: shared by every run on the plan)."""
     idx = plan.spec.index_code
     nominal = rank_frame(plan.nominal.scores[[idx]])[idx].to_numpy(dtype=float,
                                                                     na_value=np.nan)
@@ -263,7 +272,10 @@ def _job(plan: Plan, seed: int, n: int, by: str | None, memory: int,
         groups = codes.astype(np.int64)
         group_nominal = plan.nominal.group_ranks(by, [idx])[idx].reindex(
             list(plan.units)).to_numpy(dtype=float, na_value=np.nan)
-    return Job(plan.scorer, draw, seed, n, nominal, groups, group_nominal, memory, reweight)
+    for a in (nominal, groups, group_nominal):
+        if a is not None:
+            a.flags.writeable = False
+    return nominal, groups, group_nominal
 
 
 def run_local(job: Job, progress: Progress | None = None) -> Totals:
@@ -339,7 +351,8 @@ def _summary(plan: Plan, job: Job, totals: Totals, k: int, by: str | None) -> pd
         "moved": t["share_beyond_k"].to_numpy(),
         "score_nominal": plan.nominal.scores[idx].to_numpy(),
         "score_mean": mean, "score_sd": sd, "score_q05": q05, "score_q95": q95,
-        "pct_nominal": plan.nominal.percentiles(codes=[idx])[idx].reindex(units).to_numpy(),
+        "pct_nominal": plan.memo(("nominal percentiles", None), lambda: plan.nominal.percentiles(
+            codes=[idx])[idx].reindex(units).to_numpy()),
         "pct_median": _pct(t["median"].to_numpy(), N),
         "pct_q05": _pct(t["q95"].to_numpy(), N), "pct_q95": _pct(t["q05"].to_numpy(), N)}
     if (by is not None and totals.gstats is not None and job.groups is not None
