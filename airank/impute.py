@@ -77,7 +77,8 @@ def _group_stat(frame: pd.DataFrame, params: GroupStatParams, context: ImputeCon
         labels = [str(g) for g in stats.index]
         fill = {c: dict(zip(labels, table[:, j].tolist(), strict=True))
                 for j, c in enumerate(frame.columns)}
-    names = [None if pd.isna(k) else str(k) for k in key]
+    names = key.astype(str).astype(object)
+    names[pd.isna(key)] = None  # no group: nothing to fill from
     pos = pd.Index(labels, dtype=object).get_indexer(pd.Index(names, dtype=object))
     values = frame.to_numpy(dtype=float)
     guess = np.where(pos[:, None] >= 0, table[np.maximum(pos, 0)] if labels else np.nan, np.nan)

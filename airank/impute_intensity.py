@@ -38,12 +38,10 @@ def _cells(groups: pd.DataFrame, by: Sequence[str]) -> list[tuple[str, np.ndarra
     codes = [pd.factorize(groups[b].to_numpy(dtype=object), use_na_sentinel=True)[0]
              for b in by]
     keys: list[tuple[str, np.ndarray]] = []
-    if len(by) > 1:  # the cell of every group at once: mixed-radix ids, -1 if any is missing
-        joined = np.zeros(len(groups), dtype=np.int64)
-        for c in codes:
-            joined = joined * (int(c.max(initial=-1)) + 2) + c
-        joined[np.any(np.stack(codes) < 0, axis=0)] = -1
-        keys.append((" x ".join(by), joined))
+    if len(by) > 1:  # the cell of every group at once (-1 where any group is missing)
+        stacked = np.stack(codes, axis=1)
+        joined = np.unique(stacked, axis=0, return_inverse=True)[1].reshape(-1)
+        keys.append((" x ".join(by), np.where((stacked < 0).any(axis=1), -1, joined)))
     keys += list(zip(by, codes, strict=True))
     keys.append((_ALL, np.zeros(len(groups), dtype=np.int64)))
     return [(name, np.where(key < 0, np.nan, key.astype(float))) for name, key in keys]

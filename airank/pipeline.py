@@ -328,7 +328,9 @@ def _normalise(frame: pd.DataFrame, spec: IndexSpec, fitted: Fitted,
 def _aggregate(normalised: pd.DataFrame, spec: IndexSpec,
                records: list[StepRecord]) -> pd.DataFrame:
     """Every group's score through the scoring kernel (one replication, precise sums)."""
-    kernel = Kernel.compile(spec)
+    kernel = Kernel.compile(spec)  # its groups are spec.group_codes, in that order
+    if tuple(normalised.columns) != spec.indicator_codes:  # the kernel's column order
+        normalised = normalised[list(spec.indicator_codes)]
     values = normalised.to_numpy(dtype=float)
     out = kernel.evaluate(values, precise=True, levels=True)
     if out.failed.any():
@@ -344,10 +346,5 @@ def _aggregate(normalised: pd.DataFrame, spec: IndexSpec,
         cfg = spec.aggregation(spec.levels[code])
         records.append(StepRecord("aggregate", code, cfg.method, dict(cfg.params),
                                   {"children": list(spec.children[code])}))
-    groups = out.groups[0]
-    if tuple(kernel.groups) != spec.group_codes:
-        groups = groups[:, [kernel.groups.index(c) for c in spec.group_codes]]
-    if tuple(normalised.columns) != spec.indicator_codes:
-        values = normalised[list(spec.indicator_codes)].to_numpy(dtype=float)
-    return pd.DataFrame(np.column_stack([values, groups]), index=normalised.index,
+    return pd.DataFrame(np.column_stack([values, out.groups[0]]), index=normalised.index,
                         columns=pd.Index(spec.codes))

@@ -102,10 +102,12 @@ def _moments(v: np.ndarray) -> tuple[float, float]:
 _sum, _maximum = np.add.reduce, np.maximum.reduce
 
 
-def _fails(x: np.ndarray, p: JrcParams, compact: bool = False) -> tuple[bool, float, float]:
-    """Whether the JRC rule flags ``x`` (``compact``: ``x`` has no NaN), with its
-    skewness and kurtosis."""
-    sk, ku = _moments(x) if compact else skew_kurtosis(x)
+def _fails(x: np.ndarray, p: JrcParams) -> tuple[bool, float, float]:
+    """Whether the JRC rule flags ``x``, with its skewness and kurtosis."""
+    return _flags(*skew_kurtosis(x), p)
+
+
+def _flags(sk: float, ku: float, p: JrcParams) -> tuple[bool, float, float]:
     bad = bool(np.isfinite(sk) and np.isfinite(ku) and abs(sk) >= p.skew and ku >= p.kurtosis)
     return bad, sk, ku
 
@@ -127,7 +129,7 @@ def _winsorise(x: np.ndarray, p: JrcParams) -> tuple[np.ndarray, np.ndarray, np.
     below = np.cumsum(counts)  # points at or below each level
     lo, hi = 0, len(levels) - 1
     n_top = n_bottom = 0
-    bad, sk, _ = _fails(v, p, compact=True)
+    bad, sk, _ = _flags(*_moments(v), p)
     while bad and n_top + n_bottom < p.max_points and hi > lo:
         if sk >= 0:
             n_top = int(v.size - below[hi - 1])
@@ -137,7 +139,7 @@ def _winsorise(x: np.ndarray, p: JrcParams) -> tuple[np.ndarray, np.ndarray, np.
             n_bottom = int(below[lo])
             lo += 1
             np.maximum(v, levels[lo], out=v)
-        bad, sk, _ = _fails(v, p, compact=True)
+        bad, sk, _ = _flags(*_moments(v), p)
     y = x.copy()
     y[pos] = v
     top = pos[x[pos] > levels[hi]] if n_top else np.empty(0, dtype=int)

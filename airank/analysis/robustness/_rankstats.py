@@ -150,10 +150,11 @@ class RankStats:
         key = order.astype(np.int64) * n + (pos[::-1] if ascending else pos)
         counts = np.bincount(key.ravel(), minlength=n * n)
         np.add(self._table, counts, out=self._table, casting="unsafe")
-        per = counts.reshape(n, n) > 0  # unit x rank - 1: ranks seen in this chunk
-        self._seen_lo = np.minimum(self._seen_lo, per.argmax(axis=1) + 1)
-        self._seen_hi = np.maximum(self._seen_hi, n - per[:, ::-1].argmax(axis=1))
-        self._rank_sum += counts.reshape(n, n) @ (pos + 1)
+        by_unit = counts.reshape(n, n)  # unit x rank - 1
+        seen = by_unit > 0
+        self._seen_lo = np.minimum(self._seen_lo, seen.argmax(axis=1) + 1)
+        self._seen_hi = np.maximum(self._seen_hi, n - seen[:, ::-1].argmax(axis=1))
+        self._rank_sum += by_unit @ (pos + 1)
         self._n_valid += order.shape[0]
         self.n_replications += order.shape[0]
 

@@ -351,7 +351,7 @@ def _summary(plan: Plan, job: Job, totals: Totals, k: int, by: str | None) -> pd
         "moved": t["share_beyond_k"].to_numpy(),
         "score_nominal": plan.nominal.scores[idx].to_numpy(),
         "score_mean": mean, "score_sd": sd, "score_q05": q05, "score_q95": q95,
-        "pct_nominal": plan.memo(("nominal percentiles", None), lambda: plan.nominal.percentiles(
+        "pct_nominal": plan.memo("nominal percentiles", lambda: plan.nominal.percentiles(
             codes=[idx])[idx].reindex(units).to_numpy()),
         "pct_median": _pct(t["median"].to_numpy(), N),
         "pct_q05": _pct(t["q95"].to_numpy(), N), "pct_q95": _pct(t["q05"].to_numpy(), N)}
