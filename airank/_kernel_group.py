@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from .aggregate import Aggregator
+from .aggregate import Aggregator, aggregator
+from .errors import DataError, Issue
 
 Array = np.ndarray
 
@@ -73,3 +74,22 @@ def group_scores(V: Array, Wk: Array, agg: Aggregator, p: Any, precise: bool
         share = den / Wk.sum(axis=1)[None, :]
     keep = (den > 0) & (share >= p.min_share - 1e-12)
     return np.where(keep, y, np.nan), hit, rows
+
+
+def aggregate_group(X: Array, w: Array, method: str, params: Any) -> Array:
+    """One group's score (units,) from its children ``X`` (units x children) and their
+    weights ``w``, by the registry entry of ``method`` -- the kernel's own group step.
+
+    Raises
+    ------
+    DataError
+        When the method needs values > 0 and a child with weight > 0 is not.
+    """
+    y, hit, rows = group_scores(np.asarray(X, dtype=float),
+                                np.asarray(w, dtype=float)[None, :], aggregator(method),
+                                params, precise=True)
+    if hit.any():
+        raise DataError([Issue(("aggregate",), "non_positive", f"The {method} mean needs "
+                               f"values > 0; rows {rows.tolist()[:10]} have a child <= 0.",
+                               rows.tolist())])
+    return np.asarray(y[:, 0])

@@ -14,7 +14,8 @@ missing-children rule stated there. Everything that scores an index calls it:
 * the robustness engine (Monte Carlo, Sobol'): thousands of replications at once. When
   every level uses the same quasi-arithmetic mean, ``min_share`` is 0 and no value is
   missing, the tree collapses to one effective weight per indicator and replication:
-  ``index = g^-1(g(X) @ E.T)``; otherwise the tree is evaluated level by level, still
+  ``index = g^-1(g(X) @ E.T)`` (groups whose weights do not vary in a batch scored once:
+  :mod:`airank._kernel_frozen`); otherwise the tree is evaluated level by level, still
   vectorised over replications.
 
 A replication fails when a method that needs values > 0 meets a child <= 0 that weighs
@@ -24,14 +25,14 @@ replication, never for a whole batch.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 
-from ._kernel_group import group_scores
+from ._kernel_frozen import reduction
+from ._kernel_group import aggregate_group, group_scores
 from .aggregate import Aggregator, aggregator
 from .errors import FactorError, Issue
 from .spec import IndexSpec
@@ -320,7 +321,7 @@ class Bound:
     def _collapsed(self, W: Array) -> Scores:
         k = self.kernel
         agg, p = k.methods[-1], k.params[-1]
-        T, _, hits = self._prepared()
+        _, _, hits = self._prepared()
         failed = np.zeros(W.shape[0], dtype=bool)
         errors: list[tuple[Array, str, str, Array]] = []
         for gi, cols, rows in hits:
@@ -329,11 +330,28 @@ class Bound:
                 errors.append((np.flatnonzero(hit), k.message(gi), k.groups[gi], rows))
                 failed |= hit
         assert agg.inverse is not None
+        tree, Wt, Tt = self.collapsed_form(W)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            # (R x ind) @ (ind x units): replications in rows, C order, ready to rank
-            S = agg.inverse(k.effective(W) @ T.T, p)
+            # (R x leaves) @ (leaves x units): replications in rows, C order, ready to rank
+            S = agg.inverse(tree.effective(Wt) @ Tt.T, p)
         S[failed] = np.nan
         return Scores(S, None, failed, errors)
+
+    @property
+    def transformed(self) -> Array:
+        """The mean's transform of every indicator (units x indicators, C order)."""
+        return self._prepared()[0]
+
+    def collapsed_form(self, W: Array) -> tuple[Kernel, Array, Array]:
+        """The tree, weights and matrix that the collapsed evaluation of ``W`` uses:
+        scores are ``g^-1(tree.effective(weights) @ matrix.T)``. With groups frozen in
+        ``W`` (:mod:`airank._kernel_frozen`), the reduced tree and its leaves' matrix;
+        otherwise the kernel, ``W`` and the transformed indicators."""
+        T = self.transformed
+        red = reduction(self._cache, self.kernel, W, T)
+        if red is None:
+            return self.kernel, W, T
+        return red.kernel, red.weights(W), red.P
 
 
 def _by_level(k: Kernel, X: Array, W: Array, precise: bool, levels: bool) -> Scores:
@@ -368,29 +386,3 @@ def _by_level(k: Kernel, X: Array, W: Array, precise: bool, levels: bool) -> Sco
         groups = np.transpose(out, (1, 0, 2)).copy()
         groups[failed] = np.nan
     return Scores(index, groups, failed, errors)
-
-
-def weights_of(spec: IndexSpec, nodes: Sequence[str]) -> Array:
-    """The raw weights of ``nodes`` in ``spec`` (the layout of a weight row)."""
-    return np.array([spec.node(c).weight for c in nodes], dtype=float)
-
-
-def aggregate_group(X: Array, w: Array, method: str, params: Any) -> Array:
-    """One group's score (units,) from its children ``X`` (units x children) and their
-    weights ``w``, by the registry entry of ``method`` -- the kernel's own group step.
-
-    Raises
-    ------
-    DataError
-        When the method needs values > 0 and a child with weight > 0 is not.
-    """
-    from .errors import DataError
-
-    y, hit, rows = group_scores(np.asarray(X, dtype=float),
-                                np.asarray(w, dtype=float)[None, :], aggregator(method),
-                                params, precise=True)
-    if hit.any():
-        raise DataError([Issue(("aggregate",), "non_positive", f"The {method} mean needs "
-                               f"values > 0; rows {rows.tolist()[:10]} have a child <= 0.",
-                               rows.tolist())])
-    return np.asarray(y[:, 0])

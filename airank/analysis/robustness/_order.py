@@ -41,25 +41,28 @@ def ascending_order(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return order, tied
     bits = int(n - 1).bit_length()
     shift, low = np.uint64(bits), np.uint64((1 << bits) - 1)
+    high = ~low
     pos = np.arange(n, dtype=np.uint64)
     step = max(1, _CACHE_CELLS // n)
-    key = np.empty((min(step, R), n), dtype=np.uint64)
+    buf = np.empty((min(step, R), n))
     odd = np.zeros(R, dtype=bool)
     near = np.zeros(R, dtype=bool)
     for i in range(0, R, step):
-        part = x[i:i + step] + 0.0  # -0.0 -> +0.0: equal scores, equal keys (cache-sized)
+        part = buf[: min(step, R - i)]
+        np.add(x[i:i + step], 0.0, out=part)  # -0.0 -> +0.0: equal scores, equal keys
         # a non-finite score would make a NaN key, and SIMD sorts do not keep NaN payloads
-        odd[i:i + step] = near[i:i + step] = ~np.isfinite(part).all(axis=1)
-        b = part.view(np.uint64)
-        k = key[: b.shape[0]]
-        np.right_shift(b, shift, out=k)
-        np.left_shift(k, shift, out=k)
+        finite = np.isfinite(part)
+        if not finite.all():  # reductions per row only when needed: they cost most here
+            odd[i:i + step] = near[i:i + step] = ~finite.all(axis=1)
+        k = part.view(np.uint64)
+        np.bitwise_and(k, high, out=k)
         np.bitwise_or(k, pos, out=k)
-        k.view(np.float64).sort(axis=1)
+        part.sort(axis=1)
         hi = k >> shift  # equal kept bits: the only pairs that may be out of order or tied
-        near[i:i + step] |= (hi[:, 1:] == hi[:, :-1]).any(axis=1)
-        np.bitwise_and(k, low, out=k)
-        order[i:i + step] = k
+        eq = hi[:, 1:] == hi[:, :-1]
+        if eq.any():
+            near[i:i + step] |= eq.any(axis=1)
+        np.bitwise_and(k, low, out=order[i:i + step].view(np.uint64))
     for r in np.flatnonzero(near):
         v = x[r, order[r]]
         if odd[r] or (v[1:] < v[:-1]).any():

@@ -314,7 +314,9 @@ def _score_quantiles(sample: np.ndarray, units_per_pass: int = 1024
                      ) -> tuple[np.ndarray, np.ndarray]:
     """5th and 95th percentiles per unit of the kept scores (failed rows left out), a
     slice of units at a time (float64 temporaries of ``units_per_pass`` columns only)."""
-    rows = np.flatnonzero(~np.isnan(sample).all(axis=1))
+    missing = np.isnan(sample)
+    rows = (np.flatnonzero(~missing.all(axis=1)) if missing.any()
+            else np.arange(sample.shape[0]))
     U = sample.shape[1]
     q = np.full((2, U), np.nan)
     if not rows.size:
