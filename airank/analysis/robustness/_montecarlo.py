@@ -224,7 +224,9 @@ def _ranks(job: Job, S: np.ndarray, stats: _Feed, gstats: _Feed) -> float:
     if order.shape[0]:
         stats.order(order)
         rank_at = np.arange(U, 0, -1, dtype=float)  # rank of each sorted position
-        total += float(np.abs(rank_at - job.nominal[order]).sum())
+        shift = job.nominal[order]  # |rank - nominal| in place: one temporary
+        np.subtract(rank_at, shift, out=shift)
+        total += float(np.abs(shift, out=shift).sum())
         if job.groups is not None:
             gstats.rank(_group_ranks(job, order))
     return float(total / U)

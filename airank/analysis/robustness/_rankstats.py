@@ -147,7 +147,9 @@ class RankStats:
             return
         self._check_total(order.shape[0])
         pos = np.arange(n, dtype=np.int64)
-        key = order.astype(np.int64) * n + (pos[::-1] if ascending else pos)
+        key = order.astype(np.int64)  # in place from here: one temporary of the chunk
+        key *= n
+        key += pos[::-1] if ascending else pos
         counts = np.bincount(key.ravel(), minlength=n * n)
         np.add(self._table, counts, out=self._table, casting="unsafe")
         by_unit = counts.reshape(n, n)  # unit x rank - 1
