@@ -2,9 +2,8 @@
 
 Signature of every method: ``f(frame, *, params, context, learned=None) -> (frame, learned)``
 where ``frame`` (index: unit; columns: the indicator codes the method applies to) is not
-modified, and ``learned`` maps each code to the values used (group means, ...).
-Imputed cells are found afterwards by comparing NaN masks, so every imputation is visible
-in the result.
+modified, and ``learned`` maps each code to the values used (group means, ...). Imputed
+cells are found afterwards by comparing NaN masks: every imputation is visible.
 """
 
 from __future__ import annotations

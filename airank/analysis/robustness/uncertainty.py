@@ -2,11 +2,9 @@
 
 ``uncertainty(spec, data, factors, n=1000, seed=1)`` draws ``n`` replications -- a
 normalisation, an aggregation, a weight vector, a left-out indicator... as the factors
-declare -- and evaluates all of them as batched array work
-(:mod:`~airank.analysis.robustness.batch`).
-For every unit it reports the nominal rank and the median, mean, 5th and 95th percentile
-ranks, the share of replications in which it moves more than ``k`` places, and a summary of
-its score distribution.
+declare -- and evaluates all of them as batched array work (:mod:`.batch`). For every unit
+it reports the nominal rank and the median, mean, 5th and 95th percentile ranks, the share
+of replications in which it moves more than ``k`` places, and its score distribution.
 
 With ``by=`` (a unit-group column: a state, a region) it also reports each unit's rank
 within its group and the interval of that rank, and always the percentile ranks of the
