@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -34,7 +35,7 @@ from .intake import UNIT_COLS, Cells, column_roles
 from .spec import IndexSpec
 from .tables import load_table
 
-__all__ = ["Dataset", "read_data"]
+__all__ = ["Dataset", "derived_hash", "read_data"]
 
 @dataclass(frozen=True)
 class Dataset:
@@ -70,7 +71,11 @@ class Dataset:
 
     @property
     def units(self) -> list[str]:
-        return sorted(self.panel["unit"].unique())
+        return list(self._units)
+
+    @cached_property
+    def _units(self) -> tuple[str, ...]:
+        return tuple(sorted(self.panel["unit"].unique()))
 
     @property
     def years(self) -> list[int]:
@@ -81,14 +86,23 @@ class Dataset:
         return tuple(sorted(int(y) for y in self.panel["year"].unique()))
 
     @cached_property
-    def _cube(self) -> tuple[pd.Index, pd.Index, np.ndarray, np.ndarray, np.ndarray]:
-        """Dense values and inferred flags (units x codes x years), built once for fast
-        edition slicing."""
+    def _layout(self) -> tuple[pd.Index, pd.Index, np.ndarray, tuple[np.ndarray, ...]]:
+        """The cube's units, codes and years, and each panel row's place in it."""
         p = self.panel
         units, codes = pd.Index(self.units), pd.Index(sorted(p["code"].unique()))
         years = np.array(self.years)
         at = (units.get_indexer(pd.Index(p["unit"])), codes.get_indexer(pd.Index(p["code"])),
               np.searchsorted(years, p["year"].to_numpy()))
+        for a in (years, *at):  # shared with the copies made by with_cells
+            a.flags.writeable = False
+        return units, codes, years, at
+
+    @cached_property
+    def _cube(self) -> tuple[pd.Index, pd.Index, np.ndarray, np.ndarray, np.ndarray]:
+        """Dense values and inferred flags (units x codes x years), built once for fast
+        edition slicing."""
+        p = self.panel
+        units, codes, years, at = self._layout
         cube = np.full((len(units), len(codes), len(years)), np.nan)
         cube[at] = p["value"].to_numpy(dtype=float)
         flags = np.zeros(cube.shape, dtype=bool)
@@ -164,6 +178,131 @@ class Dataset:
     @cached_property
     def _history(self) -> dict[tuple[tuple[str, ...], int], pd.DataFrame]:
         return {}
+
+    # -- copies with some values changed (scenarios) ------------------------------------
+    @cached_property
+    def _cells(self) -> np.ndarray | None:
+        """Each panel row's flat cell in the cube when the panel is canonical (as
+        :func:`read_data` leaves it: one row per cell, in cube order); else None."""
+        p = self.panel
+        if (tuple(p.columns) != ("unit", "code", "year", "value", "inferred")
+                or [p[c].dtype for c in ("year", "value", "inferred")] != [
+                    np.dtype(np.int64), np.dtype(float), np.dtype(bool)]
+                or not isinstance(p.index, pd.RangeIndex)
+                or not p.index.equals(pd.RangeIndex(len(p)))):
+            return None
+        units, codes, years, at = self._layout
+        flat = np.ravel_multi_index(at, (len(units), len(codes), len(years)))
+        return flat if bool((np.diff(flat) > 0).all()) else None
+
+    @cached_property
+    def _row_hashes(self) -> np.ndarray:
+        """``pandas.util.hash_pandas_object`` of each panel row (read-only)."""
+        out = pd.util.hash_pandas_object(self.panel, index=False).to_numpy()
+        out.flags.writeable = False
+        return out
+
+    @cached_property
+    def _lineage(self) -> tuple[weakref.ref[Dataset], frozenset[str]] | None:
+        return None  # a table as read; a copy made by with_cells knows its origin
+
+    def __getstate__(self) -> dict[str, object]:  # the origin is known in-process only
+        return {k: v for k, v in self.__dict__.items() if k != "_lineage"}
+
+    def changed_from(self, other: Dataset) -> frozenset[str] | None:
+        """The codes whose values may differ from ``other``'s when this dataset is a copy
+        of it made by :meth:`with_cells`; None when not known to be (or a copy of one)."""
+        lineage = self._lineage
+        return lineage[1] if lineage is not None and lineage[0]() is other else None
+
+    def values_at(self, units: pd.Index, codes: pd.Index, years: np.ndarray
+                  ) -> np.ndarray | None:
+        """The value at (unit, code, year) of every unit x code (``years``: that shape),
+        NaN where no such row; None unless the panel is canonical and knows them all."""
+        known_u, known_c, grid, _ = self._layout
+        ui, ci = known_u.get_indexer(units), known_c.get_indexer(codes)
+        if self._cells is None or (ui < 0).any() or (ci < 0).any():
+            return None
+        yi, ok = _grid_positions(grid, years)
+        return np.where(ok, self._cube[3][ui[:, None], ci[None, :], yi], np.nan)
+
+    def with_cells(self, cells: pd.DataFrame, *, source: str, notes: tuple[str, ...]
+                   ) -> Dataset | None:
+        """A copy with ``cells`` (columns unit, code, year, value; one row per cell)
+        written into the panel: a row that exists takes the value and is marked observed,
+        a new row goes in its place in order; hash (:func:`derived_hash`), cube and
+        history carried over from this dataset's. None when the panel is not canonical
+        or a unit or code is new to it (the caller then rewrites the panel)."""
+        flat, p = self._cells, self.panel
+        units, codes, grid, at = self._layout
+        ui = units.get_indexer(pd.Index(cells["unit"]))
+        ci = codes.get_indexer(pd.Index(cells["code"]))
+        if flat is None or not len(flat) or (ui < 0).any() or (ci < 0).any():
+            return None
+        year, value = cells["year"].to_numpy(dtype=np.int64), cells["value"].to_numpy(float)
+        yi, in_grid = _grid_positions(grid, year)
+        key = np.ravel_multi_index((ui, ci, yi), (len(units), len(codes), len(grid)))
+        row = np.minimum(np.searchsorted(flat, key), len(flat) - 1)
+        found = in_grid & (flat[row] == key)
+        vals = p["value"].to_numpy(dtype=float, copy=True)
+        flags = p["inferred"].to_numpy(dtype=bool, copy=True)
+        vals[row[found]], flags[row[found]] = value[found], False
+        panel = p.assign(value=vals, inferred=flags)
+        hashes = self._row_hashes.copy()
+        hashes[row[found]] = pd.util.hash_pandas_object(panel.iloc[row[found]],
+                                                        index=False).to_numpy()
+        cached: dict[str, object] = {}
+        if found.all():  # the same rows: the cached histories with their values rewritten
+            moved = np.isnan(p["value"].to_numpy()[row]) != np.isnan(value)
+            cached.update(_layout=self._layout, _history={
+                (hc, until): h.assign(value=vals[h.index.to_numpy()],
+                                      inferred=flags[h.index.to_numpy()])
+                for (hc, until), h in list(self._history.items())  # a snapshot
+                if not (moved & np.isin(ci, codes.get_indexer(pd.Index(hc))) & (year <= until)
+                        ).any()})
+        else:
+            order = np.lexsort((np.r_[p["year"].to_numpy(), year[~found]],
+                                np.r_[at[1], ci[~found]], np.r_[at[0], ui[~found]]))
+            panel, hashes = _inserted(panel, hashes, cells[~found], order)
+        out = Dataset(panel, self.groups, dict(self.names), source,
+                      derived_hash(self.hash, hashes), notes)
+        hashes.flags.writeable = False
+        cached.update(_units=self._units, _row_hashes=hashes,
+                      _lineage=(weakref.ref(self), frozenset(cells["code"].tolist())))
+        if in_grid.all():  # the same grid: this cube with the cells changed
+            cube, inferred = self._cube[3].copy(), self._cube[4].copy()
+            cube[ui, ci, yi], inferred[ui, ci, yi] = value, False
+            cached.update(_years=self._years, _cube=(units, codes, grid, cube, inferred))
+        out.__dict__.update(cached)  # its cached properties, known from this dataset
+        return out
+
+
+def _inserted(panel: pd.DataFrame, hashes: np.ndarray, new: pd.DataFrame,
+              order: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """``panel`` with the ``new`` cells' rows (observed) appended, then in ``order``, and
+    the row hashes alike."""
+    add = new.assign(year=new["year"].to_numpy(dtype=np.int64), value=new["value"].to_numpy(
+        dtype=float), inferred=False).astype({c: panel[c].dtype for c in ("unit", "code")})
+    add = add[list(panel.columns)].reset_index(drop=True)
+    out = pd.concat([panel, add], ignore_index=True).take(order).reset_index(drop=True)
+    rows = np.r_[hashes, pd.util.hash_pandas_object(add, index=False).to_numpy()][order]
+    return out, rows
+
+
+def _grid_positions(grid: np.ndarray, years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of ``years`` (any shape, NaN allowed) in the sorted ``grid``, and where
+    they are in it (elsewhere the position is 0)."""
+    pos = np.minimum(np.searchsorted(grid, years), max(len(grid) - 1, 0))
+    ok = (grid[pos] == years) if len(grid) else np.zeros(np.shape(years), bool)
+    return np.where(ok, pos, 0), ok
+
+
+def derived_hash(base: str, row_hashes: np.ndarray) -> str:
+    """The hash of a dataset derived from one hashed ``base``: SHA-256 of that hash and
+    the panel's row hashes (``pandas.util.hash_pandas_object(panel, index=False)``)."""
+    h = hashlib.sha256(base.encode())
+    h.update(np.ascontiguousarray(row_hashes, dtype=np.uint64).tobytes())
+    return h.hexdigest()
 
 
 def read_data(source: str | Path | pd.DataFrame, spec: IndexSpec, *,

@@ -99,10 +99,14 @@ class Edition:
     def build(self, data: Dataset | None = None, *, spec: IndexSpec | None = None,
               year: int | None = None) -> Result:
         """Build the edition (or ``year``) on ``data`` and ``spec`` (default its own) with
-        the fixed learned parameters."""
+        the fixed learned parameters. On a copy of the edition's data with some values
+        changed (a scenario), the baseline's imputation is reused where its inputs are
+        unchanged (see :func:`~airank.pipeline.build`)."""
+        own = spec is None and year in (None, self.year) and data is not None
         return build(self.spec if spec is None else spec,
                      self.data if data is None else data,
-                     year=self.year if year is None else year, fitted=self.fitted)
+                     year=self.year if year is None else year, fitted=self.fitted,
+                     like=(self.data, self.baseline) if own else None)
 
     def with_data(self, data: Dataset, label: str = "") -> Edition:
         """The same edition on other data (a scenario), same fixed parameters."""

@@ -35,7 +35,10 @@ __all__ = ["IMPUTERS", "ImputeContext", "PanelImputation", "impute_panel"]
 @dataclass(frozen=True)
 class ImputeContext:
     """What imputers may need besides the frame: unit groups, earlier years, the
-    edition's denominators (units x codes) and the indicators' directions."""
+    edition's denominators (units x codes) and the indicators' directions.
+
+    An imputer reads the history of its frame's codes only: a build reuses the imputation
+    of a group of indicators none of which changed (``build(..., like=...)``)."""
 
     groups: pd.DataFrame
     history: pd.DataFrame | None = None  # long: unit, code, year, value

@@ -148,20 +148,26 @@ def zscore(x: np.ndarray, *, params: ZScoreParams, target: float | None = None,
     return y, MeanSdFit(method="zscore", mean=mu, sd=sd)
 
 
+def _min_ranks(x: np.ndarray) -> np.ndarray:
+    """Ranks, 1 = lowest, ties sharing the lowest (1 + the number of smaller values), NaN
+    kept: scipy's ``rankdata(x, method="min", nan_policy="omit")`` without its per-call
+    cost (a tenth of a millisecond, paid per column of every pipeline variant)."""
+    ok = ~np.isnan(x)
+    out = np.full(x.shape, np.nan)
+    out[ok] = np.searchsorted(np.sort(x[ok]), x[ok], side="left") + 1
+    return out
+
+
 def rank(x: np.ndarray, *, params: NoParams, target: float | None = None,
          learned: Fit | None = None) -> tuple[np.ndarray, Fit]:
     """Rank, 1 = lowest, ties share the lowest rank (R's ``rank(ties.method = "min")``)."""
-    from scipy.stats import rankdata  # scipy.stats is slow to import: only when used
-
-    return rankdata(x, method="min", nan_policy="omit").astype(float), NoFit(method="rank")
+    return _min_ranks(x), NoFit(method="rank")
 
 
 def prank(x: np.ndarray, *, params: ScaleParams, target: float | None = None,
           learned: Fit | None = None) -> tuple[np.ndarray, Fit]:
     """Percentile rank: ``(rank - 1) / (n - 1) * scale``, ties at the lowest rank."""
-    from scipy.stats import rankdata
-
-    r = rankdata(x, method="min", nan_policy="omit").astype(float)
+    r = _min_ranks(x)
     n = int(np.sum(~np.isnan(x)))
     y = (r - 1) / (n - 1) * params.scale if n > 1 else np.where(np.isnan(x), np.nan, params.scale)
     return y, NoFit(method="prank")

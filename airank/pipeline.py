@@ -14,6 +14,7 @@ same winsor bounds) on new data.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from collections.abc import Sequence
 
@@ -35,7 +36,8 @@ from .treat import TREATERS
 __all__ = ["build", "fit_pooled", "reaggregate", "renormalise"]
 
 def build(spec: IndexSpec, data: Dataset, *, year: int | None = None,
-          fitted: FitLike | None = None) -> Result:
+          fitted: FitLike | None = None, like: tuple[Dataset, Result] | None = None
+          ) -> Result:
     """Build the index.
 
     Parameters
@@ -50,6 +52,13 @@ def build(spec: IndexSpec, data: Dataset, *, year: int | None = None,
         or a release's frozen goalposts: reuse them (same goalposts, same treatment)
         instead of fitting again. An entry applies only while the indicator uses the
         method that learned it (a variant with another normaliser fits its own).
+    like : (Dataset, Result), optional
+        A dataset that ``data`` is a copy of with some values changed
+        (:meth:`Dataset.with_cells`: a scenario) and its build with the same ``spec``,
+        ``year`` and ``fitted``: each imputation method's group of indicators is taken
+        from that build when none of its indicators and no denominator changed and the
+        same coverage (hence units to rank) -- the imputer would see the same inputs (it
+        reads the history of its own indicators only), so it gives the same values.
 
     Returns
     -------
@@ -77,7 +86,8 @@ def build(spec: IndexSpec, data: Dataset, *, year: int | None = None,
     ctx = ImputeContext(data.groups, data.history(spec.indicator_codes, until=max(data.years)),
                         year, den, {c: spec.indicator(c).direction for c in spec.indicator_codes},
                         _rankable(coverage, spec, nonzero))
-    imputed = _impute(denominated, spec, ctx, fits, records)
+    imputed = _impute(denominated, spec, ctx, fits, records,
+                      _reusable(like, data, spec, year, raw.index, coverage, nonzero))
     after = _share(~np.isnan(imputed.to_numpy()[:, available]) & observed, raw.index)
     kept = _screen(coverage, after, spec, records, nonzero=None if nonzero is None else (
         nonzero, _nonzero_share(imputed.iloc[:, available])))
@@ -136,7 +146,7 @@ def renormalise(result: Result, spec: IndexSpec, *, fitted: FitLike | None = Non
     """The treated stage of ``result`` normalised under ``spec``, which may differ from
     ``result.spec`` only in normalisation settings: a pipeline variant's normalised stage
     without running the earlier steps again (``fitted`` as for :func:`build`)."""
-    return _normalise(result.stages["treated"], spec, as_fitted(fitted), [])
+    return _normalise(result.stages["treated"], spec, as_fitted(fitted), None)
 
 
 # -- steps -------------------------------------------------------------------------
@@ -184,12 +194,42 @@ def _by_method(spec: IndexSpec, step: str) -> list[tuple[StepConfig, list[str]]]
     return list(groups.values())
 
 
+def _reusable(like: tuple[Dataset, Result] | None, data: Dataset, spec: IndexSpec,
+              year: int, units: pd.Index, coverage: pd.Series, nonzero: pd.Series | None
+              ) -> tuple[Result, frozenset[str]] | None:
+    """``like``'s build and the codes changed since, when its imputation can be reused
+    by the method groups without a changed code (see :func:`build`); else None."""
+    if like is None:
+        return None
+    base, res = like
+    changed = data.changed_from(base)
+    if (changed is None or res.spec is not spec or res.year != year
+            or not changed.isdisjoint(d.code for d in spec.denominators)
+            or data.groups is not base.groups or not res.stages["imputed"].index.equals(units)
+            or not res.unit_coverage.equals(coverage)):
+        return None
+    if nonzero is not None:  # the zero-share rule: the same units to rank needs it equal
+        was = res.stages["denominated"].iloc[:, _available(res.stages["raw"], [])]
+        if not _nonzero_share(was).equals(nonzero):
+            return None
+    return res, changed
+
+
 def _impute(frame: pd.DataFrame, spec: IndexSpec, ctx: ImputeContext, fitted: Fitted,
-            records: list[StepRecord]) -> pd.DataFrame:
+            records: list[StepRecord], reuse: tuple[Result, frozenset[str]] | None = None
+            ) -> pd.DataFrame:
     values = frame.to_numpy(dtype=float)
     out = values.copy()
     for cfg, codes in _by_method(spec, "impute"):
         if cfg.method == "none":
+            continue
+        if reuse is not None and reuse[1].isdisjoint(codes):  # the same inputs as there
+            cols = frame.columns.get_indexer(pd.Index(codes))
+            out[:, cols] = reuse[0].stages["imputed"].to_numpy(dtype=float)[:, cols]
+            wanted = set(codes)
+            records += [dataclasses.replace(r, params=dict(r.params),
+                                            learned=copy.deepcopy(r.learned))
+                        for r in reuse[0].records if r.step == "impute" and r.code in wanted]
             continue
         given = {c: f for c in codes
                  if (f := fitted.get_fit("impute", c, cfg.method)) is not None}
@@ -294,7 +334,8 @@ def _treat(frame: pd.DataFrame, spec: IndexSpec, fitted: Fitted,
 
 
 def _normalise(frame: pd.DataFrame, spec: IndexSpec, fitted: Fitted,
-               records: list[StepRecord]) -> pd.DataFrame:
+               records: list[StepRecord] | None) -> pd.DataFrame:
+    """The normalised stage (``records``: None when the caller keeps none)."""
     values = frame.to_numpy(dtype=float)
     out = np.empty_like(values)
     methods = []
@@ -311,8 +352,9 @@ def _normalise(frame: pd.DataFrame, spec: IndexSpec, fitted: Fitted,
             raise DataError([Issue(("indicators", code, "target"), "no_target",
                                    f"'{code}': {exc.issues[0].message} Give it a 'target' "
                                    "or another normaliser.")]) from None
-        records.append(StepRecord("normalise", code, cfg.method, dict(cfg.params),
-                                  fit.record(), "", fit))
+        if records is not None:
+            records.append(StepRecord("normalise", code, cfg.method, dict(cfg.params),
+                                      fit.record(), "", fit))
     unsuited: list[Issue] = []  # every such indicator reported together
     for j in np.flatnonzero((np.isfinite(values) & ~np.isfinite(out)).any(axis=0)).tolist():
         try:

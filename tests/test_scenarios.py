@@ -101,6 +101,21 @@ def test_toward_moves_a_share_of_the_gap_and_gains_only():
     assert got["i1"] == pytest.approx(10.0)  # A is ahead: it loses nothing
 
 
+def test_a_cell_named_twice_is_shocked_twice_in_order():
+    data = _syn([[8, 10, 0, 0], [10, 0, 0, 0], [5, 5, 5, 5], [1, 1, 1, 1], [2, 2, 2, 2]])
+    shocks = (Shock(("A", "A", "C"), ("i0", "i1", "i0"), "reduce", 0.5),
+              Shock(("A",), ("i0",), "add", 1.0),
+              Shock(("D",), ("i0", "i1"), "toward", 0.5, partner="A"))
+    new, ch = apply_scenario(Scenario("twice", shocks), data, SYN_SPEC)
+    # A.i0: 8 -> 4 -> 2 (i0 twice), again 2 -> 1 -> 0.5 (A twice), then + 1
+    assert ch["unit"].tolist() == ["A"] * 6 + ["C"] * 3 + ["A", "D", "D"]
+    assert ch["after"].tolist() == [4.0, 5.0, 2.0, 1.0, 2.5, 0.5, 2.5, 2.5, 1.25, 1.5,
+                                    1.25, 1.75]
+    assert ch["before"].tolist()[:6] == [8.0, 10.0, 4.0, 2.0, 5.0, 1.0]
+    vals, _ = new.wide(["i0", "i1"])
+    assert vals.loc["A"].tolist() == [1.5, 2.5] and vals.loc["D"].tolist() == [1.25, 1.75]
+
+
 def test_presets_map_known_ogai_codes_with_rationale(ogai_edition):
     codes = set(ogai_edition.spec.indicator_codes)
     assert set(presets()) >= {"export-controls", "sanctions", "partnership"}

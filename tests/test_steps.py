@@ -50,6 +50,16 @@ def test_normaliser_direction_reverses_order(method):
     assert np.array_equal(np.argsort(down[ok]), np.argsort(-X[ok]))
 
 
+@given(st.lists(st.sampled_from([-np.inf, -2.0, -0.0, 0.0, 1.0, 1.5, 3.0, np.inf, np.nan]),
+                max_size=30))
+def test_min_ranks_equal_scipy_rankdata(values):
+    from airank.normalise import _min_ranks
+
+    x = np.array(values, dtype=float)
+    want = stats.rankdata(x, method="min", nan_policy="omit").astype(float)
+    assert np.array_equal(_min_ranks(x), want, equal_nan=True)
+
+
 def test_target_reverses_order_below_target():
     up, _ = normalise_column(X, "target", _params("normalise", "target"), target=12.0)
     down, _ = normalise_column(X, "target", _params("normalise", "target"), direction=-1,
@@ -188,6 +198,25 @@ def test_imputer_keeps_observed_values(method):
     pd.testing.assert_frame_equal(out[ok], FRAME[ok])
     assert FRAME.isna().sum().sum() == 2  # input not mutated
     assert isinstance(learned, dict)
+
+
+@pytest.mark.parametrize("method", sorted(IMPUTERS))
+def test_imputer_reads_only_its_indicators_history(method):
+    """A build reuses a group's imputation when none of its indicators changed
+    (``pipeline.build(like=...)``): an imputer reads the history of its frame's codes
+    only, so rows of another code (here the latest of every unit) change nothing."""
+    kw = {"k": 2} if method == "knn" else {}
+    hist = pd.DataFrame({"unit": ["u2", "u3", "u2", "u3", "u1", "u4"],
+                         "code": ["a", "b", "c", "c", "c", "c"],
+                         "year": [2019, 2019, 2021, 2021, 2020, 2021],
+                         "value": [9.0, 1.0, 100.0, -5.0, 7.0, 3.0]})
+    runs = [IMPUTERS[method](FRAME, params=_params("impute", method, **kw),
+                             context=ImputeContext(GROUPS, h, 2021))
+            for h in (hist, hist[hist["code"] != "c"], hist.assign(value=hist["value"].where(
+                hist["code"] != "c", 1e6)))]
+    for out, learned in runs[1:]:
+        pd.testing.assert_frame_equal(out, runs[0][0])
+        assert learned == runs[0][1]
 
 
 def test_impute_known_answers():

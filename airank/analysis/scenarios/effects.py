@@ -175,10 +175,9 @@ def rank_change_interval(edition: Edition, data: Dataset, *,
         shocked = edition.build(data) if shocked is None else shocked
         # the edition on the scenario data, its baseline the scenario build (no rebuild)
         other = base.on(dataclasses.replace(edition, data=data, baseline=shocked))
-        at = {u: j for j, u in enumerate(other.units)}
-        pairs = [(i, at[u]) for i, u in enumerate(base.units) if u in at]
-        ib = np.array([i for i, _ in pairs], dtype=np.int64)
-        js = np.array([j for _, j in pairs], dtype=np.int64)
+        at = pd.Index(other.units).get_indexer(pd.Index(base.units))
+        ib = np.flatnonzero(at >= 0)  # the baseline's units the scenario ranks too
+        js = at[ib]
         nominal = base.nominal_weights
         wanted = np.array([edition.spec.node(c).weight for c in base.nodes], dtype=float)
         ratio = np.divide(wanted, nominal, out=np.ones_like(wanted), where=nominal > 0)
@@ -198,7 +197,7 @@ def rank_change_interval(edition: Edition, data: Dataset, *,
                              for b in range(-(-n // BLOCK))])
         delta = rb[:, ib] if len(ib) == len(base.units) else _reranked(rb, ib)
         delta = delta - rs
-    units = [base.units[i] for i in ib]
+    units = pd.Index(base.units)[ib]
     delta = delta[~np.isnan(delta).any(axis=1)]
     m = len(units)
     # the one rank-quantile rule, exact from counts of the changes -(m-1) .. m-1
@@ -209,7 +208,7 @@ def rank_change_interval(edition: Edition, data: Dataset, *,
     return pd.DataFrame({"change_median": q[0], "change_q05": q[1], "change_q95": q[2],
                          "share_up": (delta > 0).mean(axis=0) if len(delta) else np.nan,
                          "share_down": (delta < 0).mean(axis=0) if len(delta) else np.nan},
-                        index=pd.Index(units, name="unit"))
+                        index=units.rename("unit"))
 
 
 def _reranked(ranks: np.ndarray, keep: np.ndarray) -> np.ndarray:

@@ -7,11 +7,10 @@ copy sets is observed (its ``inferred`` flag is cleared).
 
 from __future__ import annotations
 
-import hashlib
-
+import numpy as np
 import pandas as pd
 
-from ...data import Dataset
+from ...data import Dataset, derived_hash
 
 __all__ = ["with_panel", "with_values"]
 
@@ -21,7 +20,29 @@ def with_values(data: Dataset, values: pd.DataFrame, years: pd.DataFrame, year: 
     """``data`` with ``values`` (index unit; columns codes) written where they differ.
 
     A value goes to its source year (``years``), or to ``year`` where there was none.
+    On a canonical panel (:meth:`Dataset.with_cells`) only the changed cells are
+    written; otherwise the panel is rewritten and sorted (the same dataset).
     """
+    src = years.reindex(index=values.index, columns=values.columns).to_numpy(dtype=float)
+    new = values.to_numpy(dtype=float)
+    before = data.values_at(values.index, values.columns, src)
+    if before is None:
+        return _rewritten(data, values, years, year, label)
+    diff = ~((new == before) | (np.isnan(new) & np.isnan(before))) & ~np.isnan(new)
+    if not diff.any():
+        return data
+    i, j = np.nonzero(diff)  # row-major: the stacked order
+    cells = pd.DataFrame({"unit": values.index[i], "code": values.columns[j],
+                          "year": np.where(np.isnan(src[i, j]), year, src[i, j]),
+                          "value": new[i, j]})
+    source, notes = _provenance(data, label)
+    out = data.with_cells(cells, source=source, notes=notes)
+    return _rewritten(data, values, years, year, label) if out is None else out
+
+
+def _rewritten(data: Dataset, values: pd.DataFrame, years: pd.DataFrame, year: int,
+               label: str) -> Dataset:
+    """:func:`with_values` by rewriting the whole panel (any panel)."""
     stacked = values.stack(future_stack=True)
     src = years.stack(future_stack=True).reindex(stacked.index)
     before = _edition_values(data, years).reindex(stacked.index)
@@ -51,12 +72,17 @@ def _edition_values(data: Dataset, years: pd.DataFrame) -> pd.Series:
     return pd.Series(p.reindex(keys).to_numpy(), index=src.index)
 
 
+def _provenance(data: Dataset, label: str) -> tuple[str, tuple[str, ...]]:
+    """The source and notes of a copy of ``data`` changed by ``label``."""
+    return f"{data.source} + {label}", (*data.notes, f"values changed by {label}")
+
+
 def with_panel(data: Dataset, panel: pd.DataFrame, label: str) -> Dataset:
     """``data`` with a new long ``panel`` (unit, code, year, value[, inferred]) and a new
     hash; rows without an ``inferred`` flag are observed."""
     panel = panel.assign(inferred=panel["inferred"].fillna(False).astype(bool)
                          if "inferred" in panel.columns else False)
-    h = hashlib.sha256(data.hash.encode())
-    h.update(pd.util.hash_pandas_object(panel, index=False).to_numpy().tobytes())
-    return Dataset(panel, data.groups, dict(data.names), f"{data.source} + {label}",
-                   h.hexdigest(), (*data.notes, f"values changed by {label}"))
+    rows = pd.util.hash_pandas_object(panel, index=False).to_numpy()
+    source, notes = _provenance(data, label)
+    return Dataset(panel, data.groups, dict(data.names), source,
+                   derived_hash(data.hash, rows), notes)

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -328,19 +328,19 @@ def check_scenario(scenario: Scenario, spec: IndexSpec, data: Dataset) -> None:
                           f"problems in scenario '{scenario.name}'")
 
 
-def _shocked(op: str, x: float, v: float, partner: float, gains_only: bool,
-             direction: int) -> float:
+def _shocked(op: str, x: Any, v: float, partner: Any, gains_only: bool, direction: Any
+             ) -> Any:
+    """``x`` shocked: a float, or an array (``partner`` and ``direction`` alike)."""
     if op == "multiply":
         return x * v
     if op == "add":
         return x + v
     if op == "set":
-        return v
+        return np.full_like(x, v) if isinstance(x, np.ndarray) else v
     if op == "reduce":
         return x * (1.0 - v)
-    if np.isnan(partner) or (gains_only and (partner - x) * direction <= 0):
-        return x
-    return x + v * (partner - x)
+    keep = np.isnan(partner) | (gains_only & ((partner - x) * direction <= 0))
+    return np.where(keep, x, x + v * (partner - x))
 
 
 def apply_scenario(scenario: Scenario, data: Dataset, spec: IndexSpec, *,
@@ -359,23 +359,38 @@ def apply_scenario(scenario: Scenario, data: Dataset, spec: IndexSpec, *,
     year = max(data.years) if year is None else int(year)
     codes = list(scenario.indicators)
     vals, yrs = data.wide(codes, year=year, lookback=spec.data.lookback)
-    new = vals.copy()
-    direction = {c: (spec.indicator(c).direction if c in spec.indicator_codes else 1)
-                 for c in codes}
-    rows: list[tuple[str, str, int, float, float, Op, str]] = []
-    for s in scenario.shocks:
-        for u in s.units:
-            for c in s.indicators:
-                x = float(cast(float, new.at[u, c]))
-                p = float(cast(float, new.at[s.partner, c])) if s.partner is not None else np.nan
-                if np.isnan(x) and s.op != "set":
-                    rows.append((u, c, year, x, x, s.op, "skipped: missing"))
-                    continue
-                y = _shocked(s.op, x, s.value, p, s.gains_only, direction[c])
-                new.at[u, c] = y
-                src = cast(float, yrs.at[u, c])  # a year, NaN where none
-                rows.append((u, c, int(src) if pd.notna(src) else year, x, y, s.op,
-                             "changed" if y != x else "unchanged"))
-    changes = pd.DataFrame(rows, columns=["unit", "code", "year", "before", "after", "op",
-                                          "status"])
-    return with_values(data, new, yrs, year, label=f"scenario '{scenario.name}'"), changes
+    new, src = vals.to_numpy(dtype=float, copy=True), yrs.to_numpy(dtype=float)
+    direction = np.array([spec.indicator(c).direction if c in spec.indicator_codes else 1
+                          for c in codes], dtype=float)
+    i, j, x, y, op = _apply(scenario.shocks, new, vals.index, pd.Index(codes), direction)
+    skipped = np.isnan(x) & (op != "set")
+    status = np.where(skipped, "skipped: missing", np.where(y != x, "changed", "unchanged"))
+    source = np.where(skipped | np.isnan(src[i, j]), year, src[i, j])
+    columns = ["unit", "code", "year", "before", "after", "op", "status"]
+    changes = pd.DataFrame(dict(zip(columns, [
+        vals.index[i], vals.columns[j], source.astype(np.int64), x, y, op,
+        status.astype(object)], strict=True))) if len(i) else pd.DataFrame([], columns=columns)
+    return with_values(data, pd.DataFrame(new, index=vals.index, columns=vals.columns), yrs,
+                       year, label=f"scenario '{scenario.name}'"), changes
+
+
+def _apply(shocks: tuple[Shock, ...], new: np.ndarray, units: pd.Index, codes: pd.Index,
+           direction: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Apply ``shocks`` in order to ``new`` (units x codes) in place; per shocked cell,
+    shock by shock and unit by unit: its row, column, value before and after, and op."""
+    parts = [(np.empty(0, np.int64),) * 2 + (np.empty(0),) * 2 + (np.empty(0, object),)]
+    for s in shocks:
+        j = np.tile(codes.get_indexer(pd.Index(s.indicators)), len(s.units))
+        i = np.repeat(units.get_indexer(pd.Index(s.units)), len(s.indicators))
+        x, y, todo = np.empty(len(i)), np.empty(len(i)), np.arange(len(i))
+        while todo.size:  # the first of each cell not done yet: one named twice, twice
+            at = todo[np.unique((i * len(codes) + j)[todo], return_index=True)[1]]
+            todo = np.setdiff1d(todo, at)
+            x[at] = new[i[at], j[at]]
+            p = new[units.get_loc(s.partner), j[at]] if s.partner is not None else np.nan
+            with np.errstate(all="ignore"):  # as float arithmetic: inf, no warning
+                shocked = _shocked(s.op, x[at], s.value, p, s.gains_only, direction[j[at]])
+            y[at] = np.where(np.isnan(x[at]) & (s.op != "set"), x[at], shocked)
+            new[i[at], j[at]] = y[at]
+        parts.append((i, j, x, y, np.full(len(i), s.op, dtype=object)))
+    return tuple(np.concatenate(a) for a in zip(*parts, strict=True))
