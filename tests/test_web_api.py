@@ -14,7 +14,7 @@ from airank.analysis.robustness.uncertainty import reweighted_intervals
 from airank.web import Settings, compute, create_app
 from airank.web.cache import ServedIndex, example_index
 from airank.web.dependencies import get_settings
-from airank.web.security import RateLimit
+from airank.web.rate_limit import RateLimit
 from airank.web.shape import parse_weights
 
 FAST = Settings(indices=("asem",), rate_limit=0, live_replications=100, max_replications=2000,

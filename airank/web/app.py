@@ -36,13 +36,13 @@ from .. import __version__
 from ..errors import AirankError, NotFound
 from .assets import REVALIDATE, Assets, render_page
 from .dependencies import get_settings, registry_for
+from .rate_limit import RateLimit
 from .routers import analysis, indices
 from .security import (
     BodyLimit,
     HeadAsGet,
     HostCheck,
     JsonGuard,
-    RateLimit,
     SecurityHeaders,
     encode_issues,
 )

@@ -5,7 +5,8 @@ and answers early with a JSON error in the app's ``{"detail": [issues]}`` shape,
 by :func:`error_body` (never a non-finite number, never an unencodable string).
 
 From the outside in (see :func:`airank.web.create_app`): :class:`SecurityHeaders`,
-:class:`HostCheck` (DNS rebinding), :class:`HeadAsGet`, :class:`RateLimit`,
+:class:`HostCheck` (DNS rebinding), :class:`HeadAsGet`,
+:class:`~airank.web.rate_limit.RateLimit`,
 :class:`BodyLimit` (size, read timeout), :class:`JsonGuard` (UTF-8, NaN/Infinity, depth).
 The server's own deadline for a whole request is :class:`airank.web.server.TimedH11Protocol`.
 """
@@ -15,8 +16,6 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-import threading
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,7 +23,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["CSP", "MAX_DEPTH", "BodyLimit", "HeadAsGet", "HostCheck", "JsonGuard",
-           "RateLimit", "SecurityHeaders", "encode_issues", "error_body", "json_safe"]
+           "SecurityHeaders", "encode_issues", "error_body", "json_safe", "reply"]
 
 # No inline or remote script; plotly.js injects <style> elements, hence 'unsafe-inline'
 # for styles only.
@@ -79,7 +78,7 @@ def encode_issues(issues: Sequence[dict[str, Any]]) -> bytes:
     return json.dumps({"detail": detail}, allow_nan=False, ensure_ascii=False).encode()
 
 
-async def _reply(send: Send, status: int, body: bytes,
+async def reply(send: Send, status: int, body: bytes,
                  headers: tuple[tuple[bytes, bytes], ...] = ()) -> None:
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"),
@@ -119,24 +118,24 @@ class BodyLimit:
         msg = f"The request body is larger than {self.max_bytes} bytes."
         for k, v in scope["headers"]:
             if k == b"content-length" and not v.isdigit():
-                await _reply(send, 400, error_body("bad_header", "Content-Length must be a "
+                await reply(send, 400, error_body("bad_header", "Content-Length must be a "
                                                    "number of bytes.", ("header",
                                                                          "content-length"),
                                                    v.decode("latin-1")))
                 return
             if k == b"content-length" and int(v) > self.max_bytes:
-                await _reply(send, 413, error_body("too_large", msg, ("body",), int(v)))
+                await reply(send, 413, error_body("too_large", msg, ("body",), int(v)))
                 return
         try:
             body = await asyncio.wait_for(self._read(receive), self.timeout)
         except TimeoutError:
-            await _reply(send, 408, error_body("timeout", "The request body did not arrive "
+            await reply(send, 408, error_body("timeout", "The request body did not arrive "
                                                f"within {self.timeout:g} s.", ("body",)))
             return
         if body is None:  # the client left
             return
         if len(body) > self.max_bytes:
-            await _reply(send, 413, error_body("too_large", msg, ("body",)))
+            await reply(send, 413, error_body("too_large", msg, ("body",)))
             return
         await self.app(scope, _replay(body, receive), send)
 
@@ -197,7 +196,7 @@ class JsonGuard:
         if body and _json_type(ctype):
             status, issues = self.check(body)
             if issues:
-                await _reply(send, status, encode_issues(issues))
+                await reply(send, status, encode_issues(issues))
                 return
         await self.app(scope, _replay(body, receive), send)
 
@@ -264,61 +263,6 @@ def _too_deep(loc: list[str | int], limit: int) -> dict[str, Any]:
             f"{limit} levels deep.", "value": None}
 
 
-class RateLimit:
-    """A token bucket per client address on paths under ``prefix``: 429 when empty.
-
-    A run (``POST`` under ``prefix``) takes ``run_tokens`` tokens, any other request one;
-    at most ``max_runs`` runs are computed at once (429 ``busy`` beyond), so a burst of
-    expensive requests cannot queue more work than the cores can do.
-    """
-
-    def __init__(self, app: ASGIApp, rate: float, burst: int, prefix: str = "/api",
-                 run_tokens: float = 1.0, max_runs: int = 0) -> None:
-        self.app, self.rate, self.burst, self.prefix = app, rate, burst, prefix
-        self.run_tokens, self.max_runs = run_tokens, max_runs
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-        self._running = 0
-
-    def allow(self, client: str, now: float | None = None, cost: float = 1.0) -> bool:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            tokens, last = self._buckets.get(client, (float(self.burst), now))
-            tokens = min(float(self.burst), tokens + (now - last) * self.rate)
-            ok = tokens >= min(cost, float(self.burst))
-            self._buckets[client] = (tokens - cost if ok else tokens, now)
-            if len(self._buckets) > 10_000:  # forget idle clients: memory stays bounded
-                self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < 60}
-            return ok
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
-            await self.app(scope, receive, send)
-            return
-        run = scope["method"] == "POST"
-        client = (scope.get("client") or ("?", 0))[0]
-        if self.rate > 0 and not self.allow(client, cost=self.run_tokens if run else 1.0):
-            wait = max(1, math.ceil((self.run_tokens if run else 1.0) / self.rate))
-            await _reply(send, 429, error_body(
-                "rate_limited", f"Too many requests: at most {self.rate:g} per second "
-                f"(bursts of {self.burst}; a run counts {self.run_tokens:g}). Retry after "
-                f"{wait} s."), ((b"retry-after", str(wait).encode()),))
-            return
-        if not run or self.max_runs <= 0:
-            await self.app(scope, receive, send)
-            return
-        if self._running >= self.max_runs:
-            await _reply(send, 429, error_body(
-                "busy", f"The server is computing {self.max_runs} runs already. Retry "
-                "after 2 s."), ((b"retry-after", b"2"),))
-            return
-        self._running += 1  # one event loop per worker: no lock needed
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self._running -= 1
-
-
 class HeadAsGet:
     """``HEAD`` on any route answers as its ``GET`` does, without the body."""
 
@@ -372,7 +316,7 @@ class HostCheck:
             elif message["type"] == "http.response.start":
                 host = next((v.decode("latin-1") for k, v in scope["headers"]
                              if k == b"host"), None)
-                await _reply(send, 400, error_body(
+                await reply(send, 400, error_body(
                     "bad_host", f"Host {host!r} is not served here. Allowed: {self.allowed} "
                     "(airank serve --allowed-host NAME adds one).", ("header", "host"),
                     host))

@@ -52,7 +52,7 @@ def test_runs_beyond_max_runs_are_busy() -> None:
     """Three runs at once against max_runs=2: the third is a 429 'busy' at once."""
     import asyncio
 
-    from airank.web.security import RateLimit
+    from airank.web.rate_limit import RateLimit
 
     release = asyncio.Event()
 

@@ -40,26 +40,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, cast
+from typing import cast
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
 
 from ...aggregate import aggregator
 from ...edition import Edition
 from ...errors import Issue, ScenarioError
 from ...kernel import Kernel
-from ...normalise import NORMALISERS, normalise_column
+from ...normalise import NORMALISERS
 from ...results import Result
-from ...treat import TREATERS
+from ._reach_curves import Curve, Objective, curves_of, solve
 from .panel import with_values
 from .shocks import Scenario, Shock
 
 __all__ = ["ReachResult", "reach"]
-
-Objective = Literal["relative", "squared"]
-GRID = 64
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,112 +90,6 @@ class ReachResult:
         shocks = tuple(Shock((self.unit,), (str(r.code),), "set", float(cast(float, r.raw_needed)))
                        for r in self.plan.itertuples())
         return Scenario(f"reach-{self.unit}", shocks, title=f"{self.unit}: {self.target}")
-
-
-@dataclass(frozen=True)
-class _Curve:
-    code: str
-    raw: np.ndarray      # grid of raw values from today's to the bound
-    y: np.ndarray        # normalised score at each grid point (its log if ``log``)
-    cost: np.ndarray     # cumulative cost at each grid point
-    log: bool = False
-
-    def natural(self, u: float) -> float:
-        """A point of ``y`` as a normalised score."""
-        return float(np.exp(u)) if self.log else float(u)
-
-
-def _transform(ed: Edition, res: Result, code: str, raw: np.ndarray, factor: float
-               ) -> np.ndarray:
-    """Raw values of ``code`` -> normalised scores, with the learned parameters."""
-    spec = ed.spec
-    fit = ed.fitted if ed.fitted is not None else res.fitted
-    tcfg, ncfg = spec.method("treat", code), spec.method("normalise", code)
-    t, _ = TREATERS[tcfg.method](raw * factor, params=tcfg.options("treat"),
-                                 learned=fit.get("treat", {}).get(code))
-    ind = spec.indicator(code)
-    y, _ = normalise_column(t, ncfg.method, ncfg.options("normalise"),
-                            direction=ind.direction, target=ind.target,
-                            learned=fit.get("normalise", {}).get(code))
-    return y
-
-
-def _factors(ed: Edition, unit: str, codes: Sequence[str]) -> dict[str, float]:
-    """raw -> denominated multiplier of each indicator for ``unit`` (1 when none)."""
-    out = {}
-    for c in codes:
-        ind, cfg = ed.spec.indicator(c), ed.spec.method("denominate", c)
-        if ind.denominator is None or cfg.method == "none":
-            out[c] = 1.0
-            continue
-        den, _ = ed.data.wide([ind.denominator], year=ed.year, lookback=ed.spec.data.lookback)
-        den_now = cast(float, den.at[unit, ind.denominator])
-        out[c] = cfg.options("denominate").scale / float(den_now)
-    return out
-
-
-def _curves(ed: Edition, res: Result, unit: str, codes: Sequence[str],
-            bounds: Mapping[str, tuple[float | None, float | None]], objective: Objective,
-            max_change: float | None, log: bool) -> tuple[list[_Curve], dict[str, float]]:
-    raw_now = cast(pd.Series, res.stages["raw"].loc[unit])  # unit labels are unique
-    den_stage = res.stages["denominated"].loc[res.units]  # the ranked units
-    factor = _factors(ed, unit, codes)
-    curves, limit = [], {}
-    for c in codes:
-        d = ed.spec.indicator(c).direction
-        x0 = float(raw_now[c])
-        obs = den_stage[c].dropna().to_numpy() / factor[c]
-        best = float(obs.max() if d == 1 else obs.min())
-        lo, hi = bounds.get(c, (None, None))
-        if d == 1:
-            best = hi if hi is not None else best
-        else:
-            best = lo if lo is not None else best
-        if max_change is not None:
-            step = max_change * abs(x0)
-            best = min(best, x0 + step) if d == 1 else max(best, x0 - step)
-        limit[c] = best
-        if (best - x0) * d <= 0:
-            continue
-        raw = np.linspace(x0, best, GRID + 1)
-        y = _transform(ed, res, c, raw, factor[c])
-        if objective == "relative":
-            scale = abs(x0) if x0 != 0 else 0.01 * abs(best - x0)
-            cost = np.abs(raw - x0) / scale
-        else:
-            cost = ((y - y[0]) / 100.0) ** 2
-        with np.errstate(divide="ignore", invalid="ignore"):
-            curves.append(_Curve(c, raw, np.log(y) if log else y, cost, log))
-    return curves, limit
-
-
-def _solve(curves: list[_Curve], grad: np.ndarray, need: float
-           ) -> tuple[np.ndarray, np.ndarray] | None:
-    """Minimal-cost segment fill with ``sum(grad_i * dy_i) >= need``; (dy, raw) or None."""
-    seg_c, seg_len, seg_g, owner = [], [], [], []
-    for i, cv in enumerate(curves):
-        dy = np.diff(cv.y)
-        ok = dy > 1e-12
-        seg_len.append(dy[ok])
-        seg_c.append(np.diff(cv.cost)[ok] / dy[ok])
-        seg_g.append(np.full(ok.sum(), grad[i]))
-        owner.append(np.full(ok.sum(), i))
-    L, C, G, own = (np.concatenate(a) if a else np.empty(0)
-                    for a in (seg_len, seg_c, seg_g, owner))
-    if need <= 0:
-        s = np.zeros_like(L)
-    else:
-        if G @ L < need:
-            return None
-        lp = linprog(C, A_ub=-G[None, :], b_ub=[-need], bounds=np.column_stack([0 * L, L]),
-                     method="highs")
-        if lp.status != 0:
-            return None
-        s = np.clip(lp.x, 0, L)
-    dy = np.bincount(own.astype(int), weights=s, minlength=len(curves))
-    raw = np.array([np.interp(cv.y[0] + dy[i], cv.y, cv.raw) if dy[i] > 0 else cv.raw[0]
-                    for i, cv in enumerate(curves)])
-    return dy, raw
 
 
 def _check(ed: Edition, unit: str, rank: int | None, overtake: str | None
@@ -300,7 +190,7 @@ def reach(edition: Edition | None, unit: str, *, rank: int | None = None,
     codes = [c for c in (indicators or spec.indicator_codes) if pd.notna(raw[c])]
     # all-geometric trees are linear in log scores: solve in logs (the module notes)
     log = all(spec.aggregation(spec.levels[g]).method == "geometric" for g in spec.group_codes)
-    curves, limit = _curves(ed, res, unit, codes, bounds or {}, objective, max_change, log)
+    curves, limit = curves_of(ed, res, unit, codes, bounds or {}, objective, max_change, log)
     y0 = res.stages["normalised"].loc[unit].to_dict()
     span = float(res.index.max() - res.index.min())
     margin = 1e-3 * span if margin is None else margin
@@ -311,7 +201,7 @@ def reach(edition: Edition | None, unit: str, *, rank: int | None = None,
     for it in range(1, max_iter + 1):
         f_t, grad = _linearise(res, y_t, curves, log)
         need = (np.log(goal) if log else goal) - f_t + float(grad @ dy)
-        sol = _solve(curves, grad, need)
+        sol = solve(curves, grad, need)
         if sol is None:
             return _unreachable(ed, res, unit, target, curves, limit, rank_now, score_now,
                                 bar, objective, it, rank, overtake)
@@ -354,7 +244,7 @@ def _check_methods(ed: Edition, indicators: Sequence[str] | None) -> None:
     ScenarioError.collect(issues)
 
 
-def _linearise(res: Result, y: dict[str, float], curves: list[_Curve], log: bool
+def _linearise(res: Result, y: dict[str, float], curves: list[Curve], log: bool
                ) -> tuple[float, np.ndarray]:
     """The unit's index score at ``y`` (normalised scores) and its slope along each curve's
     ``y`` axis; both in logs when ``log``. One kernel call scores the point and every
@@ -377,7 +267,7 @@ def _linearise(res: Result, y: dict[str, float], curves: list[_Curve], log: bool
     return float(phi[0]), np.maximum((phi[1:] - phi[0]) / steps, 0.0)
 
 
-def _rebuild(ed: Edition, unit: str, curves: list[_Curve], raw: np.ndarray) -> Result:
+def _rebuild(ed: Edition, unit: str, curves: list[Curve], raw: np.ndarray) -> Result:
     """Rebuild the edition with ``unit``'s proposed raw values (the verification)."""
     codes = [cv.code for cv in curves]
     vals, yrs = ed.data.wide(codes, year=ed.year, lookback=ed.spec.data.lookback)
@@ -386,7 +276,7 @@ def _rebuild(ed: Edition, unit: str, curves: list[_Curve], raw: np.ndarray) -> R
     return ed.build(with_values(ed.data, vals, yrs, ed.year, label=f"reach {unit}"))
 
 
-def _unreachable(ed: Edition, res: Result, unit: str, target: str, curves: list[_Curve],
+def _unreachable(ed: Edition, res: Result, unit: str, target: str, curves: list[Curve],
                  limit: dict[str, float], rank_now: int, score_now: float, bar: float,
                  objective: str, it: int, rank: int | None, overtake: str | None
                  ) -> ReachResult:
@@ -403,7 +293,7 @@ def _unreachable(ed: Edition, res: Result, unit: str, target: str, curves: list[
                        f"its bound the best rank is {best}")
 
 
-def _plan(res: Result, unit: str, curves: list[_Curve], limit: Mapping[str, float],
+def _plan(res: Result, unit: str, curves: list[Curve], limit: Mapping[str, float],
           raw: np.ndarray, gain: list[float], built: Result | None) -> pd.DataFrame:
     cols = ["code", "name", "measure", "raw_now", "raw_needed", "change", "change_share",
             "bound", "score_now", "score_needed", "to_index"]
