@@ -10,7 +10,7 @@ import pytest
 
 import airank
 from airank import IndexSpec, ScenarioError
-from airank.analysis.scenarios.projection import _theil_sen, project
+from airank.analysis.scenarios.projection import _cube, _theil_sen, project
 from airank.analysis.scenarios.shocks import preset
 from airank.cli import main
 from airank.edition import Edition
@@ -102,3 +102,20 @@ def test_cli_project(capsys):
     doc = json.loads(capsys.readouterr().out)
     assert {u["unit"] for u in doc["units"]} == {"USA", "CHN", "RUS"}
     assert main(["project", "--year", "2020"]) == 2
+
+
+def test_the_series_cube_is_the_pivot_of_first_values():
+    """:func:`_cube` (one scatter) against the pivot it replaces, duplicates included."""
+    rng = np.random.default_rng(5)
+    rows = pd.DataFrame({"unit": rng.choice(["B", "A", "C"], 60),
+                         "code": rng.choice(["y", "x"], 60),
+                         "year": rng.choice([2019, 2017, 2018], 60),
+                         "value": rng.integers(0, 5, 60) * 1.5})
+    units, years, cube = _cube(rows, ["x", "y"])
+    wide = rows.pivot_table(index=["unit", "code"], columns="year", values="value",
+                            aggfunc="first")
+    assert list(units) == ["A", "B", "C"] and list(years) == [2017, 2018, 2019]
+    for (u, c), row in wide.iterrows():
+        got = cube[list(units).index(u), ["x", "y"].index(c)]
+        np.testing.assert_array_equal(got, row.reindex(years).to_numpy(dtype=float))
+    assert np.isnan(cube).sum() == cube.size - wide.notna().to_numpy().sum()

@@ -19,9 +19,10 @@ from airank.analysis.robustness.batch import Plan
 from airank.analysis.robustness.designs import default_factors
 from airank.analysis.scenarios import _bootstrap as boot
 from airank.analysis.scenarios.effects import rank_change_interval, run_scenario
-from airank.analysis.scenarios.projection import project
+from airank.analysis.scenarios.projection import _resampler, project
 from airank.analysis.scenarios.shocks import preset
 from airank.datasets import asem_spec
+from airank.impute_intensity import _cap
 from airank.web import Settings, create_app
 from airank.web.shape import records
 
@@ -66,17 +67,89 @@ def test_nanmedian_equals_numpy(a):
     np.testing.assert_array_equal(got, expected)
 
 
-def test_theil_sen_by_point_count_equals_pairs_with_nan():
-    rng = np.random.default_rng(4)
-    z1 = rng.normal(size=(300, 9))
-    z1[rng.random(z1.shape) < 0.4] = np.nan
-    z = np.where(np.isnan(z1), np.nan, rng.normal(size=(5, 300, 9)))
-    t = np.arange(2017, 2026, dtype=float)
+def _theil_sen_reference(z: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row by row: the median of the slopes of all pairs of present points, the median
+    of ``z - slope * t`` over them (NaN with fewer than two points / none)."""
+    b, a = np.full(z.shape[:-1], np.nan), np.full(z.shape[:-1], np.nan)
+    for idx in np.ndindex(*z.shape[:-1]):
+        have = [k for k in range(len(t)) if not np.isnan(z[idx][k])]
+        slopes = [(z[idx][j] - z[idx][i]) / (t[j] - t[i])
+                  for n, i in enumerate(have) for j in have[n + 1:]]
+        if slopes:
+            b[idx] = np.median(slopes)
+        if have:
+            a[idx] = np.median([z[idx][k] - b[idx] * t[k] for k in have])
+    return b, a
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 9), st.integers(1, 4), st.floats(0, 0.8),
+       st.booleans(), st.integers(0, 2**32 - 1))
+def test_theil_sen_equals_all_pairs_row_by_row(rows, T, reps, gaps, shared, seed):
+    """Ties (values on a coarse grid), missing points, rows of fewer than two; the
+    replications sharing their gaps (pairs gathered by count) or not (all pairs)."""
+    rng = np.random.default_rng(seed)
+    t = np.sort(rng.choice(np.arange(2000, 2040), T, replace=False)).astype(float)
+    z = rng.integers(-4, 5, size=(reps, rows, T)) * 0.25
+    mask = rng.random((rows, T)) < gaps if shared else rng.random(z.shape) < gaps
+    z = np.where(mask, np.nan, z)
+    expected = _theil_sen_reference(z, t)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        for zz in (z1, z):
-            for a, b in zip(boot.theil_sen(zz, t), boot._theil_sen_nan(zz, t), strict=True):
-                np.testing.assert_array_equal(a, b)
+        warnings.simplefilter("ignore", RuntimeWarning)  # rows without points
+        got = boot.theil_sen(z, t)
+        for zz in (z[0], z):  # one replication, and all
+            np.testing.assert_array_equal(boot.theil_sen_slope(zz, t),
+                                          _theil_sen_reference(zz, t)[0])
+    for g, e in zip(got, expected, strict=True):
+        np.testing.assert_array_equal(g, e)
+    slopes = boot.Slopes(~mask if shared else ~mask[0], t)  # planned once, checked
+    for _ in range(2):  # its buffers again
+        np.testing.assert_array_equal(slopes(z), expected[0])
+
+
+def _resample_reference(resid: np.ndarray, rng: np.random.Generator, size: int, n: int
+                        ) -> np.ndarray:
+    """The draw as it was: all replications at once, indices through the sort order."""
+    ok = ~np.isnan(resid)
+    cnt = ok.sum(axis=1)
+    order = np.argsort(~ok, axis=1, kind="stable")
+    pick = (rng.random((n, resid.shape[0], size)) * np.maximum(cnt, 1)[:, None]).astype(int)
+    row = (np.arange(resid.shape[0]) * resid.shape[1])[:, None]
+    vals = resid.ravel()[row + order.ravel()[row + pick]]
+    return np.where(cnt[:, None] > 0, vals, 0.0)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(1, 30), st.integers(1, 9), st.lists(st.integers(1, 7), min_size=1,
+                                                       max_size=4), st.integers(0, 2**32 - 1))
+def test_residual_draws_by_slice_are_one_draw(rows, T, slices, seed):
+    rng = np.random.default_rng(seed)
+    resid = rng.normal(size=(rows, T))
+    resid[rng.random(resid.shape) < 0.4] = np.nan  # rows without residuals too
+    draw, size, mine = _resampler(resid), T + 1, np.random.default_rng(seed + 1)
+    got = np.concatenate([draw(mine, np.empty((k, rows, size))) for k in slices])
+    expected = _resample_reference(resid, np.random.default_rng(seed + 1), size, sum(slices))
+    np.testing.assert_array_equal(got, expected)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 4), st.integers(1, 3), st.integers(1, 12), st.integers(2, 6),
+       st.integers(0, 2**32 - 1))
+def test_caps_of_a_stack_are_each_replications_cap(reps, codes, units, rank, seed):
+    """:func:`_bounds` (all replications, codes with as many values together) against the
+    imputer's own cap, one replication and code at a time; ties on a coarse grid."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-3, 4, size=(reps, units, codes)) * 1.0
+    x[:, rng.random((units, codes)) < 0.3] = np.nan  # the same values present in each
+    d = rng.choice([1.0, -1.0], size=codes)
+    value = rng.integers(-6, 7, size=(reps, units, codes)) * 0.5
+    bound, capped = boot._bounds(x, d, rank)
+    for r in range(reps):
+        for c in range(codes):
+            expected = _cap(value[r, :, c], x[r, :, c], int(d[c]), rank)
+            got = np.minimum(value[r, :, c] * d[c], bound[r, c]) * d[c] if capped[c] \
+                else value[r, :, c]
+            np.testing.assert_array_equal(got, expected)
 
 
 @pytest.fixture(scope="module")

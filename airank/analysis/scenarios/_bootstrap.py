@@ -1,19 +1,23 @@
 """The projection's bootstrap as array work: all replications refitted and scored at once.
 
-Refit: every replication's resampled series are refitted by Theil-Sen together, the
-medians taken by :func:`nanmedian` (one sort per row instead of numpy's masked-array
-path; equal to ``np.nanmedian`` to the bit).
+Refit: every replication's resampled series are refitted by Theil-Sen together
+(:class:`Slopes`: the replications share their series' gaps, so each series' pairs of
+present points are planned once and gathered by flat index, the series with as many
+pairs sorted together); medians of rows with gaps by :func:`nanmedian` (one sort per
+row instead of numpy's masked-array path; equal to ``np.nanmedian`` to the bit).
 
 Scores: the replications' raw values are stacked (replication x unit rows) and pass the
 pipeline's own steps once -- the registered denominator, imputer, treatment, normaliser
 and the scoring kernel, with the edition's fixed parameters -- instead of a full build
 per replication. That is the same as building each replication on its own when every
 step works unit by unit, or within groups the stacking keeps apart; :func:`stackable`
-checks it: imputation ``none`` or a group ``mean``/``median`` (each replication's groups
-on their own; over all units = within the replication); treatment and normalisation
-replayed from the edition's fixed parameters value by value (a pointwise normaliser with
-its learned goalposts); the units kept by the screen taken from the central projection
-(every replication has the same cells present, checked, so the same coverage).
+checks it: imputation ``none``, a group ``mean``/``median`` (each replication's groups
+on their own; over all units = within the replication) or ``intensity`` (its cells
+within each replication: :func:`~airank.impute_intensity.fill_cells`); treatment and
+normalisation replayed from the edition's fixed parameters value by value (a pointwise
+normaliser with its learned goalposts); the units kept by the screen taken from the
+central projection (every replication has the same cells present, checked, so the same
+coverage).
 Otherwise -- or when a check fails -- :func:`~airank.analysis.scenarios.projection.project`
 builds replication by replication. ``tests/test_scale_interactive.py`` checks both
 paths agree to 1e-9 (on the OGAI they agree to the bit).
@@ -26,7 +30,7 @@ import pandas as pd
 
 from ...denominate import DENOMINATORS
 from ...edition import Edition
-from ...impute_intensity import impute_intensity
+from ...impute_intensity import Cells, cell_keys, fill_cells, median_count
 from ...kernel import Kernel
 from ...normalise import NORMALISERS, normalise_column
 from ...results import Result
@@ -34,63 +38,95 @@ from ...spec import IndexSpec, StepConfig
 from ...treat import TREATERS
 from .shocks import Scenario, _shocked
 
-__all__ = ["nanmedian", "scores", "stackable", "theil_sen"]
-
-REP = "__replication"  # the stacked rows' replication, as a unit-group column
-
+__all__ = ["Slopes", "nanmedian", "scores", "stackable", "theil_sen", "theil_sen_slope"]
 
 
 def nanmedian(a: np.ndarray) -> np.ndarray:
     """Median over the last axis ignoring NaN (NaN where a row has no value), equal to
-    ``np.nanmedian`` to the bit: one sort of every row (NaN sort last), then the middle
-    of its ``c`` values -- without numpy's masked-array path, ten times slower."""
-    x = np.sort(np.asarray(a, dtype=float), axis=-1)
-    c = x.shape[-1] - np.isnan(x).sum(axis=-1)
-    lo = np.take_along_axis(x, np.maximum(c - 1, 0)[..., None] // 2, axis=-1)[..., 0]
-    hi = np.take_along_axis(x, (c // 2)[..., None], axis=-1)[..., 0]
-    return np.where(c > 0, np.where(c % 2 == 0, (lo + hi) / 2, lo), np.nan)
+    ``np.nanmedian`` to the bit (:func:`airank.impute_intensity.median_count`: one sort
+    of every row, without numpy's masked-array path, ten times slower)."""
+    return median_count(a)[0]
 
 
 def theil_sen(z: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Slope and intercept of every row of ``z`` (..., T; NaN = missing) against ``t``.
+    """Slope (:func:`theil_sen_slope`) and intercept (the median of ``z - slope * t``
+    over each row's present points) of every row of ``z`` (..., T; NaN = missing)."""
+    b = theil_sen_slope(z, t)
+    with np.errstate(invalid="ignore"):
+        a = nanmedian(np.asarray(z, dtype=float) - b[..., None] * t)
+    return b, a
 
-    Rows with the same number of points are taken together, each through its own pairs
-    of present points only (the replications of a bootstrap share the rows' patterns,
-    so the NaN-free slopes are sorted once per row, no NaN among them).
+
+class Slopes:
+    """Theil-Sen slopes (:func:`theil_sen_slope`) of stacks of rows (..., rows, T) whose
+    present points follow one ``pattern`` (rows x T), as a bootstrap's replications do:
+    each row's pairs of present points planned once, rows with as many pairs together
+    (their flat positions, row x T + point, of each pair's later and earlier point and
+    the time spans), and the slopes' buffers reused from one stack to the next of the
+    same shape. A stack with other gaps takes all pairs of every row."""
+
+    def __init__(self, pattern: np.ndarray, t: np.ndarray) -> None:
+        self.pattern, self.t = pattern, t
+        T = pattern.shape[1]
+        i, j = np.triu_indices(T, k=1)
+        ok = pattern[:, i] & pattern[:, j]  # (rows, pairs): the present pairs of each row
+        count = ok.sum(axis=1)
+        self.groups = []
+        for k in np.unique(count[count > 0]):
+            rows = np.flatnonzero(count == k)
+            sel = ok[rows]
+            pi = np.broadcast_to(i, sel.shape)[sel].reshape(rows.size, k)
+            pj = np.broadcast_to(j, sel.shape)[sel].reshape(rows.size, k)
+            off = rows[:, None] * T
+            self.groups.append((int(k), rows, off + pj, off + pi, t[pj] - t[pi]))
+        self._buffers: dict[tuple[int, ...], list[tuple[np.ndarray, np.ndarray]]] = {}
+
+    def __call__(self, z: np.ndarray) -> np.ndarray:
+        z = np.asarray(z, dtype=float)
+        S, T = self.pattern.shape
+        if z.ndim < 2 or z.shape[-2:] != (S, T) or not (np.isnan(z) != self.pattern).all():
+            return _slope_all_pairs(z, self.t)
+        lead = z.shape[:-2]
+        if lead not in self._buffers:  # fresh memory costs its page faults every time
+            self._buffers[lead] = [(np.empty((*lead, rows.size, k)),
+                                    np.empty((*lead, rows.size, k)))
+                                   for k, rows, *_ in self.groups]
+        flat = z.reshape(*lead, S * T)
+        b = np.full(z.shape[:-1], np.nan)
+        for (k, rows, at_j, at_i, span), (slopes, earlier) in zip(
+                self.groups, self._buffers[lead], strict=True):
+            # (the flat positions are in range: no bounds checks, and no buffering)
+            np.take(flat, at_j, axis=-1, mode="clip", out=slopes)
+            np.take(flat, at_i, axis=-1, mode="clip", out=earlier)
+            slopes -= earlier
+            slopes /= span
+            slopes.sort(axis=-1)
+            b[..., rows] = (slopes[..., (k - 1) // 2] + slopes[..., k // 2]) / 2 \
+                if k % 2 == 0 else slopes[..., k // 2]
+        return b
+
+
+def theil_sen_slope(z: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """The Theil-Sen slope of every row of ``z`` (..., T; NaN = missing) against ``t``:
+    the median of the slopes ``(z[j] - z[i]) / (t[j] - t[i])`` over the row's pairs of
+    present points (NaN with fewer than two).
+
+    When the leading axes share the rows' pattern of present points (the replications
+    of a bootstrap do), the rows with the same number of pairs are taken together
+    (:class:`Slopes`): each row's present pairs gathered by flat index (no NaN among
+    them), sorted, the middle taken. Otherwise all pairs of every row, the missing ones
+    NaN (:func:`nanmedian`).
     """
     z = np.asarray(z, dtype=float)
-    pattern = ~np.isnan(z).reshape(-1, z.shape[-1])[: z.shape[-2]] if z.ndim > 1 else None
-    if z.ndim < 2 or not (np.isnan(z) == np.isnan(z[(0,) * (z.ndim - 2)])).all():
-        return _theil_sen_nan(z, t)
-    assert pattern is not None
-    i, j = np.triu_indices(len(t), k=1)
-    ok = pattern[:, i] & pattern[:, j]  # (rows, pairs) present pairs of each row
-    b = np.full(z.shape[:-1], np.nan)
-    lead = z.shape[:-2]
-    for k in np.unique(ok.sum(axis=1)):
-        rows = np.flatnonzero(ok.sum(axis=1) == k)
-        if k == 0:
-            continue
-        pi = np.broadcast_to(i, ok.shape)[rows][ok[rows]].reshape(rows.size, k)
-        pj = np.broadcast_to(j, ok.shape)[rows][ok[rows]].reshape(rows.size, k)
-        zr = z[..., rows, :]
-        slopes = (np.take_along_axis(zr, np.broadcast_to(pj, (*lead, *pj.shape)), axis=-1)
-                  - np.take_along_axis(zr, np.broadcast_to(pi, (*lead, *pi.shape)), axis=-1)
-                  ) / (t[pj] - t[pi])
-        slopes.sort(axis=-1)
-        b[..., rows] = (slopes[..., (k - 1) // 2] + slopes[..., k // 2]) / 2 if k % 2 == 0 \
-            else slopes[..., k // 2]
-    with np.errstate(invalid="ignore"):
-        a = nanmedian(z - b[..., None] * t)
-    return b, a
+    if z.ndim < 2 or not z.size:
+        return _slope_all_pairs(z, t)
+    return Slopes(~np.isnan(z.reshape(-1, *z.shape[-2:])[0]), t)(z)
 
 
-def _theil_sen_nan(z: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _slope_all_pairs(z: np.ndarray, t: np.ndarray) -> np.ndarray:
     i, j = np.triu_indices(len(t), k=1)
     with np.errstate(invalid="ignore"):
-        b = nanmedian((z[..., j] - z[..., i]) / (t[j] - t[i]))
-        a = nanmedian(z - b[..., None] * t)
-    return b, a
+        return nanmedian((z[..., j] - z[..., i]) / (t[j] - t[i]))
 
 
 _IMPUTERS = ("none", "mean", "median", "intensity")
@@ -127,7 +163,7 @@ def scores(ed: Edition, keys: pd.MultiIndex, values: np.ndarray, inferred: np.nd
     the screen kept."""
     spec = ed.spec
     n = values.shape[0]
-    units = pd.Index(sorted(set(keys.get_level_values(0))))
+    units = keys.get_level_values(0).unique().sort_values()
     codes = pd.Index([*spec.indicator_codes, *(d.code for d in spec.denominators)])
     ui, ci = units.get_indexer(keys.get_level_values(0)), codes.get_indexer(
         keys.get_level_values(1))
@@ -203,12 +239,14 @@ def _normalised(ed: Edition, cube: np.ndarray, units: pd.Index, kept: np.ndarray
             X[:, j], _ = DENOMINATORS[cfg.method](X[:, j], flat[:, den_pos[d]],
                                                   params=cfg.options("denominate"))
     den = flat[:, len(ind):]
+    cells: dict[tuple[str, ...], Cells] = {}  # the units' cells, by the groups they cross
     for cfg, codes in _by_config(spec):
         if cfg.method == "none":
             continue
         cols = [ind.index(c) for c in codes]
         part = _impute(ed, cfg, X[:, cols], den, units, n, kept) if cfg.method != \
-            "intensity" else _intensity(ed, cfg, X[:, cols], codes, den, units, n, kept)
+            "intensity" else _intensity(ed, cfg, X[:, cols], codes, den, units, n, kept,
+                                        cells)
         if part is None:
             return None
         X[:, cols] = part
@@ -257,64 +295,68 @@ def _impute(ed: Edition, cfg: StepConfig, X: np.ndarray, den: np.ndarray, units:
 
 
 def _intensity(ed: Edition, cfg: StepConfig, X: np.ndarray, codes: list[str],
-               den: np.ndarray, units: pd.Index, n: int, kept: np.ndarray
-               ) -> np.ndarray | None:
+               den: np.ndarray, units: pd.Index, n: int, kept: np.ndarray,
+               cells: dict[tuple[str, ...], Cells]) -> np.ndarray | None:
     """The intensity imputer (:mod:`airank.impute_intensity`) on the stacked rows, each
-    replication on its own: every ``by`` column and one more, the replication, labelled
-    per replication, so its cells narrow to widen exactly as one replication's (its last
-    cell, all units, is the replication's while every indicator has ``min_group``
-    values there, or none in any replication -- checked); the cap, set among the
+    replication on its own (:func:`~airank.impute_intensity.fill_cells` over the
+    replications, the units' cells the same in each); the cap, set among the
     replication's ranked units, is applied per replication (:func:`_bounds`: the rule of
-    :func:`airank.impute_intensity._cap`, vectorised over the replications)."""
+    :func:`airank.impute_intensity._cap`, vectorised over the replications). Kept from
+    the earlier stacking over all replications at once (None: built one by one): every
+    replication has the same gaps, and its widest cell ``min_group`` values of every
+    indicator, or no indicator values in any replication."""
     p = cfg.options("impute")
     U = len(units)
     gaps = np.isnan(X).reshape(n, U, -1)
     if not (gaps == gaps[0]).all():
         return None  # a denominator <= 0 in some replication: cells differ
-    frame = pd.DataFrame(X, columns=codes)
     per = None
     if p.per is not None:
-        pos = [d.code for d in ed.spec.denominators].index(p.per)
-        per = pd.Series(den[:, pos])
-        ratio = X / np.where(den[:, pos] > 0, den[:, pos], np.nan)[:, None]
+        per = den[:, [d.code for d in ed.spec.denominators].index(p.per)]
+        ratio = X / np.where(per > 0, per, np.nan)[:, None]
     else:
         ratio = X
     for values in (ratio, X):  # per replication, the widest cell needs min_group values
         count = np.isfinite(values).reshape(n, U, -1).sum(axis=1)  # (replications, codes)
         if not ((count >= p.min_group) | (count == 0).all(axis=0)).all():
             return None  # (or none in any replication: then nothing is imputed either way)
-    rep = pd.Series(np.repeat(np.arange(n), U).astype(str))
-    base = ed.data.groups.reindex(units).reset_index(drop=True)
-    groups = pd.DataFrame({REP: rep})
-    for b in p.by:
-        col = pd.concat([base[b]] * n, ignore_index=True).astype(object)
-        groups[b] = (col.astype(str) + "|" + rep).where(col.notna())
-    directions = pd.Series({c: ed.spec.indicator(c).direction for c in codes}, dtype=float)
-    out, _ = impute_intensity(frame, by=(*p.by, REP), per=per, min_group=p.min_group,
-                              cap_rank=None, directions=directions, groups=groups)
-    filled = out.to_numpy(dtype=float, copy=True)  # capped in place below
+    by = tuple(p.by)
+    if by not in cells:
+        cells[by] = cell_keys(ed.data.groups.reindex(units), by)
+    ranked = np.zeros(U, dtype=bool)
+    ranked[kept] = True  # only their gaps are filled: the others are screened out next
+    u, c, value, _ = fill_cells(X.reshape(n, U, -1),
+                                None if per is None else per.reshape(n, U), cells[by],
+                                p.min_group, ranked)
+    gap = gaps[0][u, c]  # the same gaps in every replication (the rest: no denominator)
+    u, c, value = u[gap], c[gap], value[:, gap]
     if p.cap_rank is not None:
-        for j, c in enumerate(codes):
-            d = float(directions[c])
-            col = filled[:, j].reshape(n, U)  # a view: capped in place
-            todo = np.isnan(X[:, j]).reshape(n, U)
-            if todo.any():
-                bound = _bounds(X[:, j].reshape(n, U)[:, kept] * d, p.cap_rank)
-                if bound is not None:
-                    col[todo] = (np.minimum(col * d, bound[:, None]) * d)[todo]
+        d = np.array([float(ed.spec.indicator(code).direction) for code in codes])
+        bound, capped = _bounds(X.reshape(n, U, -1)[:, kept], d, p.cap_rank)
+        value = np.where(capped[c], np.minimum(value * d[c], bound[:, c]) * d[c], value)
+    filled = X.copy()
+    filled.reshape(n, U, -1)[:, u, c] = value
     return filled
 
 
-def _bounds(obs: np.ndarray, rank: int) -> np.ndarray | None:
-    """Per replication (rows of ``obs``: ranked units' observed values, direction
-    applied), the cap of :func:`airank.impute_intensity._cap`: the value ranked ``rank``,
-    one step below it when it ties the value ranked ``rank - 1``; None when fewer than
-    ``rank`` values are observed (no cap). Every row has the same values present."""
-    srt = np.sort(obs, axis=1)  # ascending, NaN last
-    c = int((~np.isnan(obs[0])).sum())
-    if c < rank:
-        return None
-    bound = srt[:, c - rank]
-    if rank >= 2:
-        bound = np.where(srt[:, c - rank + 1] == bound, np.nextafter(bound, -np.inf), bound)
-    return bound
+def _bounds(x: np.ndarray, d: np.ndarray, rank: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per replication and code (``x``: replications x the ranked units x codes, the
+    same values present in every replication; ``d`` the codes' directions), the cap of
+    :func:`airank.impute_intensity._cap`: the value ranked ``rank``, one step below it
+    when it ties the value ranked ``rank - 1``; and per code whether it has a cap (at
+    least ``rank`` values observed). The codes with as many values are sorted together,
+    their values only."""
+    present = ~np.isnan(x[0])  # (units, codes)
+    count = present.sum(axis=0)
+    capped = count >= rank
+    bound = np.zeros((len(x), x.shape[2]))
+    for c in np.unique(count[capped]):
+        cols = np.flatnonzero(count == c)
+        v = x[:, np.nonzero(present[:, cols].T)[1].reshape(cols.size, c), cols[:, None]] \
+            * d[cols, None]
+        v.sort(axis=-1)  # ascending: the value ranked ``rank`` is at c - rank
+        at = v[..., c - rank]
+        if rank >= 2:
+            at = np.where(v[..., c - rank + 1] == at, np.nextafter(at, -np.inf), at)
+        bound[:, cols] = at
+    return bound, capped

@@ -33,6 +33,7 @@ both give the same scores to 1e-9 (tested). Ranks are summarised by their median
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
@@ -42,7 +43,7 @@ import pandas as pd
 from ...data import Dataset
 from ...edition import Edition
 from ...errors import Issue, ScenarioError
-from ...results import Result
+from ...results import Result, rank_frame
 from ..robustness.ranks import RankStats, rank_desc
 from . import _bootstrap as boot
 from .panel import with_panel
@@ -51,7 +52,7 @@ from .shocks import Scenario, apply_scenario
 __all__ = ["MODELS", "Projection", "project"]
 
 MODELS = ("theil-sen-log", "theil-sen")
-_REFIT_ROWS = 32  # bootstrap replications refitted at once (pairwise slopes in memory)
+_REFIT_ROWS = 8  # bootstrap replications refitted at once (their pairwise slopes in cache)
 _RANGE = re.compile(r"\(?\b0\s*-\s*([0-9]+(?:\.[0-9]+)?)\)?")
 
 
@@ -121,16 +122,17 @@ def _series(ed: Edition, model: str, min_points: int, clip: bool) -> _Series:
     den_of = {c: spec.indicator(c).denominator for c in spec.indicator_codes
               if spec.method("denominate", c).method != "none"}
     codes = [*spec.indicator_codes, *sorted({d for d in den_of.values() if d})]
-    vis, _ = data.wide(codes, year=ed.year, lookback=spec.data.lookback)
+    vis, _, inferred = data.select(codes, year=ed.year, lookback=spec.data.lookback)
     stacked = vis.stack(future_stack=True)
     # the (unit, code) pairs it sees; stacking wide columns gives a MultiIndex
     keys = cast(pd.MultiIndex, stacked.index[stacked.notna().to_numpy()])
     p = data.panel[(data.panel["year"] <= ed.year) & data.panel["value"].notna()]
     p = p[p["code"].isin(codes)]
-    wide = p.pivot_table(index=["unit", "code"], columns="year", values="value",
-                         aggfunc="first").reindex(keys)
-    t = wide.columns.to_numpy(dtype=float)
-    v = wide.to_numpy(dtype=float)
+    units, years, cube = _cube(p, codes)
+    ku, kc = units.get_indexer(keys.get_level_values(0)), pd.Index(codes).get_indexer(
+        keys.get_level_values(1))
+    t = years.astype(float)
+    v = np.where((ku >= 0)[:, None], cube[ku, kc], np.nan)
     have = ~np.isnan(v)
     use_log = (model == "theil-sen-log") & np.all(np.where(have, v, 1.0) > 0, axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -138,29 +140,44 @@ def _series(ed: Edition, model: str, min_points: int, clip: bool) -> _Series:
     z = np.where(have, z, np.nan)
     last_pos = have.shape[1] - 1 - np.argmax(have[:, ::-1], axis=1)
     last = v[np.arange(len(v)), last_pos]
-    obs = p.groupby("code")["value"].agg(["min", "max"])
-    code_of = keys.get_level_values(1)
-    lo = np.where(obs["min"].reindex(code_of).to_numpy(dtype=float) >= 0, 0.0, -np.inf)
-    hi = np.array([_ceiling(spec.indicator(c).unit) if c in spec.indicator_codes else np.inf
-                   for c in code_of])
-    hi = np.maximum(hi, obs["max"].reindex(code_of).to_numpy())
+    obs = p.groupby("code")["value"].agg(["min", "max"]).reindex(codes)
+    omin, omax = (obs[k].to_numpy(dtype=float)[kc] for k in ("min", "max"))
+    lo = np.where(omin >= 0, 0.0, -np.inf)
+    hi = np.maximum(np.array([_ceiling(spec.indicator(c).unit)
+                              if c in spec.indicator_codes else np.inf for c in codes])[kc], omax)
     if clip:  # the observed range: the goalposts were pooled from these values
-        lo = obs["min"].reindex(code_of).to_numpy(dtype=float, copy=True)
-        hi = obs["max"].reindex(code_of).to_numpy(dtype=float, copy=True)
-    pos = pd.Series(np.arange(len(keys)), index=keys)
-    den = np.array([pos.get((u, den_of[c]), -1) if den_of.get(c) else -1 for u, c in keys])
+        lo, hi = omin.copy(), omax.copy()
+    at = np.full(len(units) * len(codes), -1)  # a (unit, code)'s series, -1 if none
+    at[ku * len(codes) + kc] = np.arange(len(keys))
+    dk = np.array([codes.index(d) if (d := den_of.get(c)) else -1 for c in codes])[kc]
+    den = np.where(dk >= 0, at[ku * len(codes) + np.maximum(dk, 0)], -1)
     rlo, rhi = np.full(len(keys), -np.inf), np.full(len(keys), np.inf)
-    wp = p.pivot_table(index=["unit", "year"], columns="code", values="value", aggfunc="first")
     for c, d in den_of.items():
-        if clip and d and c in wp and d in wp:
-            r = (wp[c] / wp[d]).replace([np.inf, -np.inf], np.nan)
-            m = np.asarray(code_of == c)
+        ci, di = codes.index(c), codes.index(d) if d else -1
+        if clip and d and not np.isnan(cube[:, [ci, di]]).all(axis=(0, 2)).any():
+            with np.errstate(divide="ignore", invalid="ignore"):
+                r = cube[:, ci] / cube[:, di]
+            r = pd.Series(np.where(np.isinf(r), np.nan, r).ravel())  # (unit, year) order
+            m = kc == ci
             rlo[m], rhi[m] = r.min(), r.max()
             lo[m], hi[m] = -np.inf, np.inf
-    inf = data.inferred(codes, year=ed.year, lookback=spec.data.lookback).stack(
-        future_stack=True).reindex(keys).fillna(False).to_numpy(dtype=bool)
+    inf = inferred.to_numpy(dtype=bool)[vis.index.get_indexer(keys.get_level_values(0)), kc]
     return _Series(keys, t, z, use_log, have.sum(axis=1) >= min_points, last,
                    t[last_pos], lo, hi, den, rlo, rhi, inf)
+
+
+def _cube(p: pd.DataFrame, codes: list[str]) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+    """The panel rows ``p`` as values (units x ``codes`` x years; a cell's first row, as a
+    pivot's 'first'), with its units and years (both sorted)."""
+    units = pd.Index(p["unit"].unique()).sort_values()
+    years = np.unique(p["year"].to_numpy())
+    shape = (len(units), len(codes), len(years))
+    at = (units.get_indexer(pd.Index(p["unit"])) * len(codes) + pd.Index(codes).get_indexer(
+        pd.Index(p["code"]))) * len(years) + np.searchsorted(years, p["year"].to_numpy())
+    _, first = np.unique(at, return_index=True)
+    cube = np.full(int(np.prod(shape)), np.nan)
+    cube[at[first]] = p["value"].to_numpy(dtype=float)[first]
+    return units, years, cube.reshape(shape)
 
 
 def _theil_sen(z: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -168,17 +185,49 @@ def _theil_sen(z: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return boot.theil_sen(z, t)
 
 
-def _resample(resid: np.ndarray, rng: np.random.Generator, size: int, n: int = 1
-              ) -> np.ndarray:
-    """``size`` residuals per row drawn with replacement from the row's own (non-NaN),
-    for ``n`` replications at once (shape (n, rows, size); the draws of ``n`` calls)."""
+def _resampler(resid: np.ndarray) -> Callable[[np.random.Generator, np.ndarray], np.ndarray]:
+    """A draw filling ``out`` (n, rows, size) with ``size`` residuals per row drawn with
+    replacement from the row's own (non-NaN; none: 0), for ``n`` replications at once;
+    draws one after another give what one draw for all their replications would."""
     ok = ~np.isnan(resid)
-    cnt = ok.sum(axis=1)
+    cnt = np.maximum(ok.sum(axis=1), 1)[:, None]
     order = np.argsort(~ok, axis=1, kind="stable")  # present positions first
-    pick = (rng.random((n, resid.shape[0], size)) * np.maximum(cnt, 1)[:, None]).astype(int)
-    row = (np.arange(resid.shape[0]) * resid.shape[1])[:, None]  # flat offsets of the rows
-    vals = resid.ravel()[row + order.ravel()[row + pick]]
-    return np.where(cnt[:, None] > 0, vals, 0.0)
+    packed = np.where(ok.any(axis=1)[:, None], np.take_along_axis(resid, order, axis=1),
+                      0.0).ravel()
+    offset = (np.arange(resid.shape[0]) * resid.shape[1])[:, None]  # the rows' flat offsets
+    work: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}  # reused: see _refit
+
+    def draw(rng: np.random.Generator, out: np.ndarray) -> np.ndarray:
+        if out.shape not in work:
+            work[out.shape] = np.empty(out.shape), np.empty(out.shape, dtype=np.intp)
+        at, pick = work[out.shape]
+        rng.random(out=at)
+        at *= cnt
+        np.copyto(pick, at, casting="unsafe")  # truncated: the position among the row's
+        pick += offset  # present residuals, in the flat packed rows
+        return np.take(packed, pick, mode="clip", out=out)  # (in range: no checks)
+
+    return draw
+
+
+def _refit(s: _Series, f: np.ndarray, zf: np.ndarray, resid: np.ndarray, rng:
+           np.random.Generator, n: int, z_last: np.ndarray, step: np.ndarray) -> np.ndarray:
+    """The values at the target year (n x series) of ``n`` bootstrap replications: each
+    adds resampled residuals to the fitted lines of the series ``f`` (``zf``), refits
+    their slopes, projects and adds one more residual. In slices of ``_REFIT_ROWS``
+    replications, their arrays reused (fresh memory costs its page faults every time)."""
+    draw, slopes = _resampler(resid), boot.Slopes(~np.isnan(zf), s.t)
+    gaps, line = np.isnan(zf), zf - resid
+    rows = min(n, _REFIT_ROWS)
+    e, z = np.empty((rows, *zf.shape[:-1], len(s.t) + 1)), np.empty((rows, *zf.shape))
+    vals = np.empty((n, len(s.last)))
+    for r0 in range(0, n, _REFIT_ROWS):
+        k = min(_REFIT_ROWS, n - r0)
+        er = draw(rng, e[:k])
+        zr = np.add(line, er[..., :-1], out=z[:k])
+        np.copyto(zr, np.nan, where=gaps)
+        vals[r0:r0 + k] = _values(s, f, z_last + slopes(zr) * step + er[..., -1])
+    return vals
 
 
 def _scale(s: _Series, f: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -262,13 +311,7 @@ def project(edition: Edition | None = None, *, year: int = 2030,
     central = _build(ed, s, central_v, year, scenario)
     units = list(central.units)
     resid = zf - (a[:, None] + b[:, None] * s.t)
-    rng = np.random.default_rng(seed)
-    e = _resample(resid, rng, len(s.t) + 1, n)
-    vals = np.empty((n, len(s.last)))
-    for r0 in range(0, n, _REFIT_ROWS):  # refit the replications in slices of bounded size
-        er = e[r0:r0 + _REFIT_ROWS]
-        bb, _ = _theil_sen(np.where(np.isnan(zf), np.nan, zf - resid + er[..., :-1]), s.t)
-        vals[r0:r0 + _REFIT_ROWS] = _values(s, f, z_last + bb * step + er[..., -1])
+    vals = _refit(s, f, zf, resid, np.random.default_rng(seed), n, z_last, step)
     scores = _replicate(ed, s, vals, year, scenario, central, central_v, stack=stack)
     ranks = rank_desc(scores, axis=1).astype(float) if n else np.empty((0, len(units)))
     growth = np.zeros(len(s.last))
@@ -322,13 +365,16 @@ def _summary(base: Result, central: Result, units: list[str], ranks: np.ndarray,
     if have:
         stats.update(ranks)
     q = stats.quantile([0.5, 0.05, 0.95])
-    qs = (np.nanquantile(scores, [0.05, 0.95], axis=0) if have
+    # np.nanquantile takes each unit's column on its own: np.quantile, equal without NaN
+    quantile = np.nanquantile if np.isnan(scores).any() else np.quantile
+    qs = (quantile(scores, [0.05, 0.95], axis=0) if have
           else np.full((2, len(units)), np.nan))
     t = pd.DataFrame({
         "name": [central.names.get(u, u) for u in units],
         "rank_now": base.ranks[idx].reindex(units).astype(float).to_numpy(),
         "score_now": base.index.reindex(units).to_numpy(),
-        "rank": central.ranks[idx].loc[units].astype(float).to_numpy(),
+        # only the index ranked (the central result's other ranks are not needed here)
+        "rank": rank_frame(central.scores[[idx]])[idx].loc[units].astype(float).to_numpy(),
         "score": central.index.loc[units].to_numpy(),
         "rank_median": q[0], "rank_q05": q[1], "rank_q95": q[2],
         "score_q05": qs[0], "score_q95": qs[1], "beyond": beyond.to_numpy()},
