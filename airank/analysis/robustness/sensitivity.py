@@ -147,11 +147,10 @@ def ranks_of(scores: np.ndarray) -> np.ndarray:
     if np.isnan(scores).any():
         return np.asarray(rank_desc(scores, axis=1), dtype=float)
     order, tied = ascending_order(scores)
-    R, U = scores.shape
+    U = scores.shape[1]
     out = np.empty(scores.shape)
-    # out[r, order[r, j]] = U - j, as one flat scatter
-    flat = order + (np.arange(R, dtype=np.intp) * U)[:, None]
-    out.reshape(-1)[flat.reshape(-1)] = np.tile(np.arange(U, 0, -1, dtype=float), R)
+    # out[r, order[r, j]] = U - j
+    np.put_along_axis(out, order, np.arange(U, 0, -1, dtype=float)[None, :], axis=1)
     if tied.any():
         out[tied] = rank_desc(scores[tied], axis=1)
     return out
@@ -165,7 +164,8 @@ def _rows(shared: tuple[Scorer, np.ndarray], start: int, draws: Draws
     with one_blas_thread():
         scores, failures = scorer.evaluate(draws)
     ranks = ranks_of(scores)
-    shift = np.abs(ranks - nominal).mean(axis=1)
+    shift = ranks - nominal  # |rank - nominal| in place
+    shift = np.abs(shift, out=shift).mean(axis=1)
     n_bad = sum(r.size for r, _ in failures)
     return start, ranks, shift, n_bad, failures[0][1] if failures else ""
 
