@@ -57,7 +57,7 @@ def frozen_cut(k: Kernel, const: Array) -> Array:
     per-node mask ``const`` (weights equal in every replication)."""
     n_groups = len(k.groups)
     frozen = np.zeros(n_groups, dtype=bool)
-    group_of = {int(j): gi for gi, j in enumerate(k.group_node)}
+    group_of = _group_of(k)
     for gi in range(n_groups - 1):  # groups come bottom-up; the index is last
         kids = k.kids[gi]
         frozen[gi] = bool(const[kids].all()) and all(
@@ -67,9 +67,13 @@ def frozen_cut(k: Kernel, const: Array) -> Array:
     return np.array(top, dtype=np.int64)
 
 
-def _below(k: Kernel, gi: int) -> list[int]:
+def _group_of(k: Kernel) -> dict[int, int]:
+    """Group position of every group's node position."""
+    return {int(j): gi for gi, j in enumerate(k.group_node)}
+
+
+def below(k: Kernel, gi: int, group_of: dict[int, int]) -> list[int]:
     """Every node position under group ``gi`` (its descendants)."""
-    group_of = {int(j): g for g, j in enumerate(k.group_node)}
     out: list[int] = []
     todo = [gi]
     while todo:
@@ -92,33 +96,29 @@ def _ancestors(k: Kernel, j: int) -> list[int]:
     return out
 
 
-def inside(k: Kernel, cut: Array) -> Array:
-    """Node positions under the groups ``cut``."""
-    return np.array(sorted(j for gi in cut.tolist() for j in _below(k, gi)), dtype=np.int64)
-
-
-def reduce(k: Kernel, cut: Array, w: Array, T: Array) -> Reduced:
-    """The reduced tree of the frozen groups ``cut`` (from :func:`frozen_cut`) under the
-    constant weights in ``w`` (one weight row, nodes), with ``T`` the transformed
-    indicators (units x indicators)."""
+def reduce(k: Kernel, cut: Array, under_cut: list[list[int]], w: Array, T: Array
+           ) -> Reduced:
+    """The reduced tree of the frozen groups ``cut`` (from :func:`frozen_cut`; the nodes
+    under each in ``under_cut``) under the constant weights in ``w`` (one weight row,
+    nodes), with ``T`` the transformed indicators (units x indicators)."""
     from .kernel import Kernel
 
-    below = [_below(k, int(gi)) for gi in cut]
     under = np.zeros(len(k.nodes), dtype=bool)
-    under[inside(k, cut)] = True
+    for b in under_cut:
+        under[b] = True
     # inner weights: the full tree on rows where the cut group and its ancestors weigh 1
     # and everything else outside it 0, so that its share in the index is exactly 1
     rows = np.zeros((len(cut), len(k.nodes)))
-    for r, (gi, b) in enumerate(zip(cut.tolist(), below, strict=True)):
+    for r, (gi, b) in enumerate(zip(cut.tolist(), under_cut, strict=True)):
         rows[r, b] = w[b]
         node = int(k.group_node[gi])
         rows[r, [node, *_ancestors(k, node)]] = 1.0
     inner = k.effective(rows)  # (cuts, indicators)
     free = np.flatnonzero(~under[: k.n_ind])
     cut_nodes = k.group_node[cut]
+    frozen = set(cut.tolist())
     groups = [gi for gi in range(len(k.groups))
-              if gi == len(k.groups) - 1
-              or (not under[k.group_node[gi]] and gi not in set(cut.tolist()))]
+              if gi == len(k.groups) - 1 or (not under[k.group_node[gi]] and gi not in frozen)]
     upper = [int(k.group_node[gi]) for gi in groups[:-1]]
     node_map = np.concatenate([free, cut_nodes, upper]).astype(np.int64)
     pos = {int(j): r for r, j in enumerate(node_map)}
@@ -145,12 +145,15 @@ def reduction(cache: dict[str, Any], k: Kernel, W: Array, T: Array) -> Reduced |
     matrix's) keeps which groups freeze under which constant columns, and the last
     :data:`KEPT` reduced trees by the weights they froze at."""
     const = (W == W[:1]).all(axis=0)
-    cuts: dict[bytes, tuple[Array, Array]] = cache.setdefault("cuts", {})
+    cuts: dict[bytes, tuple[Array, list[list[int]], Array]] = cache.setdefault("cuts", {})
     key = const.tobytes()
     if key not in cuts:
         cut = frozen_cut(k, const)
-        cuts[key] = (cut, inside(k, cut))
-    cut, under = cuts[key]
+        group_of = _group_of(k)
+        under_cut = [below(k, gi, group_of) for gi in cut.tolist()]
+        cuts[key] = (cut, under_cut, np.array(sorted(j for b in under_cut for j in b),
+                                              dtype=np.int64))
+    cut, under_cut, under = cuts[key]
     if not cut.size:
         return None
     kept: dict[tuple[bytes, bytes], Reduced] = cache.setdefault("reduced", {})
@@ -158,5 +161,5 @@ def reduction(cache: dict[str, Any], k: Kernel, W: Array, T: Array) -> Reduced |
     if vkey not in kept:
         while len(kept) >= KEPT:
             kept.pop(next(iter(kept)))
-        kept[vkey] = reduce(k, cut, W[0], T)
+        kept[vkey] = reduce(k, cut, under_cut, W[0], T)
     return kept[vkey]

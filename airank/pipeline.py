@@ -220,12 +220,13 @@ def _impute(frame: pd.DataFrame, spec: IndexSpec, ctx: ImputeContext, fitted: Fi
             ) -> pd.DataFrame:
     values = frame.to_numpy(dtype=float)
     out = values.copy()
+    was = None if reuse is None else reuse[0].stages["imputed"].to_numpy(dtype=float)
     for cfg, codes in _by_method(spec, "impute"):
         if cfg.method == "none":
             continue
-        if reuse is not None and reuse[1].isdisjoint(codes):  # the same inputs as there
-            cols = frame.columns.get_indexer(pd.Index(codes))
-            out[:, cols] = reuse[0].stages["imputed"].to_numpy(dtype=float)[:, cols]
+        if reuse is not None and was is not None and reuse[1].isdisjoint(codes):
+            cols = frame.columns.get_indexer(pd.Index(codes))  # the same inputs as there
+            out[:, cols] = was[:, cols]
             wanted = set(codes)
             records += [dataclasses.replace(r, params=dict(r.params),
                                             learned=copy.deepcopy(r.learned))
