@@ -92,3 +92,28 @@ def test_default_design_freezes_the_pillars() -> None:
         ref, _ = Plan(ed, default_factors(ed.spec)).scorer.evaluate(d)
     np.testing.assert_allclose(got, ref, rtol=1e-13)
     assert (np.argsort(got, axis=1) == np.argsort(ref, axis=1)).all()
+
+
+def test_an_empty_frozen_group_weighs_nothing() -> None:
+    """A frozen group whose children all weigh 0 has no score: its parent rescales over
+    the others, as the full product does (hypothesis meets this case only sometimes)."""
+    doc = {"name": "t", "units": {"kind": "custom"},
+           "nodes": [{"code": "p1", "parent": "s1", "weight": 1.0},
+                     {"code": "p2", "parent": "s1", "weight": 1.0},
+                     {"code": "p3", "parent": "index", "weight": 1.0},
+                     {"code": "s1", "parent": "index", "weight": 1.0}, {"code": "index"}],
+           "indicators": [{"code": f"i{j}", "parent": p, "weight": 1.0, "direction": 1}
+                          for j, p in enumerate(["p1", "p1", "p2", "p2", "p3"])],
+           "methodology": {"denominate": "none", "impute": "none", "screen": "none",
+                           "treat": "none", "normalise": "none",
+                           "aggregate": {"method": "arithmetic"}}}
+    k = Kernel.compile(IndexSpec.from_dict(doc))
+    X = np.random.default_rng(0).uniform(1.0, 100.0, (6, k.n_ind))
+    W = np.tile(k.weights, (5, 1))
+    W[:, [k.nodes.index("i0"), k.nodes.index("i1")]] = 0.0  # p1: frozen, empty
+    for c in ("p1", "p2", "p3", "s1"):
+        W[:, k.nodes.index(c)] *= np.linspace(0.5, 1.5, 5)
+    bound = k.bind(X)
+    got = bound.evaluate(W).index
+    assert bound._cache.get("reduced")  # p1 and p2 froze
+    np.testing.assert_allclose(got, _full(bound, W), rtol=1e-12)
