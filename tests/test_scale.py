@@ -75,6 +75,29 @@ def test_ascending_order_near_ties_at_scale():
     assert not tied.any()
 
 
+@pytest.mark.parametrize("dtype", [np.intp, np.int32])
+def test_runs_of_near_ties_are_mended_in_place(dtype):
+    """Neighbouring runs of keys that agree in every kept bit, shuffled, both signs,
+    with and without exact ties: each run is sorted by its scores, ties reported."""
+    rng = np.random.default_rng(5)
+    n = 70_000
+    x = rng.random((6, n)) * 200 - 100
+    for r in range(6):
+        for start in rng.choice(n - 40, 30, replace=False):
+            base = x[r, start]
+            x[r, start:start + 8] = base * (1 + 1e-15 * rng.permutation(8))  # one run
+            x[r, start + 8:start + 12] = base * (1 + 1e-13 + 1e-15 * rng.permutation(4))
+        x[r] = x[r, rng.permutation(n)]
+    x[2, 10] = x[2, 20]  # an exact tie (and -0.0 against 0.0 in another row)
+    x[4, 3], x[4, 9] = 0.0, -0.0
+    order, tied = ascending_order(x, dtype)
+    assert order.dtype == dtype
+    np.testing.assert_array_equal(np.take_along_axis(x, order, axis=1), np.sort(x, axis=1))
+    s = np.sort(x, axis=1)
+    np.testing.assert_array_equal(tied, (s[:, 1:] == s[:, :-1]).any(axis=1))
+    assert tied[2] and tied[4] and not tied[0]
+
+
 # -- the engine in slices -------------------------------------------------------------
 def test_slices_of_any_size_give_the_same_bytes(skewed_edition, monkeypatch):
     fs = default_factors(skewed_edition.spec)

@@ -15,7 +15,9 @@ one.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,6 +33,7 @@ MAX_TASKS = 256  # a run is cut into at most this many tasks
 SCORE_SAMPLE = 20_000  # at most this many replications' scores are kept (score quantiles)
 SCORE_BYTES = 1 << 28  # ... and at most 256 MB of them (float32)
 FEED_CELLS = 1 << 24  # ranks gathered before they reach an accumulator (64 MB of int32)
+IN_FLIGHT = 2  # passes a feed may have waiting for the counting thread (while it re-lays out)
 
 Drawer = Callable[[Scorer, int, int, int], Draws]
 
@@ -88,17 +91,29 @@ class Job:
 class _Feed:
     """Ranks gathered into passes of about :data:`FEED_CELLS` before they reach the
     accumulator, whose per-call work is then amortised over many replications (its
-    counts do not depend on how the replications are cut into chunks)."""
+    counts do not depend on how the replications are cut into chunks).
 
-    def __init__(self, stats: RankStats | None) -> None:
+    Given an ``executor`` (one thread, shared by a run's feeds), each pass is counted
+    there while the caller scores the next replications. A feed keeps at most
+    :data:`IN_FLIGHT` passes waiting (the scoring runs ahead while the accumulator
+    re-lays out), and one thread takes them in the order they were made, so the
+    accumulator receives the same calls in the same order as without it (same bytes).
+    """
+
+    def __init__(self, stats: RankStats | None, executor: Executor | None = None,
+                 nominal: np.ndarray | None = None) -> None:
         self.stats = stats
+        self.executor = executor
+        self.nominal = nominal  # given: sum |rank - nominal| / units of the fed orders
+        self.shift = 0.0
+        self.pending: deque[Future[None]] = deque()
         self.orders: list[np.ndarray] = []
         self.ranks: list[np.ndarray] = []
         self.cells = 0
 
     def order(self, order: np.ndarray) -> None:
-        """Ascending orders of tie-free rows."""
-        self.orders.append(order.astype(np.int32))
+        """Ascending orders of tie-free rows (kept, not copied, when int32)."""
+        self.orders.append(order.astype(np.int32, copy=False))
         self._grow(order.size)
 
     def rank(self, ranks: np.ndarray) -> None:
@@ -112,12 +127,36 @@ class _Feed:
             self.flush()
 
     def flush(self) -> None:
-        if self.stats is not None:
-            if self.orders:
-                self.stats.add_orders(np.concatenate(self.orders), ascending=True)
-            if self.ranks:
-                self.stats.update(np.concatenate(self.ranks))
+        """Hand the gathered rows to the accumulator (waits for the pass in flight)."""
+        orders, ranks = self.orders, self.ranks
         self.orders, self.ranks, self.cells = [], [], 0
+        if self.stats is None or not (orders or ranks):
+            return
+        if self.executor is None:
+            self._count(orders, ranks)
+            return
+        while len(self.pending) >= IN_FLIGHT:
+            self.pending.popleft().result()
+        self.pending.append(self.executor.submit(self._count, orders, ranks))
+
+    def wait(self) -> None:
+        """Until every pass in flight is counted (the first error, if any, raised here)."""
+        errors = []
+        while self.pending:
+            error = self.pending.popleft().exception()
+            if error is not None:
+                errors.append(error)
+        if errors:
+            raise errors[0]
+
+    def _count(self, orders: list[np.ndarray], ranks: list[np.ndarray]) -> None:
+        assert self.stats is not None
+        if orders:
+            order = np.concatenate(orders)
+            total = self.stats.add_orders(order, ascending=True, nominal=self.nominal)
+            self.shift += total / order.shape[1]
+        if ranks:
+            self.stats.update(np.concatenate(ranks))
 
 
 @dataclass(eq=False)
@@ -139,10 +178,13 @@ class Partial:
 
 
 def run_task(job: Job, task: int, blocks: range, *, stats: RankStats | None = None,
-             gstats: RankStats | None = None, keep: np.ndarray | None = None) -> Partial:
+             gstats: RankStats | None = None, keep: np.ndarray | None = None,
+             executor: Executor | None = None) -> Partial:
     """Evaluate the blocks of one task. Given ``stats`` (and ``gstats``), ranks are fed
     there (a local run's accumulators); otherwise the task makes its own. Given ``keep``
-    (a local run's score sample), kept scores are written there, not returned."""
+    (a local run's score sample), kept scores are written there, not returned. Given an
+    ``executor`` (one thread), ranks are counted there while the next rows are scored
+    (see :class:`_Feed`; the same bytes)."""
     own = stats is None
     if own:
         stats, gstats = job.new_stats()
@@ -151,18 +193,23 @@ def run_task(job: Job, task: int, blocks: range, *, stats: RankStats | None = No
     p = Partial(task, 0, stats if own else None, gstats if own else None,
                 np.zeros(U), np.zeros(U), np.zeros(U), keep_into=keep)
     step = chunk_rows(U)
-    feed, gfeed = _Feed(stats), _Feed(gstats)
-    for b in blocks:
-        d = job.draw(job.scorer, job.seed, b, min(BLOCK, job.n - b * BLOCK))
-        if job.reweight is not None:
-            ratio, wanted = job.reweight
-            nominal = job.scorer.nominal_weights
-            d = Draws(d.options, np.where(nominal > 0, d.weights * ratio, wanted))
-        for rows, scores, failures in job.scorer.chunks(d, step):
-            _chunk(job, p, feed, gfeed, b * BLOCK + rows, scores, failures)
-        p.n += len(d)
-    feed.flush()
-    gfeed.flush()
+    feed, gfeed = _Feed(stats, executor, job.nominal), _Feed(gstats, executor)
+    try:
+        for b in blocks:
+            d = job.draw(job.scorer, job.seed, b, min(BLOCK, job.n - b * BLOCK))
+            if job.reweight is not None:
+                ratio, wanted = job.reweight
+                nominal = job.scorer.nominal_weights
+                d = Draws(d.options, np.where(nominal > 0, d.weights * ratio, wanted))
+            for rows, scores, failures in job.scorer.chunks(d, step):
+                _chunk(job, p, feed, gfeed, b * BLOCK + rows, scores, failures)
+            p.n += len(d)
+        feed.flush()
+        gfeed.flush()
+    finally:  # nothing left counting in the background, even on an error
+        feed.wait()
+        gfeed.wait()
+    p.shift += feed.shift
     return p
 
 
@@ -180,15 +227,21 @@ def _chunk(job: Job, p: Partial, stats: _Feed, gstats: _Feed,
             p.keep_into[reps[keep]] = scores[keep]
         else:
             p.sample.append((reps[keep], scores[keep].astype(np.float32)))
-    gaps = np.isnan(scores)
+    col = scores.sum(axis=0)  # no NaN in the sums: no NaN score (no separate pass)
     S, ok = scores, None  # the usual chunk: every replication scored every unit, no copy
-    if gaps.any():
-        ok = ~gaps
+    if np.isnan(col).any():
+        ok = ~np.isnan(scores)
         good = ok.any(axis=1)  # a failed replication is a row of NaN
         S, ok = scores[good], ok[good]
         if not S.shape[0]:
             return
-    if ok is None or ok.all():
+    if ok is None:
+        p.s1 += col
+        p.s2 += np.einsum("ij,ij->j", S, S)
+        p.cnt += S.shape[0]
+        p.shift += _ranks(job, S, stats, gstats)
+        return
+    if ok.all():  # NaN sums from opposite infinities, no NaN score
         p.s1 += S.sum(axis=0)
         p.s2 += np.einsum("ij,ij->j", S, S)
         p.cnt += S.shape[0]
@@ -208,11 +261,12 @@ def _chunk(job: Job, p: Partial, stats: _Feed, gstats: _Feed,
 
 
 def _ranks(job: Job, S: np.ndarray, stats: _Feed, gstats: _Feed) -> float:
-    """Feed the ranks of complete rows ``S``; return their summed mean absolute shift.
-    Rows without ties go by their sort order alone; rows with ties are ranked in full
-    (ties share the best rank)."""
+    """Feed the ranks of complete rows ``S``; return the summed mean absolute shift of
+    the rows with ties (the feed sums the others' where it counts them). Rows without
+    ties go by their sort order alone; rows with ties are ranked in full (ties share the
+    best rank)."""
     U = S.shape[1]
-    order, tied = ascending_order(S)
+    order, tied = ascending_order(S, np.int32)
     total = 0.0
     if tied.any():
         ranks = rank_desc(S[tied], axis=1)
@@ -223,10 +277,6 @@ def _ranks(job: Job, S: np.ndarray, stats: _Feed, gstats: _Feed) -> float:
         order = order[~tied]
     if order.shape[0]:
         stats.order(order)
-        rank_at = np.arange(U, 0, -1, dtype=float)  # rank of each sorted position
-        shift = job.nominal[order]  # |rank - nominal| in place: one temporary
-        np.subtract(rank_at, shift, out=shift)
-        total += float(np.abs(shift, out=shift).sum())
         if job.groups is not None:
             gstats.rank(_group_ranks(job, order))
     return float(total / U)

@@ -100,6 +100,7 @@ class RankStats:
         # ranks outside their unit's window, as (unit * n_bins + bin, count), until a re-layout
         self._spill_keys = np.zeros(0, dtype=np.int64)
         self._spill_counts = np.zeros(0, dtype=np.int64)
+        self._spare: NDArray[np.int32] | None = None  # the buffer of the last re-layout
 
     # -- feeding ---------------------------------------------------------------------
 
@@ -127,25 +128,25 @@ class RankStats:
         o = np.asarray(order)
         self._check_shape(o, "order")
         self._check_total(o.shape[0])
-        rows = self._rows_per_pass()
-        check_order(o, self.n_units, full=len(o) > rows)
-        for i in range(0, len(o), rows):
-            m = ranks_from_order(o[i:i + rows], ascending)
-            if m.size and m.min() == 0:
-                check_order(o[i:i + rows], self.n_units, full=True, offset=i)
-            self._add(m, None)
+        check_order(o, self.n_units, full=len(o) > self._rows_per_pass())
+        self._passes(o, ascending, check=True)
 
-    def add_orders(self, order: NDArray[np.integer[Any]], *, ascending: bool = False) -> None:
+    def add_orders(self, order: NDArray[np.integer[Any]], *, ascending: bool = False,
+                   nominal: NDArray[np.float64] | None = None) -> float:
         """:meth:`update_order` for orders known to be permutations (the engine's own,
         from a sort): not checked again. While every window is full, one ``bincount``
-        of ``unit * n + rank - 1`` counts the chunk, with no rank matrix."""
+        of ``unit * n + rank - 1`` counts the chunk, with no rank matrix.
+
+        Given ``nominal`` (a rank per unit), returns the chunk's summed
+        ``|rank - nominal|`` over replications and units (from the counts or the rank
+        matrix built anyway: no gather of ``nominal`` by the orders); else 0.0.
+        """
         lay, n = self._layout, self.n_units
         if not order.shape[0]:
-            return
-        if self._spill_keys.size or lay.cells != n * n or len(order) * n > 1 << 26:
-            self.update_order(order, ascending=ascending)
-            return
+            return 0.0
         self._check_total(order.shape[0])
+        if self._spill_keys.size or lay.cells != n * n or len(order) * n > 1 << 26:
+            return self._passes(order, ascending, check=False, nominal=nominal)
         pos = np.arange(n, dtype=np.int64)
         key = order.astype(np.int64)  # in place from here: one temporary of the chunk
         key *= n
@@ -159,6 +160,22 @@ class RankStats:
         self._rank_sum += by_unit @ (pos + 1)
         self._n_valid += order.shape[0]
         self.n_replications += order.shape[0]
+        if nominal is None:
+            return 0.0
+        return float((by_unit * np.abs((pos + 1) - nominal[:, None])).sum())
+
+    def _passes(self, o: NDArray[np.integer[Any]], ascending: bool, *, check: bool,
+                nominal: NDArray[np.float64] | None = None) -> float:
+        """Orders counted in passes of :meth:`_rows_per_pass` rows, through a rank
+        matrix each; ``check``: a row that is not a permutation raises (nothing of its
+        pass added). Returns the summed shift as :meth:`add_orders`."""
+        rows, shift = self._rows_per_pass(), 0.0
+        for i in range(0, len(o), rows):
+            m = ranks_from_order(o[i:i + rows], ascending)
+            if check and m.size and m.min() == 0:
+                check_order(o[i:i + rows], self.n_units, full=True, offset=i)
+            shift += self._add(m, None, nominal)
+        return shift
 
     def _check_shape(self, a: NDArray[Any], name: str) -> None:
         if a.ndim != 2 or a.shape[1] != self.n_units:
@@ -174,15 +191,25 @@ class RankStats:
     def _rows_per_pass(self) -> int:
         return max(1, self.memory // 4 // (4 * self.n_units))
 
-    def _add(self, m: NDArray[np.int32], missing: NDArray[np.bool_] | None) -> None:
+    def _add(self, m: NDArray[np.int32], missing: NDArray[np.bool_] | None,
+             nominal: NDArray[np.float64] | None = None) -> float:
         if not m.shape[0]:
-            return
+            return 0.0
         n = self.n_units
-        if missing is None:
-            low, high, valid = m.min(axis=0), m.max(axis=0), np.full(n, m.shape[0])
+        # unit-major from here: a unit's ranks are one run (the scatter reads whole runs of
+        # units, not a strided column per row; the per-unit reductions are contiguous)
+        mt = np.ascontiguousarray(m.T)
+        gone = None if missing is None else np.ascontiguousarray(missing.T)
+        shift = 0.0
+        if nominal is not None:  # complete rows only (orders): |rank - nominal|, in slices
+            step = max(1, (1 << 16) // m.shape[0])
+            for a in range(0, n, step):
+                shift += float(np.abs(mt[a:a + step] - nominal[a:a + step, None]).sum())
+        if gone is None:
+            low, high, valid = mt.min(axis=1), mt.max(axis=1), np.full(n, m.shape[0])
         else:
-            low = np.where(missing, n + 1, m).min(axis=0)
-            high, valid = m.max(axis=0), m.shape[0] - missing.sum(axis=0)
+            low = np.where(gone, n + 1, mt).min(axis=1)
+            high, valid = mt.max(axis=1), m.shape[0] - gone.sum(axis=1)
         seen_lo = np.minimum(self._seen_lo, low)
         seen_hi = np.maximum(self._seen_hi, high)
         lay = self._layout
@@ -195,19 +222,20 @@ class RankStats:
             out = np.flatnonzero(~inside)
             if self._spill_keys.size + out.size * m.shape[0] <= rw.spill_cap(self.memory):
                 # a few units left their windows: park their ranks, re-layout later
-                keys, counts = rw.spill_keys(m[:, out], None if missing is None
-                                             else missing[:, out], out, w, n)
+                keys, counts = rw.spill_keys(mt[out], None if gone is None else gone[out],
+                                             out, w, n)
                 self._spill_keys, self._spill_counts = rw.merge_keys(
                     self._spill_keys, self._spill_counts, keys, counts)
                 skip = ~inside
             else:
                 self._relayout()
-        rw.scatter(self._table, self._layout, m, missing, skip)
-        self._rank_sum += m.sum(axis=0, dtype=np.int64)
+        rw.scatter(self._table, self._layout, mt, gone, skip)
+        self._rank_sum += mt.sum(axis=1, dtype=np.int64)
         self._n_valid += valid
-        if missing is not None:
-            self.n_missing += missing.sum(axis=0)
+        if gone is not None:
+            self.n_missing += gone.sum(axis=1)
         self.n_replications += m.shape[0]
+        return shift
 
     def _relayout(self) -> None:
         """New windows covering every rank seen (spill included); the width may grow."""
@@ -215,18 +243,42 @@ class RankStats:
         width = rw.choose_width(self._seen_lo, self._seen_hi, self._layout.width, self.memory)
         assert width is not None, "the worst case was checked at construction"
         new = rw.plan([self._layout], self._seen_lo, self._seen_hi, width, budget, pad=True)
-        table = np.zeros(new.cells, dtype=rw.COUNT_DTYPE)
+        table = self._blank(new.cells)
         rw.relayout_add(table, new, self._table, self._layout)
         rw.add_spill(table, new, self._spill_keys, self._spill_counts, self._layout.width,
                      self.n_units)
+        self._spare = self._table.base if self._table.base is not None else self._table
         self._layout, self._table = new, table
         self._spill_keys = self._spill_keys[:0]
         self._spill_counts = self._spill_counts[:0]
 
+    def _blank(self, cells: int) -> NDArray[np.int32]:
+        """A zeroed table of ``cells``: in the buffer the last re-layout left behind when
+        it is large enough, else in a new one sized for the whole window budget (its
+        pages are only committed as they are used). While the windows grow, re-layouts
+        thus take turns between two buffers instead of faulting in fresh pages each time
+        -- which cost more than the copy itself."""
+        spare, self._spare = self._spare, None
+        if spare is not None and spare.size >= cells:
+            table = spare[:cells]
+            table.fill(0)
+            return table
+        room = max(cells, rw.window_memory(self.memory) // rw.ITEM)
+        return np.zeros(room, dtype=rw.COUNT_DTYPE)[:cells]
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the spare buffer, and the table as its own array."""
+        state = dict(self.__dict__)
+        state["_spare"] = None
+        state["_table"] = np.array(self._table)
+        return state
+
     def _settled(self) -> tuple[rw.Layout, NDArray[np.int32]]:
-        """Layout and table with the spill folded in (the width every reader sees)."""
+        """Layout and table with the spill folded in (the width every reader sees); the
+        spare buffer of the re-layouts is let go."""
         if self._spill_keys.size:
             self._relayout()
+        self._spare = None
         return self._layout, self._table
 
     def merge(self, other: RankStats) -> RankStats:
