@@ -107,6 +107,51 @@ def test_slices_of_any_size_give_the_same_bytes(skewed_edition, monkeypatch):
     pd.testing.assert_frame_equal(whole, sliced)
 
 
+def test_counting_thread_gives_the_same_bytes_and_raises_its_errors(skewed_edition,
+                                                                     monkeypatch):
+    """A local run counts ranks on a second thread, several passes in flight; the same
+    run counted inline (as on a Dask worker) gives the same bytes, and an error raised
+    while counting reaches the caller once every pass has finished."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from airank.analysis.robustness import uncertainty as unc
+    from airank.analysis.robustness._rankstats import RankStats
+    from airank.errors import DataError
+
+    monkeypatch.setattr(mc, "FEED_CELLS", 300 * 5)  # many small passes
+    fs = default_factors(skewed_edition.spec)
+    threaded = uncertainty(skewed_edition, fs, n=900, seed=6, by="state")
+    monkeypatch.setattr(unc, "ThreadPoolExecutor", None)  # any use would fail
+
+    def inline(job, progress=None):
+        stats, gstats = job.new_stats()
+        totals = mc.Totals(job, stats, gstats)
+        for t, blocks in enumerate(job.tasks()):
+            totals.add(mc.run_task(job, t, blocks, stats=totals.stats,
+                                   gstats=totals.gstats, keep=totals.keep))
+        return totals
+
+    monkeypatch.setattr(unc, "run_local", inline)
+    plain = uncertainty(skewed_edition, fs, n=900, seed=6, by="state")
+    pd.testing.assert_frame_equal(threaded.to_frame(), plain.to_frame())
+    assert threaded.mean_abs_shift == plain.mean_abs_shift
+
+    calls = []
+
+    def broken(self, order, **kw):
+        calls.append(len(order))
+        if len(calls) == 3:
+            raise DataError([], "planted")
+        return 0.0
+
+    monkeypatch.setattr(RankStats, "add_orders", broken)
+    job = unc._job(Plan(skewed_edition, fs), 6, 900, None, 1 << 30)
+    stats, gstats = job.new_stats()
+    with ThreadPoolExecutor(max_workers=1) as pool, pytest.raises(DataError, match="planted"):
+        mc.run_task(job, 0, job.tasks()[0], stats=stats, gstats=gstats, executor=pool)
+    assert len(calls) > 3  # the passes after the failing one were still counted
+
+
 def test_renormalised_variants_equal_full_builds(skewed_edition):
     plan = Plan(skewed_edition, default_factors(skewed_edition.spec))
     for combo in plan.scorer.pre_combos():
