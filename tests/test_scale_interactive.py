@@ -18,8 +18,9 @@ from airank import SpecError
 from airank.analysis.robustness.batch import Plan
 from airank.analysis.robustness.designs import default_factors
 from airank.analysis.scenarios import _bootstrap as boot
+from airank.analysis.scenarios._resample import resampler as _resampler
 from airank.analysis.scenarios.effects import rank_change_interval, run_scenario
-from airank.analysis.scenarios.projection import _resampler, project
+from airank.analysis.scenarios.projection import project
 from airank.analysis.scenarios.shocks import preset
 from airank.datasets import asem_spec
 from airank.impute_intensity import _cap
@@ -130,6 +131,31 @@ def test_residual_draws_by_slice_are_one_draw(rows, T, slices, seed):
     got = np.concatenate([draw(mine, np.empty((k, rows, size))) for k in slices])
     expected = _resample_reference(resid, np.random.default_rng(seed + 1), size, sum(slices))
     np.testing.assert_array_equal(got, expected)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 12), st.integers(3, 8), st.integers(0, 60), st.integers(0, 2**32 - 1))
+def test_refit_on_two_threads_is_one_pass(rows, T, n, seed):
+    """The second half of the slices on a helper thread, its stream advanced past the
+    first half's draws: the values of one pass over every slice on one stream."""
+    from airank.analysis.scenarios import _resample
+
+    rng = np.random.default_rng(seed)
+    t = np.arange(2015, 2015 + T, dtype=float)
+    zf = rng.normal(size=(rows, T)) + 0.1 * t
+    zf[rng.random(zf.shape) < 0.2] = np.nan
+    resid = zf - np.nanmean(zf, axis=1, keepdims=True)
+    z_last, step = rng.normal(size=rows), rng.integers(1, 6, size=rows).astype(float)
+
+    def to_values(z):
+        return np.exp(np.minimum(z, 50.0))
+
+    got = _resample.refit(zf, resid, t, np.random.default_rng(seed + 1), n, z_last, step,
+                          to_values, rows)
+    one = np.empty((n, rows))
+    _resample._refit_rows(zf, resid, t, z_last, step, to_values,
+                          np.random.default_rng(seed + 1), one)
+    np.testing.assert_array_equal(got, one)
 
 
 @settings(max_examples=100, deadline=None)

@@ -33,7 +33,6 @@ both give the same scores to 1e-9 (tested). Ranks are summarised by their median
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
@@ -46,13 +45,13 @@ from ...errors import Issue, ScenarioError
 from ...results import Result, rank_frame
 from ..robustness.ranks import RankStats, rank_desc
 from . import _bootstrap as boot
+from ._resample import refit
 from .panel import with_panel
 from .shocks import Scenario, apply_scenario
 
 __all__ = ["MODELS", "Projection", "project"]
 
 MODELS = ("theil-sen-log", "theil-sen")
-_REFIT_ROWS = 8  # bootstrap replications refitted at once (their pairwise slopes in cache)
 _RANGE = re.compile(r"\(?\b0\s*-\s*([0-9]+(?:\.[0-9]+)?)\)?")
 
 
@@ -185,51 +184,6 @@ def _theil_sen(z: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return boot.theil_sen(z, t)
 
 
-def _resampler(resid: np.ndarray) -> Callable[[np.random.Generator, np.ndarray], np.ndarray]:
-    """A draw filling ``out`` (n, rows, size) with ``size`` residuals per row drawn with
-    replacement from the row's own (non-NaN; none: 0), for ``n`` replications at once;
-    draws one after another give what one draw for all their replications would."""
-    ok = ~np.isnan(resid)
-    cnt = np.maximum(ok.sum(axis=1), 1)[:, None]
-    order = np.argsort(~ok, axis=1, kind="stable")  # present positions first
-    packed = np.where(ok.any(axis=1)[:, None], np.take_along_axis(resid, order, axis=1),
-                      0.0).ravel()
-    offset = (np.arange(resid.shape[0]) * resid.shape[1])[:, None]  # the rows' flat offsets
-    work: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}  # reused: see _refit
-
-    def draw(rng: np.random.Generator, out: np.ndarray) -> np.ndarray:
-        if out.shape not in work:
-            work[out.shape] = np.empty(out.shape), np.empty(out.shape, dtype=np.intp)
-        at, pick = work[out.shape]
-        rng.random(out=at)
-        at *= cnt
-        np.copyto(pick, at, casting="unsafe")  # truncated: the position among the row's
-        pick += offset  # present residuals, in the flat packed rows
-        return np.take(packed, pick, mode="clip", out=out)  # (in range: no checks)
-
-    return draw
-
-
-def _refit(s: _Series, f: np.ndarray, zf: np.ndarray, resid: np.ndarray, rng:
-           np.random.Generator, n: int, z_last: np.ndarray, step: np.ndarray) -> np.ndarray:
-    """The values at the target year (n x series) of ``n`` bootstrap replications: each
-    adds resampled residuals to the fitted lines of the series ``f`` (``zf``), refits
-    their slopes, projects and adds one more residual. In slices of ``_REFIT_ROWS``
-    replications, their arrays reused (fresh memory costs its page faults every time)."""
-    draw, slopes = _resampler(resid), boot.Slopes(~np.isnan(zf), s.t)
-    gaps, line = np.isnan(zf), zf - resid
-    rows = min(n, _REFIT_ROWS)
-    e, z = np.empty((rows, *zf.shape[:-1], len(s.t) + 1)), np.empty((rows, *zf.shape))
-    vals = np.empty((n, len(s.last)))
-    for r0 in range(0, n, _REFIT_ROWS):
-        k = min(_REFIT_ROWS, n - r0)
-        er = draw(rng, e[:k])
-        zr = np.add(line, er[..., :-1], out=z[:k])
-        np.copyto(zr, np.nan, where=gaps)
-        vals[r0:r0 + k] = _values(s, f, z_last + slopes(zr) * step + er[..., -1])
-    return vals
-
-
 def _scale(s: _Series, f: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Values of the fitted series ``f`` on their fitting scale (logs or values)."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -311,7 +265,8 @@ def project(edition: Edition | None = None, *, year: int = 2030,
     central = _build(ed, s, central_v, year, scenario)
     units = list(central.units)
     resid = zf - (a[:, None] + b[:, None] * s.t)
-    vals = _refit(s, f, zf, resid, np.random.default_rng(seed), n, z_last, step)
+    vals = refit(zf, resid, s.t, np.random.default_rng(seed), n, z_last, step,
+                 lambda z_year: _values(s, f, z_year), len(s.last))
     scores = _replicate(ed, s, vals, year, scenario, central, central_v, stack=stack)
     ranks = rank_desc(scores, axis=1).astype(float) if n else np.empty((0, len(units)))
     growth = np.zeros(len(s.last))
