@@ -4,6 +4,7 @@ ranks within groups and percentiles in builds, intervals and exports."""
 from __future__ import annotations
 
 import itertools
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -17,10 +18,11 @@ from airank import IndexSpec
 from airank.analysis.robustness import _montecarlo as mc
 from airank.analysis.robustness import batch
 from airank.analysis.robustness._order import ascending_order
+from airank.analysis.robustness._scores import score_quantiles
 from airank.analysis.robustness.batch import Plan
 from airank.analysis.robustness.designs import default_factors
 from airank.analysis.robustness.factors import parse_factors
-from airank.analysis.robustness.uncertainty import _score_quantiles, uncertainty
+from airank.analysis.robustness.uncertainty import uncertainty
 from airank.export import write_result
 from airank.pipeline import renormalise
 
@@ -161,12 +163,35 @@ def test_renormalised_variants_equal_full_builds(skewed_edition):
                                       full)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 300), st.integers(1, 30), st.booleans(), st.floats(0, 0.3),
+       st.integers(1, 7), st.integers(0, 2**32 - 1))
+def test_score_quantiles_equal_numpy_on_any_sample(R, U, coarse, holes, per, seed):
+    """Float32 partition, numpy's interpolation: equal to ``np.quantile`` on float64,
+    ties (a coarse grid), failed rows and units without a score in some rows included,
+    in slices of any width."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(R, U)) * 10
+    if coarse:
+        x = np.round(x)
+    sample = x.astype(np.float32)
+    sample[rng.random((R, U)) < holes * 0.2] = np.nan
+    sample[rng.random(R) < holes] = np.nan  # failed replications
+    q05, q95 = score_quantiles(sample, units_per_pass=per)
+    ok = sample[~np.isnan(sample).all(axis=1)].astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        want = np.nanquantile(ok, [0.05, 0.95], axis=0) if len(ok) else np.full((2, U), np.nan)
+    np.testing.assert_array_equal(q05, want[0])
+    np.testing.assert_array_equal(q95, want[1])
+
+
 def test_score_quantiles_equal_numpy():
     rng = np.random.default_rng(1)
     sample = rng.normal(size=(200, 30)).astype(np.float32)
     sample[5] = np.nan  # a failed replication
     sample[7:9, 3] = np.nan  # a unit without a score in two replications
-    q05, q95 = _score_quantiles(sample)
+    q05, q95 = score_quantiles(sample)
     ok = sample[~np.isnan(sample).all(axis=1)].astype(float)
     np.testing.assert_array_equal(q05, np.nanquantile(ok, 0.05, axis=0))
     np.testing.assert_array_equal(q95, np.nanquantile(ok, 0.95, axis=0))

@@ -40,7 +40,7 @@ def ascending_order(scores: np.ndarray, dtype: type = np.intp
     """
     x = np.asarray(scores, dtype=np.float64)
     R, n = x.shape
-    order = np.empty((R, n), dtype=dtype)
+    order: np.ndarray = np.empty((R, n), dtype=dtype)
     tied = np.zeros(R, dtype=bool)
     if n < 2 or R == 0:
         order[:] = 0

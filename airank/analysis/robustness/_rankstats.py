@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from airank.errors import DataError, Issue
 
 from . import _rankwindows as rw
-from ._rankcheck import as_rank_matrix, check_order, check_q, order_index, ranks_from_order
+from ._rankcheck import as_rank_matrix, check_order, ranks_from_order
+from ._rankreads import RankReading
 
 __all__ = ["DEFAULT_MEMORY", "RankStats"]
 
@@ -21,7 +21,7 @@ DEFAULT_MEMORY = 1 << 30
 _MAX_REPLICATIONS = int(np.iinfo(np.int32).max)
 
 
-class RankStats:
+class RankStats(RankReading):
     """Accumulate rank matrices into per-unit rank counts in bounded memory.
 
     Feed chunks of ranks, shape ``(chunk, n_units)`` as returned by :func:`rank_desc`,
@@ -334,93 +334,10 @@ class RankStats:
 
     @property
     def nbytes(self) -> int:
-        """Bytes held by the accumulator's arrays (never above ``memory``)."""
+        """Bytes of the accumulator's counts and per-unit arrays (never above ``memory``).
+        While its windows grow, the buffer of the last re-layout is kept too, for the next
+        one (up to as much again; let go when the counts are read)."""
         arrays = (self._table, self._layout.lo, self._layout.size, self._layout.start,
                   self._seen_lo, self._seen_hi, self._rank_sum, self._n_valid, self.n_missing,
                   self._spill_keys, self._spill_counts)
         return sum(a.nbytes for a in arrays)
-
-    @property
-    def n_valid(self) -> NDArray[np.int64]:
-        """Replications with a valid rank, per unit."""
-        return self._n_valid.copy()
-
-    @property
-    def counts(self) -> NDArray[np.int64]:
-        """Dense counts, shape ``(n_units, ceil(n_units / width))``: ``counts[u, b]`` is the
-        number of replications where unit ``u`` had a rank in bin ``b`` (rank ``b + 1``
-        when exact). Built on request: ``n_units**2`` cells when exact."""
-        lay, table = self._settled()
-        n_bins = -(-self.n_units // lay.width)
-        dense = np.zeros((self.n_units, n_bins), dtype=np.int64)
-        u = np.repeat(np.arange(self.n_units), lay.size)
-        col = np.arange(lay.cells) - lay.start[u] + lay.lo[u]
-        dense[u, col] = table
-        return dense
-
-    def quantile(self, q: float | ArrayLike) -> NDArray[np.float64]:
-        """Rank quantiles per unit: the inverted empirical CDF (type 1, integer ranks).
-
-        Returns shape ``(n_units,)`` for scalar ``q``, else ``(len(q), n_units)``; float64
-        holding integers, NaN for units without a valid rank. Equal to
-        ``np.nanquantile(ranks, q, axis=0, method="inverted_cdf")`` when :attr:`exact`.
-        """
-        qs = check_q(q)
-        n = self._n_valid
-        targets = order_index(n, np.atleast_1d(qs)) + 1
-        targets = np.minimum(targets, np.maximum(n, 1))
-        lay, table = self._settled()
-        out = rw.select_ranks(table, lay, targets, self.n_units)
-        out[:, n == 0] = np.nan
-        return out[0] if qs.ndim == 0 else out
-
-    def median(self) -> NDArray[np.float64]:
-        """Median rank per unit (the 0.5 quantile: the lower middle rank for even counts)."""
-        return self.quantile(0.5)
-
-    def mean(self) -> NDArray[np.float64]:
-        """Mean rank per unit, exact (NaN where no valid rank)."""
-        n = self._n_valid
-        out = np.full(self.n_units, np.nan)
-        return np.asarray(np.divide(self._rank_sum, n, out=out, where=n > 0), dtype=np.float64)
-
-    def share_beyond(self, nominal: ArrayLike, k: float = 0) -> NDArray[np.float64]:
-        """Share of valid replications with ``|rank - nominal| > k``, per unit.
-
-        Exact when :attr:`exact`; with bins, within the shares for ``k + width - 1`` and
-        ``k - width + 1``.
-        """
-        nom = np.asarray(nominal, dtype=np.float64)
-        issues = []
-        if nom.shape != (self.n_units,) or not np.isfinite(nom).all():
-            msg = f"nominal must be {self.n_units} finite ranks. Got shape {nom.shape}."
-            issues.append(Issue(("nominal",), "bad_shape", msg, nom.shape))
-        if not np.isfinite(k) or k < 0:
-            issues.append(Issue(("k",), "out_of_range", f"k must be a number >= 0. Got {k}.", k))
-        DataError.collect(issues)
-        n = self._n_valid
-        below = np.ceil(nom - k).astype(np.int64) - 1  # largest rank with nominal - r > k
-        above = np.floor(nom + k).astype(np.int64)  # ranks <= this are not above
-        lay, t = self._settled()
-        hits = (rw.count_le(t, lay, below, self.n_units, n)
-                + n - rw.count_le(t, lay, above, self.n_units, n))
-        out = np.full(self.n_units, np.nan)
-        return np.asarray(np.divide(hits, n, out=out, where=n > 0), dtype=np.float64)
-
-    def summary(self, nominal: ArrayLike | None = None, k: float = 0) -> pd.DataFrame:
-        """One row per unit: median, mean, q05, q95 and, given ``nominal``, the shift share.
-
-        Columns: ``median``, ``mean``, ``q05``, ``q95``, ``n_valid`` and, when
-        ``nominal`` is given, ``nominal`` and ``share_beyond_k``. Medians and quantiles
-        are integer ranks held as float64 (NaN for a unit without a valid rank).
-        """
-        q05, median, q95 = self.quantile([0.05, 0.5, 0.95])
-        frame = pd.DataFrame(
-            {"median": median, "mean": self.mean(), "q05": q05, "q95": q95,
-             "n_valid": self.n_valid},
-            index=pd.Index(self.units, name="unit"),
-        )
-        if nominal is not None:
-            frame["nominal"] = np.asarray(nominal, dtype=np.float64)
-            frame["share_beyond_k"] = self.share_beyond(nominal, k)
-        return frame

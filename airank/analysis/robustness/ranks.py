@@ -54,8 +54,10 @@ tables are exact sums of finer ones.
 The width depends on the ranks seen alone (the narrowest fitting width, never lowered),
 so chunks fed or merged in any order give the same width, counts and summary, byte for
 byte. The accumulator's arrays never exceed ``memory`` (check :attr:`RankStats.nbytes`).
-Transients come on top: a re-layout briefly holds the old and the new table (at most twice
-the window budget); :meth:`RankStats.update` converts the whole chunk to int32 ranks
+Transients come on top: a re-layout holds the old and the new table (at most twice the
+window budget), and while the windows grow the old one's buffer is kept for the next
+re-layout (fresh pages cost more to fault in than the copy; it is let go when the counts
+are read); :meth:`RankStats.update` converts the whole chunk to int32 ranks
 before adding any (a bad value anywhere adds nothing), :meth:`RankStats.update_order`
 one pass of at most ``memory / 4`` bytes at a time. Measured peaks, state plus transients
 (``benchmarks/bench_ranks.py``): 535 MB for 10,000 units (the old dense table: 1.9 GB);

@@ -28,7 +28,6 @@ tools for the quality assessment of composite indicators, JRSS A 168(2).
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -43,6 +42,7 @@ from ...results import Result, rank_frame
 from ...seeds import resolve_seed
 from ...spec import IndexSpec
 from ._montecarlo import BLOCK, Job, Totals, run_task
+from ._scores import score_quantiles
 from ._threads import one_blas_thread
 from .batch import Draws, Plan, Scorer
 from .factors import Factor
@@ -311,31 +311,6 @@ def _pct(rank: np.ndarray, size: np.ndarray | float) -> np.ndarray:
     return np.where(np.asarray(size) > 1, out, np.nan)
 
 
-def _score_quantiles(sample: np.ndarray, units_per_pass: int = 1024
-                     ) -> tuple[np.ndarray, np.ndarray]:
-    """5th and 95th percentiles per unit of the kept scores (failed rows left out), a
-    slice of units at a time (float64 temporaries of ``units_per_pass`` columns only)."""
-    missing = np.isnan(sample)
-    rows = (np.flatnonzero(~missing.all(axis=1)) if missing.any()
-            else np.arange(sample.shape[0]))
-    U = sample.shape[1]
-    q = np.full((2, U), np.nan)
-    if not rows.size:
-        return q[0], q[1]
-    for s in range(0, U, units_per_pass):
-        # units in rows: each quantile partitions contiguous memory
-        x = np.ascontiguousarray(sample[rows, s:s + units_per_pass].T, dtype=float)
-        part = q[:, s:s + units_per_pass]
-        gaps = np.isnan(x).any(axis=1)
-        if (~gaps).any():
-            part[:, ~gaps] = np.quantile(x[~gaps], [0.05, 0.95], axis=1)
-        if gaps.any():
-            with warnings.catch_warnings():  # units without any score: NaN, as documented
-                warnings.simplefilter("ignore", RuntimeWarning)
-                part[:, gaps] = np.nanquantile(x[gaps], [0.05, 0.95], axis=1)
-    return q[0], q[1]
-
-
 def _summary(plan: Plan, job: Job, totals: Totals, k: int, by: str | None) -> pd.DataFrame:
     t = totals.stats.summary(job.nominal, k)
     idx = plan.spec.index_code
@@ -343,7 +318,7 @@ def _summary(plan: Plan, job: Job, totals: Totals, k: int, by: str | None) -> pd
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = totals.s1 / cnt
         sd = np.sqrt(np.maximum(totals.s2 / cnt - mean**2, 0) * cnt / np.maximum(cnt - 1, 1))
-    q05, q95 = _score_quantiles(totals.keep)
+    q05, q95 = score_quantiles(totals.keep)
     N = float(len(plan.units))
     units = list(plan.units)
     cols: dict[str, Any] = {
