@@ -254,16 +254,16 @@ class RankStats(RankReading):
 
     def _blank(self, cells: int) -> NDArray[np.int32]:
         """A zeroed table of ``cells``: in the buffer the last re-layout left behind when
-        it is large enough, else in a new one sized for the whole window budget (its
-        pages are only committed as they are used). While the windows grow, re-layouts
-        thus take turns between two buffers instead of faulting in fresh pages each time
-        -- which cost more than the copy itself."""
+        it is large enough, else in a new one with room to grow by half (within the
+        window budget; its pages are only committed as they are used). While the windows
+        grow, re-layouts thus take turns between two buffers instead of faulting in fresh
+        pages each time -- which cost more than the copy itself."""
         spare, self._spare = self._spare, None
         if spare is not None and spare.size >= cells:
             table = spare[:cells]
             table.fill(0)
             return table
-        room = max(cells, rw.window_memory(self.memory) // rw.ITEM)
+        room = max(cells, min(rw.window_memory(self.memory) // rw.ITEM, cells * 3 // 2))
         return np.zeros(room, dtype=rw.COUNT_DTYPE)[:cells]
 
     def __getstate__(self) -> dict[str, Any]:
