@@ -441,8 +441,12 @@ def test_add_orders_equals_update_order(seed, n, rows, ascending, windows):
     order = np.argsort(x if ascending else -x, axis=1)
     with mock.patch.object(rw, "DENSE_CELLS", 0 if windows else rw.DENSE_CELLS):
         a, b = RankStats(n), RankStats(n)
-    a.add_orders(order, ascending=ascending)
+    nominal = np.random.default_rng(seed + 1).integers(1, n + 1, n).astype(float)
+    shift = a.add_orders(order, ascending=ascending, nominal=nominal)
     b.update_order(order, ascending=ascending)
+    # the summed shift, from the counts (dense) or the rank matrix (windows), by hand
+    want = np.abs(rank_desc(x) - nominal).sum() if rows else 0.0
+    assert shift == pytest.approx(want, rel=1e-12, abs=0)
     np.testing.assert_array_equal(a.counts, b.counts)
     np.testing.assert_array_equal(a.counts, _dense(rank_desc(x).astype(float), n))
     assert _summary_bytes(a) == _summary_bytes(b)

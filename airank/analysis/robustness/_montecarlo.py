@@ -127,7 +127,8 @@ class _Feed:
             self.flush()
 
     def flush(self) -> None:
-        """Hand the gathered rows to the accumulator (waits for the pass in flight)."""
+        """Hand the gathered rows to the accumulator (first waiting, with an executor,
+        until fewer than :data:`IN_FLIGHT` passes are waiting)."""
         orders, ranks = self.orders, self.ranks
         self.orders, self.ranks, self.cells = [], [], 0
         if self.stats is None or not (orders or ranks):
