@@ -120,6 +120,7 @@ def test_counting_thread_gives_the_same_bytes_and_raises_its_errors(skewed_editi
     from airank.analysis.robustness._rankstats import RankStats
     from airank.errors import DataError
 
+    feed_cells, real_run_local = mc.FEED_CELLS, unc.run_local
     monkeypatch.setattr(mc, "FEED_CELLS", 300 * 5)  # many small passes
     fs = default_factors(skewed_edition.spec)
     threaded = uncertainty(skewed_edition, fs, n=900, seed=6, by="state")
@@ -152,6 +153,25 @@ def test_counting_thread_gives_the_same_bytes_and_raises_its_errors(skewed_editi
     with ThreadPoolExecutor(max_workers=1) as pool, pytest.raises(DataError, match="planted"):
         mc.run_task(job, 0, job.tasks()[0], stats=stats, gstats=gstats, executor=pool)
     assert len(calls) > 3  # the passes after the failing one were still counted
+
+    # through a whole local run: tasks of one block and one pass each, a task's pass
+    # counted while the next task scores; the first task's failure is raised when it
+    # is folded in, after the second task has run, and nothing is left counting
+    monkeypatch.setattr(unc, "run_local", real_run_local)
+    monkeypatch.setattr(unc, "ThreadPoolExecutor", ThreadPoolExecutor)
+    monkeypatch.setattr(mc, "FEED_CELLS", feed_cells)
+    calls.clear()
+
+    def first_fails(self, order, **kw):
+        calls.append(len(order))
+        if len(calls) == 1:
+            raise DataError([], "planted")
+        return 0.0
+
+    monkeypatch.setattr(RankStats, "add_orders", first_fails)
+    with pytest.raises(DataError, match="planted"):
+        uncertainty(skewed_edition, fs, n=3 * mc.BLOCK, seed=6)
+    assert len(calls) == 2  # the second task's pass counted, the third never scored
 
 
 def test_renormalised_variants_equal_full_builds(skewed_edition):

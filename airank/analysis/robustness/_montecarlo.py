@@ -176,16 +176,31 @@ class Partial:
     first_error: tuple[int, str] | None = None  # (replication, message)
     sample: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     keep_into: np.ndarray | None = field(default=None, repr=False)  # local: kept rows go here
+    feeds: tuple[_Feed, _Feed] | None = field(default=None, repr=False)  # still counting
+
+    def settle(self) -> None:
+        """Wait until the task's ranks are counted; its shift is then complete."""
+        if self.feeds is None:
+            return
+        feed, gfeed = self.feeds
+        self.feeds = None
+        try:
+            feed.wait()
+        finally:
+            gfeed.wait()
+        self.shift += feed.shift
 
 
 def run_task(job: Job, task: int, blocks: range, *, stats: RankStats | None = None,
              gstats: RankStats | None = None, keep: np.ndarray | None = None,
-             executor: Executor | None = None) -> Partial:
+             executor: Executor | None = None, settle: bool = True) -> Partial:
     """Evaluate the blocks of one task. Given ``stats`` (and ``gstats``), ranks are fed
     there (a local run's accumulators); otherwise the task makes its own. Given ``keep``
     (a local run's score sample), kept scores are written there, not returned. Given an
     ``executor`` (one thread), ranks are counted there while the next rows are scored
-    (see :class:`_Feed`; the same bytes)."""
+    (see :class:`_Feed`; the same bytes); ``settle=False`` returns before the task's last
+    passes are counted (the caller calls :meth:`Partial.settle`), so that counting
+    overlaps the next task's scoring."""
     own = stats is None
     if own:
         stats, gstats = job.new_stats()
@@ -195,6 +210,7 @@ def run_task(job: Job, task: int, blocks: range, *, stats: RankStats | None = No
                 np.zeros(U), np.zeros(U), np.zeros(U), keep_into=keep)
     step = chunk_rows(U)
     feed, gfeed = _Feed(stats, executor, job.nominal), _Feed(gstats, executor)
+    p.feeds = (feed, gfeed)
     try:
         for b in blocks:
             d = job.draw(job.scorer, job.seed, b, min(BLOCK, job.n - b * BLOCK))
@@ -207,10 +223,11 @@ def run_task(job: Job, task: int, blocks: range, *, stats: RankStats | None = No
             p.n += len(d)
         feed.flush()
         gfeed.flush()
-    finally:  # nothing left counting in the background, even on an error
-        feed.wait()
-        gfeed.wait()
-    p.shift += feed.shift
+    except BaseException:  # nothing of this task left counting in the background
+        p.settle()
+        raise
+    if settle:
+        p.settle()
     return p
 
 

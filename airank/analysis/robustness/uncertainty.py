@@ -41,7 +41,7 @@ from ...errors import FactorError, Issue
 from ...results import Result, rank_frame
 from ...seeds import resolve_seed
 from ...spec import IndexSpec
-from ._montecarlo import BLOCK, Job, Totals, run_task
+from ._montecarlo import BLOCK, Job, Partial, Totals, run_task
 from ._scores import score_quantiles
 from ._threads import one_blas_thread
 from .batch import Draws, Plan, Scorer
@@ -278,19 +278,35 @@ def _nominal_ranks(plan: Plan, by: str | None
 
 
 def run_local(job: Job, progress: Progress | None = None) -> Totals:
-    """Run every task of ``job`` here, in order (the reference for a cluster run); ranks
-    are counted on a second thread while the next rows are scored (same bytes)."""
+    """Run every task of ``job`` here, in order (the reference for a cluster run). Ranks
+    are counted on a second thread while the next rows are scored, a task's last passes
+    while the next task runs; the accumulator sees the same calls (the same bytes)."""
     stats, gstats = job.new_stats()
     totals = Totals(job, stats, gstats)
     done = 0
+
+    def fold(part: Partial) -> None:
+        nonlocal done
+        part.settle()
+        totals.add(part)
+        done += part.n
+        if progress is not None:
+            progress(done, job.n)
+
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="airank-ranks") as counter:
-        for t, blocks in enumerate(job.tasks()):
-            part = run_task(job, t, blocks, stats=totals.stats, gstats=totals.gstats,
-                            keep=totals.keep, executor=counter)
-            totals.add(part)
-            done += part.n
-            if progress is not None:
-                progress(done, job.n)
+        ahead: Partial | None = None
+        try:
+            for t, blocks in enumerate(job.tasks()):
+                part = run_task(job, t, blocks, stats=totals.stats, gstats=totals.gstats,
+                                keep=totals.keep, executor=counter, settle=False)
+                if ahead is not None:
+                    fold(ahead)
+                ahead = part
+        finally:  # the last task's counting, also when a task failed
+            if ahead is not None:
+                ahead.settle()
+        if ahead is not None:
+            fold(ahead)
     return totals
 
 
