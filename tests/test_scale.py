@@ -121,6 +121,7 @@ def test_counting_thread_gives_the_same_bytes_and_raises_its_errors(skewed_editi
     from airank.errors import DataError
 
     feed_cells, real_run_local = mc.FEED_CELLS, unc.run_local
+    monkeypatch.setattr(unc, "THREAD_CELLS", 0)  # small runs too count on the thread
     monkeypatch.setattr(mc, "FEED_CELLS", 300 * 5)  # many small passes
     fs = default_factors(skewed_edition.spec)
     threaded = uncertainty(skewed_edition, fs, n=900, seed=6, by="state")
@@ -172,6 +173,28 @@ def test_counting_thread_gives_the_same_bytes_and_raises_its_errors(skewed_editi
     with pytest.raises(DataError, match="planted"):
         uncertainty(skewed_edition, fs, n=3 * mc.BLOCK, seed=6)
     assert len(calls) == 2  # the second task's pass counted, the third never scored
+
+
+def test_small_runs_count_inline(skewed_edition, monkeypatch):
+    """Below THREAD_CELLS ranks a local run starts no thread (an interval request on a
+    busy server); above it, one."""
+    from airank.analysis.robustness import uncertainty as unc
+
+    made = []
+    real = unc.ThreadPoolExecutor
+
+    def counting(*a, **kw):
+        made.append(1)
+        return real(*a, **kw)
+
+    monkeypatch.setattr(unc, "ThreadPoolExecutor", counting)
+    fs = default_factors(skewed_edition.spec)
+    small = uncertainty(skewed_edition, fs, n=300, seed=2)
+    assert not made
+    monkeypatch.setattr(unc, "THREAD_CELLS", 300 * 300)
+    big = uncertainty(skewed_edition, fs, n=300, seed=2)
+    assert made == [1]
+    pd.testing.assert_frame_equal(small.to_frame(), big.to_frame())
 
 
 def test_renormalised_variants_equal_full_builds(skewed_edition):

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +52,7 @@ from .ranks import DEFAULT_MEMORY
 __all__ = ["BLOCK", "UncertaintyResult", "draw", "reweighted_intervals", "uncertainty"]
 
 MAX_REPLICATIONS = 10_000_000
+THREAD_CELLS = 1 << 22  # ranks (replications x units) from which a local run counts on a thread
 
 Progress = Callable[[int, int], None]
 
@@ -280,7 +282,8 @@ def _nominal_ranks(plan: Plan, by: str | None
 def run_local(job: Job, progress: Progress | None = None) -> Totals:
     """Run every task of ``job`` here, in order (the reference for a cluster run). Ranks
     are counted on a second thread while the next rows are scored, a task's last passes
-    while the next task runs; the accumulator sees the same calls (the same bytes)."""
+    while the next task runs, when the run has at least :data:`THREAD_CELLS` ranks; the
+    accumulator sees the same calls either way (the same bytes)."""
     stats, gstats = job.new_stats()
     totals = Totals(job, stats, gstats)
     done = 0
@@ -293,7 +296,11 @@ def run_local(job: Job, progress: Progress | None = None) -> Totals:
         if progress is not None:
             progress(done, job.n)
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="airank-ranks") as counter:
+    # small runs (an interval request of a few hundred replications) count inline: a
+    # thread per call gains nothing there and costs a busy server its throughput
+    threaded = job.n * job.n_units >= THREAD_CELLS
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="airank-ranks") if threaded \
+            else nullcontext() as counter:
         ahead: Partial | None = None
         try:
             for t, blocks in enumerate(job.tasks()):
