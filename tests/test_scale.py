@@ -120,35 +120,28 @@ def test_counting_thread_gives_the_same_bytes_and_raises_its_errors(skewed_editi
     from airank.analysis.robustness._rankstats import RankStats
     from airank.errors import DataError
 
-    feed_cells, real_run_local = mc.FEED_CELLS, unc.run_local
+    feed_cells = mc.FEED_CELLS
     monkeypatch.setattr(unc, "THREAD_CELLS", 0)  # small runs too count on the thread
     monkeypatch.setattr(mc, "FEED_CELLS", 300 * 5)  # many small passes
     fs = default_factors(skewed_edition.spec)
     threaded = uncertainty(skewed_edition, fs, n=900, seed=6, by="state")
+    monkeypatch.setattr(unc, "THREAD_CELLS", 2**62)  # inline: no thread from here
     monkeypatch.setattr(unc, "ThreadPoolExecutor", None)  # any use would fail
-
-    def inline(job, progress=None):
-        stats, gstats = job.new_stats()
-        totals = mc.Totals(job, stats, gstats)
-        for t, blocks in enumerate(job.tasks()):
-            totals.add(mc.run_task(job, t, blocks, stats=totals.stats,
-                                   gstats=totals.gstats, keep=totals.keep))
-        return totals
-
-    monkeypatch.setattr(unc, "run_local", inline)
     plain = uncertainty(skewed_edition, fs, n=900, seed=6, by="state")
     pd.testing.assert_frame_equal(threaded.to_frame(), plain.to_frame())
     assert threaded.mean_abs_shift == plain.mean_abs_shift
 
-    calls = []
+    calls: list[int] = []
 
-    def broken(self, order, **kw):
-        calls.append(len(order))
-        if len(calls) == 3:
-            raise DataError([], "planted")
-        return 0.0
+    def fails_on(call):
+        def add_orders(self, order, **kw):
+            calls.append(len(order))
+            if len(calls) == call:
+                raise DataError([], "planted")
+            return 0.0
+        return add_orders
 
-    monkeypatch.setattr(RankStats, "add_orders", broken)
+    monkeypatch.setattr(RankStats, "add_orders", fails_on(3))
     job = unc._job(Plan(skewed_edition, fs), 6, 900, None, 1 << 30)
     stats, gstats = job.new_stats()
     with ThreadPoolExecutor(max_workers=1) as pool, pytest.raises(DataError, match="planted"):
@@ -158,18 +151,11 @@ def test_counting_thread_gives_the_same_bytes_and_raises_its_errors(skewed_editi
     # through a whole local run: tasks of one block and one pass each, a task's pass
     # counted while the next task scores; the first task's failure is raised when it
     # is folded in, after the second task has run, and nothing is left counting
-    monkeypatch.setattr(unc, "run_local", real_run_local)
+    monkeypatch.setattr(unc, "THREAD_CELLS", 0)
     monkeypatch.setattr(unc, "ThreadPoolExecutor", ThreadPoolExecutor)
     monkeypatch.setattr(mc, "FEED_CELLS", feed_cells)
     calls.clear()
-
-    def first_fails(self, order, **kw):
-        calls.append(len(order))
-        if len(calls) == 1:
-            raise DataError([], "planted")
-        return 0.0
-
-    monkeypatch.setattr(RankStats, "add_orders", first_fails)
+    monkeypatch.setattr(RankStats, "add_orders", fails_on(1))
     with pytest.raises(DataError, match="planted"):
         uncertainty(skewed_edition, fs, n=3 * mc.BLOCK, seed=6)
     assert len(calls) == 2  # the second task's pass counted, the third never scored
