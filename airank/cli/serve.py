@@ -7,7 +7,10 @@ and builds every served index (a bad spec or data file is the SpecError or DataE
 exit 2, no traceback).
 
 ``--workers N`` (default: the number of cores) serves from N processes under uvicorn's
-own supervisor, all accepting on the one bound socket. Each worker is started from the
+own supervisor. On Linux each worker listens on its own socket in the port's
+``SO_REUSEPORT`` group, and the kernel spreads connections over them
+(:class:`~airank.web.server.PortShare`); elsewhere they all accept on the one bound
+socket. Each worker is started from the
 import string ``airank.web.app:create_app`` (a factory) with the settings passed in the
 environment (:meth:`~airank.web.Settings.to_env`), builds its served indices once and
 holds them read-only (frozen results, cached editions and plans; nothing a request can
@@ -20,6 +23,7 @@ import errno
 import os
 import re
 import socket
+import sys
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -95,7 +99,7 @@ def serve(spec: SpecArg = None, data: DataArg = None,
         err.print(f"warning: listening on {host}, not loopback: anyone who can reach this "
                   "address can use the app. Requests must name one of "
                   f"{list(settings.allowed_hosts)} as Host (--allowed-host adds one).")
-    sock = _bind(host, port)
+    sock = _bind(host, port, shared=settings.workers > 1)
     try:
         if settings.workers > 1:
             if settings.spec_path is not None:
@@ -155,14 +159,29 @@ def _serve_workers(settings: Any, sock: socket.socket, host: str, port: int) -> 
     Multiprocess(config, sockets=[sock]).run()
 
 
-def _bind(host: str, port: int) -> socket.socket:
-    """A listening socket on ``host:port``, or a user error saying why not."""
+def _bind(host: str, port: int, shared: bool = False) -> socket.socket:
+    """A listening socket on ``host:port``, or a user error saying why not.
+
+    ``shared`` (several workers, on Linux): a :class:`~airank.web.server.PortShare`
+    instead, bound but not listening, after a plain bind has found the port free (a
+    ``SO_REUSEPORT`` bind alone would join another server's group on the port).
+    """
+    from ..web.server import PortShare
+
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    shared = shared and sys.platform == "linux" and hasattr(socket, "SO_REUSEPORT")
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
     try:
         sock.bind((host, port))
         sock.listen(2048)
+        if shared:
+            address = sock.getsockname()  # the port chosen, if port 0
+            sock.close()
+            sock = PortShare(family, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            sock.bind(address)
     except OSError as exc:
         sock.close()
         why = ("it is in use by another program: stop it or choose another --port"

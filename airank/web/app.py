@@ -36,6 +36,7 @@ from .. import __version__
 from ..errors import AirankError, NotFound
 from .assets import REVALIDATE, Assets, render_page
 from .dependencies import get_settings, registry_for
+from .lane import ComputeLane
 from .rate_limit import RateLimit
 from .routers import analysis, indices
 from .security import (
@@ -238,6 +239,7 @@ def _limits(app: FastAPI, cfg: Settings) -> None:
     """Middleware, added inner first: the last added is the outermost, so headers go on
     every answer and limits act before any work."""
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)  # JSON, CSV
+    app.add_middleware(ComputeLane)  # reads computed one at a time (compression included)
     app.add_middleware(JsonGuard)
     app.add_middleware(BodyLimit, max_bytes=cfg.max_body_bytes, timeout=cfg.request_timeout)
     share = 1 / cfg.workers  # each worker applies its share of the server-wide limits

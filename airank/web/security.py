@@ -7,7 +7,8 @@ by :func:`error_body` (never a non-finite number, never an unencodable string).
 From the outside in (see :func:`airank.web.create_app`): :class:`SecurityHeaders`,
 :class:`HostCheck` (DNS rebinding), :class:`HeadAsGet`,
 :class:`~airank.web.rate_limit.RateLimit`,
-:class:`BodyLimit` (size, read timeout), :class:`JsonGuard` (UTF-8, NaN/Infinity, depth).
+:class:`BodyLimit` (size, read timeout), :class:`JsonGuard` (UTF-8, NaN/Infinity, depth),
+:class:`~airank.web.lane.ComputeLane` (reads computed one at a time), then gzip.
 The server's own deadline for a whole request is :class:`airank.web.server.TimedH11Protocol`.
 """
 

@@ -1,14 +1,17 @@
-"""The server side of ``airank serve``: uvicorn's h11 protocol with a request deadline."""
+"""The server side of ``airank serve``: uvicorn's h11 protocol with a request deadline,
+and the listening sockets of several workers."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import socket
+from typing import Any
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-__all__ = ["TimedH11Protocol", "timed_h11"]
+__all__ = ["PortShare", "TimedH11Protocol", "timed_h11"]
 
 
 class TimedH11Protocol(H11Protocol):
@@ -64,3 +67,31 @@ class TimedH11Protocol(H11Protocol):
 def timed_h11(request_timeout: float) -> type[TimedH11Protocol]:
     """:class:`TimedH11Protocol` with a fixed deadline of ``request_timeout`` seconds."""
     return type("TimedH11Protocol", (TimedH11Protocol,), {"request_timeout": request_timeout})
+
+
+class PortShare(socket.socket):
+    """The parent's hold on a port that worker processes listen on, each on its own socket.
+
+    Bound with ``SO_REUSEPORT`` but not listening, so it receives no connections. Pickled
+    to a worker (uvicorn's supervisor spawns each worker with its sockets), it becomes a
+    new listening socket on the same address with ``SO_REUSEPORT``: Linux then gives each
+    new connection to one worker's queue by a hash of the connection's addresses.
+
+    Workers sharing one listening socket instead race to accept: the worker that last
+    ran wins, and asyncio takes every waiting connection at once, so eight keep-alive
+    clients that connect together can all land in one worker while the others idle
+    (measured: 20 instead of 54 requests/s with two workers).
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return listen_shared, (self.family, self.getsockname())
+
+
+def listen_shared(family: int, address: Any, backlog: int = 2048) -> socket.socket:
+    """A listening socket on ``address`` in the port's ``SO_REUSEPORT`` group."""
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(address)
+    sock.listen(backlog)
+    return sock
