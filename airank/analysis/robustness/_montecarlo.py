@@ -257,7 +257,8 @@ def _chunk(job: Job, p: Partial, stats: _Feed, gstats: _Feed,
         p.s1 += col
         p.s2 += np.einsum("ij,ij->j", S, S)
         p.cnt += S.shape[0]
-        p.shift += _ranks(job, S, stats, gstats)
+        # finite sums: no infinite score either (one would make its sum infinite or NaN)
+        p.shift += _ranks(job, S, stats, gstats, finite=bool(np.isfinite(col).all()))
         return
     if ok.all():  # NaN sums from opposite infinities, no NaN score
         p.s1 += S.sum(axis=0)
@@ -278,13 +279,14 @@ def _chunk(job: Job, p: Partial, stats: _Feed, gstats: _Feed,
         gstats.rank(_group_ranks_slow(job, S[~full]))
 
 
-def _ranks(job: Job, S: np.ndarray, stats: _Feed, gstats: _Feed) -> float:
+def _ranks(job: Job, S: np.ndarray, stats: _Feed, gstats: _Feed, finite: bool = False
+           ) -> float:
     """Feed the ranks of complete rows ``S``; return the summed mean absolute shift of
     the rows with ties (the feed sums the others' where it counts them). Rows without
     ties go by their sort order alone; rows with ties are ranked in full (ties share the
-    best rank)."""
+    best rank). ``finite``: every score is known to be finite."""
     U = S.shape[1]
-    order, tied = ascending_order(S, np.int32)
+    order, tied = ascending_order(S, np.int32, finite)
     total = 0.0
     if tied.any():
         ranks = rank_desc(S[tied], axis=1)

@@ -29,11 +29,13 @@ __all__ = ["ascending_order"]
 _CACHE_CELLS = 1 << 16  # keys sorted per pass (512 KB)
 
 
-def ascending_order(scores: np.ndarray, dtype: type = np.intp
+def ascending_order(scores: np.ndarray, dtype: type = np.intp, finite: bool = False
                     ) -> tuple[np.ndarray, np.ndarray]:
     """The ascending order of every row of ``scores`` (R x units, no NaN) and whether
     the row has equal scores: ``scores[r, order[r]]`` is non-decreasing. ``dtype``: the
     order's integer type (``np.int32`` halves the bytes written and read downstream).
+    ``finite``: the caller knows every score is finite (e.g. from finite column sums),
+    so the rows are not checked for infinities.
 
     Equal scores come in an unspecified order (as ``np.argsort``'s default); rank the
     rows marked ``tied`` with :func:`~.ranks.rank_desc`.
@@ -52,16 +54,18 @@ def ascending_order(scores: np.ndarray, dtype: type = np.intp
     step = max(1, _CACHE_CELLS // n)
     rows = min(step, R)
     buf, hi_buf = np.empty((rows, n)), np.empty((rows, n), dtype=np.uint64)
-    flag_buf, eq_buf = np.empty((rows, n), dtype=bool), np.empty((rows, n - 1), dtype=bool)
+    flag_buf = np.empty((0 if finite else rows, n), dtype=bool)
+    eq_buf = np.empty((rows, n - 1), dtype=bool)
     odd = np.zeros(R, dtype=bool)
     for i in range(0, R, step):
         j = min(i + step, R)
         part, hi, eq = buf[: j - i], hi_buf[: j - i], eq_buf[: j - i]
         np.add(x[i:j], 0.0, out=part)  # -0.0 -> +0.0: equal scores, equal keys
         # a non-finite score would make a NaN key, and SIMD sorts do not keep NaN payloads
-        finite = np.isfinite(part, out=flag_buf[: j - i])
-        if not finite.all():  # reductions per row only when needed: they cost most here
-            odd[i:j] = ~finite.all(axis=1)
+        if not finite:
+            ok = np.isfinite(part, out=flag_buf[: j - i])
+            if not ok.all():  # reductions per row only when needed: they cost most here
+                odd[i:j] = ~ok.all(axis=1)
         k = part.view(np.uint64)
         np.bitwise_and(k, high, out=k)
         np.bitwise_or(k, pos, out=k)

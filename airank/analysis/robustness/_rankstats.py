@@ -135,7 +135,7 @@ class RankStats(RankReading):
                    nominal: NDArray[np.float64] | None = None) -> float:
         """:meth:`update_order` for orders known to be permutations (the engine's own,
         from a sort): not checked again. While every window is full, one ``bincount``
-        of ``unit * n + rank - 1`` counts the chunk, with no rank matrix.
+        of ``(rank - 1) * n + unit`` counts the chunk, with no rank matrix.
 
         Given ``nominal`` (a rank per unit), returns the chunk's summed
         ``|rank - nominal|`` over replications and units (from the counts or the rank
@@ -148,12 +148,13 @@ class RankStats(RankReading):
         if self._spill_keys.size or lay.cells != n * n or len(order) * n > 1 << 26:
             return self._passes(order, ascending, check=False, nominal=nominal)
         pos = np.arange(n, dtype=np.int64)
-        key = order.astype(np.int64)  # in place from here: one temporary of the chunk
-        key *= n
-        key += pos[::-1] if ascending else pos
-        counts = np.bincount(key.ravel(), minlength=n * n)
-        np.add(self._table, counts, out=self._table, casting="unsafe")
-        by_unit = counts.reshape(n, n)  # unit x rank - 1
+        # keys (rank - 1) * n + unit, made in one pass over the chunk (rank-major: the
+        # sorted position is the column); the table is unit-major, so it takes the
+        # counts transposed
+        key = np.add(order, (pos[::-1] if ascending else pos) * n, dtype=np.int64)
+        by_unit = np.bincount(key.ravel(), minlength=n * n).reshape(n, n).T  # unit x rank-1
+        table = self._table.reshape(n, n)
+        np.add(table, by_unit, out=table, casting="unsafe")
         seen = by_unit > 0
         self._seen_lo = np.minimum(self._seen_lo, seen.argmax(axis=1) + 1)
         self._seen_hi = np.maximum(self._seen_hi, n - seen[:, ::-1].argmax(axis=1))

@@ -255,7 +255,7 @@ class Scorer:
                                                                        len(self.pre):]), var)
             for s in range(0, rows.size, step):
                 part = rows[s:s + step]
-                res = bound.evaluate(draws.weights[part])
+                res = bound.evaluate(draws.weights.take(part, axis=0))  # faster than [part]
                 yield part, res.index, [(bad, msg) for bad, msg, _, _ in res.errors]
 
 
