@@ -178,10 +178,7 @@ def _bind(host: str, port: int, shared: bool = False) -> socket.socket:
         if shared:
             address = sock.getsockname()  # the port chosen, if port 0
             sock.close()
-            sock = PortShare(family, socket.SOCK_STREAM)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-            sock.bind(address)
+            sock = PortShare.hold(family, address)
     except OSError as exc:
         sock.close()
         why = ("it is in use by another program: stop it or choose another --port"

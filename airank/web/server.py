@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-from typing import Any
+from typing import Any, TypeVar
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-__all__ = ["PortShare", "TimedH11Protocol", "timed_h11"]
+__all__ = ["PortShare", "TimedH11Protocol", "listen_shared", "timed_h11"]
+
+_S = TypeVar("_S", bound=socket.socket)
 
 
 class TimedH11Protocol(H11Protocol):
@@ -83,15 +85,29 @@ class PortShare(socket.socket):
     (measured: 20 instead of 54 requests/s with two workers).
     """
 
+    @classmethod
+    def hold(cls, family: int, address: Any) -> PortShare:
+        """Bound to ``address`` in the port's ``SO_REUSEPORT`` group, not listening."""
+        return _join(cls(family, socket.SOCK_STREAM), address)
+
     def __reduce__(self) -> tuple[Any, ...]:
         return listen_shared, (self.family, self.getsockname())
 
 
 def listen_shared(family: int, address: Any, backlog: int = 2048) -> socket.socket:
     """A listening socket on ``address`` in the port's ``SO_REUSEPORT`` group."""
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind(address)
+    sock = _join(socket.socket(family, socket.SOCK_STREAM), address)
     sock.listen(backlog)
+    return sock
+
+
+def _join(sock: _S, address: Any) -> _S:
+    """``sock`` bound to ``address`` with ``SO_REUSEPORT`` (closed if that fails)."""
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind(address)
+    except OSError:
+        sock.close()
+        raise
     return sock
