@@ -144,9 +144,28 @@ def test_treatment_brings_all_but_named_exceptions_within_the_jrc_rule(view):
 
 
 # -- the frozen release -------------------------------------------------------------------
+def _float_paths(a, b, path=""):
+    """Where two JSON documents differ: exactly, except floats to 1e-12 relative."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        if a.keys() != b.keys():
+            return [f"{path}: keys {sorted(a.keys() ^ b.keys())}"]
+        return [d for k in a for d in _float_paths(a[k], b[k], f"{path}.{k}")]
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return [f"{path}: length {len(a)} != {len(b)}"]
+        return [d for i, (x, y) in enumerate(zip(a, b, strict=True))
+                for d in _float_paths(x, y, f"{path}[{i}]")]
+    if isinstance(a, float) and isinstance(b, float):
+        return [] if a == pytest.approx(b, rel=1e-12, abs=1e-15) else [f"{path}: {a} != {b}"]
+    return [] if a == b and type(a) is type(b) else [f"{path}: {a!r} != {b!r}"]
+
+
 def test_release_file_reproduces_from_the_data():
+    """Every key, string and integer as shipped; every float to 1e-12 relative: numpy's
+    SIMD sums run in another order on another CPU (AVX-512 against AVX2), so the
+    skewness and kurtosis it records may differ in the last bits."""
     shipped = airank.datasets.path("ogai", "releases", f"{ogai.RELEASE}.json").read_text()
-    assert release.freeze() == shipped
+    assert _float_paths(json.loads(release.freeze()), json.loads(shipped)) == []
 
 
 def test_adding_an_edition_never_rewrites_an_earlier_score():

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._order import ascending_order
+from ._order import COUNT_UNITS, ascending_order, count_ascending
 from .batch import Draws, Scorer, chunk_rows
 from .ranks import DEFAULT_MEMORY, RankStats, rank_desc
 
@@ -93,6 +93,10 @@ class _Feed:
     accumulator, whose per-call work is then amortised over many replications (its
     counts do not depend on how the replications are cut into chunks).
 
+    With ``counting`` (no ranks within groups wanted) and a dense accumulator of at most
+    :data:`~._order.COUNT_UNITS` units, tie-free rows are counted as they are sorted
+    (:meth:`count`): a pass is then a table of rank counts, not a list of orders.
+
     Given an ``executor`` (one thread, shared by a run's feeds), each pass is counted
     there while the caller scores the next replications. A feed keeps at most
     :data:`IN_FLIGHT` passes waiting (the scoring runs ahead while the accumulator
@@ -101,7 +105,7 @@ class _Feed:
     """
 
     def __init__(self, stats: RankStats | None, executor: Executor | None = None,
-                 nominal: np.ndarray | None = None) -> None:
+                 nominal: np.ndarray | None = None, counting: bool = False) -> None:
         self.stats = stats
         self.executor = executor
         self.nominal = nominal  # given: sum |rank - nominal| / units of the fed orders
@@ -110,6 +114,19 @@ class _Feed:
         self.orders: list[np.ndarray] = []
         self.ranks: list[np.ndarray] = []
         self.cells = 0
+        n = 0 if stats is None else stats.n_units
+        self.counting = counting and stats is not None and n <= COUNT_UNITS and stats.dense
+        self.counts = np.zeros(n * n if self.counting else 0, dtype=np.int64)
+        self.counted = 0  # rows in ``counts``
+
+    def count(self, scores: np.ndarray, finite: bool) -> np.ndarray:
+        """Count the tie-free rows of ``scores`` (complete, no NaN) in this pass's table
+        (:func:`~._order.count_ascending`); returns which rows are tied (not counted)."""
+        tied = count_ascending(scores, self.counts, finite)
+        rows = len(scores) - int(tied.sum())
+        self.counted += rows
+        self._grow(rows * scores.shape[1])
+        return tied
 
     def order(self, order: np.ndarray) -> None:
         """Ascending orders of tie-free rows (kept, not copied, when int32)."""
@@ -129,16 +146,18 @@ class _Feed:
     def flush(self) -> None:
         """Hand the gathered rows to the accumulator (first waiting, with an executor,
         until fewer than :data:`IN_FLIGHT` passes are waiting)."""
-        orders, ranks = self.orders, self.ranks
+        orders, ranks, counts, counted = self.orders, self.ranks, self.counts, self.counted
         self.orders, self.ranks, self.cells = [], [], 0
-        if self.stats is None or not (orders or ranks):
+        if counted:
+            self.counts, self.counted = np.zeros_like(counts), 0
+        if self.stats is None or not (orders or ranks or counted):
             return
         if self.executor is None:
-            self._count(orders, ranks)
+            self._count(orders, ranks, counts, counted)
             return
         while len(self.pending) >= IN_FLIGHT:
             self.pending.popleft().result()
-        self.pending.append(self.executor.submit(self._count, orders, ranks))
+        self.pending.append(self.executor.submit(self._count, orders, ranks, counts, counted))
 
     def wait(self) -> None:
         """Until every pass in flight is counted (the first error, if any, raised here)."""
@@ -150,8 +169,12 @@ class _Feed:
         if errors:
             raise errors[0]
 
-    def _count(self, orders: list[np.ndarray], ranks: list[np.ndarray]) -> None:
+    def _count(self, orders: list[np.ndarray], ranks: list[np.ndarray],
+               counts: np.ndarray, counted: int) -> None:
         assert self.stats is not None
+        if counted:
+            total = self.stats.add_counts(counts, counted, nominal=self.nominal)
+            self.shift += total / self.stats.n_units
         if orders:
             order = np.concatenate(orders)
             total = self.stats.add_orders(order, ascending=True, nominal=self.nominal)
@@ -209,15 +232,12 @@ def run_task(job: Job, task: int, blocks: range, *, stats: RankStats | None = No
     p = Partial(task, 0, stats if own else None, gstats if own else None,
                 np.zeros(U), np.zeros(U), np.zeros(U), keep_into=keep)
     step = chunk_rows(U)
-    feed, gfeed = _Feed(stats, executor, job.nominal), _Feed(gstats, executor)
+    feed = _Feed(stats, executor, job.nominal, counting=job.groups is None)
+    gfeed = _Feed(gstats, executor)
     p.feeds = (feed, gfeed)
     try:
         for b in blocks:
-            d = job.draw(job.scorer, job.seed, b, min(BLOCK, job.n - b * BLOCK))
-            if job.reweight is not None:
-                ratio, wanted = job.reweight
-                nominal = job.scorer.nominal_weights
-                d = Draws(d.options, np.where(nominal > 0, d.weights * ratio, wanted))
+            d = _drawn(job, b)
             for rows, scores, failures in job.scorer.chunks(d, step):
                 _chunk(job, p, feed, gfeed, b * BLOCK + rows, scores, failures)
             p.n += len(d)
@@ -231,6 +251,16 @@ def run_task(job: Job, task: int, blocks: range, *, stats: RankStats | None = No
     return p
 
 
+def _drawn(job: Job, b: int) -> Draws:
+    """The draws of block ``b`` (reweighted when the job says so)."""
+    d = job.draw(job.scorer, job.seed, b, min(BLOCK, job.n - b * BLOCK))
+    if job.reweight is not None:
+        ratio, wanted = job.reweight
+        nominal = job.scorer.nominal_weights
+        d = Draws(d.options, np.where(nominal > 0, d.weights * ratio, wanted))
+    return d
+
+
 def _chunk(job: Job, p: Partial, stats: _Feed, gstats: _Feed,
            reps: np.ndarray, scores: np.ndarray, failures: list[tuple[np.ndarray, str]]
            ) -> None:
@@ -239,12 +269,12 @@ def _chunk(job: Job, p: Partial, stats: _Feed, gstats: _Feed,
         first = int(reps[bad].min())
         if p.first_error is None or first < p.first_error[0]:
             p.first_error = (first, msg)
-    keep = reps < job.keep
-    if keep.any():
+    kept = int(np.searchsorted(reps, job.keep))  # rows come in ascending replication order
+    if kept:
         if p.keep_into is not None:
-            p.keep_into[reps[keep]] = scores[keep]
+            p.keep_into[reps[:kept]] = scores[:kept]
         else:
-            p.sample.append((reps[keep], scores[keep].astype(np.float32)))
+            p.sample.append((reps[:kept], scores[:kept].astype(np.float32)))
     col = scores.sum(axis=0)  # no NaN in the sums: no NaN score (no separate pass)
     S, ok = scores, None  # the usual chunk: every replication scored every unit, no copy
     if np.isnan(col).any():
@@ -286,7 +316,11 @@ def _ranks(job: Job, S: np.ndarray, stats: _Feed, gstats: _Feed, finite: bool = 
     ties go by their sort order alone; rows with ties are ranked in full (ties share the
     best rank). ``finite``: every score is known to be finite."""
     U = S.shape[1]
-    order, tied = ascending_order(S, np.int32, finite)
+    order: np.ndarray | None = None
+    if stats.counting:  # counted as sorted (no groups): only tied rows go on below
+        tied = stats.count(S, finite)
+    else:
+        order, tied = ascending_order(S, np.int32, finite)
     total = 0.0
     if tied.any():
         ranks = rank_desc(S[tied], axis=1)
@@ -294,8 +328,9 @@ def _ranks(job: Job, S: np.ndarray, stats: _Feed, gstats: _Feed, finite: bool = 
         total += float(np.abs(ranks - job.nominal).sum())
         if job.groups is not None:
             gstats.rank(_group_ranks_slow(job, S[tied]))
-        order = order[~tied]
-    if order.shape[0]:
+        if order is not None:
+            order = order[~tied]
+    if order is not None and order.shape[0]:
         stats.order(order)
         if job.groups is not None:
             gstats.rank(_group_ranks(job, order))
@@ -349,7 +384,7 @@ class Totals:
     def __post_init__(self) -> None:
         U = self.job.n_units
         self.s1, self.s2, self.cnt = np.zeros(U), np.zeros(U), np.zeros(U)
-        self.keep = np.full((self.job.keep, U), np.nan, dtype=np.float32)
+        self.keep = np.empty((self.job.keep, U), dtype=np.float32)  # every row gets written
 
     def add(self, p: Partial) -> None:
         """Merge the rank statistics now (exact, any order); fold the floats in order."""

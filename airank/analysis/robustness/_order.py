@@ -18,15 +18,22 @@ sorted by ``np.argsort``.
 
 Every buffer of a pass is allocated once per call (fresh pages per row cost more than
 the arithmetic on them).
+
+:func:`count_ascending` goes one step further for a Monte Carlo run of up to
+:data:`COUNT_UNITS` units: each pass's orders, still in cache, become keys
+``(rank - 1) * units + unit`` counted by one ``bincount`` into a table of rank counts,
+and no order array is written or read back (:meth:`~.ranks.RankStats.add_counts` takes
+the table).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["ascending_order"]
+__all__ = ["ascending_order", "count_ascending"]
 
 _CACHE_CELLS = 1 << 16  # keys sorted per pass (512 KB)
+COUNT_UNITS = 256  # count_ascending takes at most this many units (a table of 65,536 cells)
 
 
 def ascending_order(scores: np.ndarray, dtype: type = np.intp, finite: bool = False
@@ -41,12 +48,37 @@ def ascending_order(scores: np.ndarray, dtype: type = np.intp, finite: bool = Fa
     rows marked ``tied`` with :func:`~.ranks.rank_desc`.
     """
     x = np.asarray(scores, dtype=np.float64)
+    order: np.ndarray = np.empty(x.shape, dtype=dtype)
+    tied = _sorted_rows(x, finite, order, None)
+    return order, tied
+
+
+def count_ascending(scores: np.ndarray, counts: np.ndarray, finite: bool = False
+                    ) -> np.ndarray:
+    """Count the ranks of the tie-free rows of ``scores`` (R x n units, no NaN, n <=
+    :data:`COUNT_UNITS`) into ``counts`` (int64, n * n, rank-major: cell
+    ``(rank - 1) * n + unit``, rank 1 the highest score); return which rows are tied
+    (not counted). The rows' orders, as :func:`ascending_order` finds them, are counted
+    pass by pass while they are in cache (one ``bincount`` per pass), never written out.
+    """
+    x = np.asarray(scores, dtype=np.float64)
+    n = x.shape[1]
+    assert n <= COUNT_UNITS and counts.shape == (n * n,) and counts.dtype == np.int64
+    return _sorted_rows(x, finite, None, counts)
+
+
+def _sorted_rows(x: np.ndarray, finite: bool, order: np.ndarray | None,
+                 counts: np.ndarray | None) -> np.ndarray:
+    """Sort the rows of ``x`` by key (see the module notes): each pass's orders go to
+    ``order`` or, given ``counts``, are counted there (tie-free rows); returns ``tied``."""
     R, n = x.shape
-    order: np.ndarray = np.empty((R, n), dtype=dtype)
     tied = np.zeros(R, dtype=bool)
     if n < 2 or R == 0:
-        order[:] = 0
-        return order, tied
+        if order is not None:
+            order[:] = 0
+        elif counts is not None and n == 1:
+            counts[0] += R
+        return tied
     bits = int(n - 1).bit_length()
     shift, low = np.uint64(bits), np.uint64((1 << bits) - 1)
     high = ~low
@@ -57,9 +89,13 @@ def ascending_order(scores: np.ndarray, dtype: type = np.intp, finite: bool = Fa
     flag_buf = np.empty((0 if finite else rows, n), dtype=bool)
     eq_buf = np.empty((rows, n - 1), dtype=bool)
     odd = np.zeros(R, dtype=bool)
+    # counting: a pass's orders in a buffer, then keys (n - 1 - position) * n + unit
+    key_buf = np.empty((rows, n), dtype=np.int64) if order is None else None
+    rank_major = np.arange(n - 1, -1, -1, dtype=np.int64) * n
     for i in range(0, R, step):
         j = min(i + step, R)
         part, hi, eq = buf[: j - i], hi_buf[: j - i], eq_buf[: j - i]
+        out = order[i:j] if order is not None else key_buf[: j - i]  # type: ignore[index]
         np.add(x[i:j], 0.0, out=part)  # -0.0 -> +0.0: equal scores, equal keys
         # a non-finite score would make a NaN key, and SIMD sorts do not keep NaN payloads
         if not finite:
@@ -70,19 +106,32 @@ def ascending_order(scores: np.ndarray, dtype: type = np.intp, finite: bool = Fa
         np.bitwise_and(k, high, out=k)
         np.bitwise_or(k, pos, out=k)
         part.sort(axis=1)
-        np.bitwise_and(k, low, out=order[i:j], casting="unsafe")
+        np.bitwise_and(k, low, out=out, casting="unsafe")
         # equal kept bits: the only neighbours that may be out of order or tied
         np.right_shift(k, shift, out=hi)
         np.equal(hi[:, 1:], hi[:, :-1], out=eq)
         if eq.any():
             for r in np.flatnonzero(eq.any(axis=1)):
                 if not odd[i + r]:
-                    tied[i + r] = _mend_runs(x[i + r], order[i + r], np.flatnonzero(eq[r]))
+                    tied[i + r] = _mend_runs(x[i + r], out[r], np.flatnonzero(eq[r]))
+        if counts is not None:
+            out += rank_major
+            skip = tied[i:j] | odd[i:j]
+            _count(counts, out[~skip] if skip.any() else out)
     for r in np.flatnonzero(odd):
-        order[r] = np.argsort(x[r])
-        v = x[r, order[r]]
+        o = np.argsort(x[r])
+        v = x[r, o]
         tied[r] = bool((v[1:] == v[:-1]).any())
-    return order, tied
+        if order is not None:
+            order[r] = o
+        elif not tied[r]:
+            _count(counts, o + rank_major)  # type: ignore[arg-type]
+    return tied
+
+
+def _count(counts: np.ndarray, keys: np.ndarray) -> None:
+    if keys.size:
+        counts += np.bincount(keys.ravel(), minlength=counts.size)
 
 
 def _mend_runs(x: np.ndarray, order: np.ndarray, eq: np.ndarray) -> bool:

@@ -141,26 +141,47 @@ class RankStats(RankReading):
         ``|rank - nominal|`` over replications and units (from the counts or the rank
         matrix built anyway: no gather of ``nominal`` by the orders); else 0.0.
         """
-        lay, n = self._layout, self.n_units
+        n = self.n_units
         if not order.shape[0]:
             return 0.0
         self._check_total(order.shape[0])
-        if self._spill_keys.size or lay.cells != n * n or len(order) * n > 1 << 26:
+        if not self.dense or len(order) * n > 1 << 26:
             return self._passes(order, ascending, check=False, nominal=nominal)
         pos = np.arange(n, dtype=np.int64)
         # keys (rank - 1) * n + unit, made in one pass over the chunk (rank-major: the
-        # sorted position is the column); the table is unit-major, so it takes the
-        # counts transposed
+        # sorted position is the column)
         key = np.add(order, (pos[::-1] if ascending else pos) * n, dtype=np.int64)
-        by_unit = np.bincount(key.ravel(), minlength=n * n).reshape(n, n).T  # unit x rank-1
+        return self.add_counts(np.bincount(key.ravel(), minlength=n * n), len(order),
+                               nominal)
+
+    @property
+    def dense(self) -> bool:
+        """Whether every unit's window holds every rank and nothing is spilled: ranks
+        may then be fed as counts (:meth:`add_counts`). A dense accumulator stays dense."""
+        n = self.n_units
+        return not self._spill_keys.size and self._layout.cells == n * n
+
+    def add_counts(self, counts: NDArray[np.int64], rows: int,
+                   nominal: NDArray[np.float64] | None = None) -> float:
+        """Add ``rows`` tie-free replications given as their rank counts: ``counts``
+        (length ``n * n``, rank-major: cell ``(rank - 1) * n + unit``, each unit counted
+        ``rows`` times; :func:`~._order.count_ascending` makes them). Only while
+        :attr:`dense`. Returns the summed ``|rank - nominal|`` as :meth:`add_orders`."""
+        n = self.n_units
+        assert self.dense and counts.shape == (n * n,)
+        if not rows:
+            return 0.0
+        self._check_total(rows)
+        by_unit = counts.reshape(n, n).T  # unit x rank-1 (the table is unit-major)
         table = self._table.reshape(n, n)
         np.add(table, by_unit, out=table, casting="unsafe")
         seen = by_unit > 0
+        pos = np.arange(n, dtype=np.int64)
         self._seen_lo = np.minimum(self._seen_lo, seen.argmax(axis=1) + 1)
         self._seen_hi = np.maximum(self._seen_hi, n - seen[:, ::-1].argmax(axis=1))
         self._rank_sum += by_unit @ (pos + 1)
-        self._n_valid += order.shape[0]
-        self.n_replications += order.shape[0]
+        self._n_valid += rows
+        self.n_replications += rows
         if nominal is None:
             return 0.0
         return float((by_unit * np.abs((pos + 1) - nominal[:, None])).sum())
