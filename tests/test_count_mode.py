@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import airank
+from airank.analysis.robustness import _feed
 from airank.analysis.robustness import _montecarlo as mc
 from airank.analysis.robustness import uncertainty as unc
 from airank.analysis.robustness._order import COUNT_UNITS, ascending_order, count_ascending
@@ -91,8 +92,8 @@ def test_windowed_accumulators_are_not_dense(monkeypatch):
     monkeypatch.setattr(rw, "DENSE_CELLS", 0)
     stats = RankStats(50)
     assert not stats.dense
-    assert not mc._Feed(stats, counting=True).counting
-    assert mc._Feed(RankStats(COUNT_UNITS + 1), counting=True).counting is False
+    assert not _feed.Feed(stats, counting=True).counting
+    assert _feed.Feed(RankStats(COUNT_UNITS + 1), counting=True).counting is False
 
 
 @pytest.fixture(scope="module")
@@ -103,8 +104,8 @@ def small_edition():
 
 
 def _orders_only(monkeypatch):
-    init = mc._Feed.__init__
-    monkeypatch.setattr(mc._Feed, "__init__", lambda self, *a, **k: init(
+    init = _feed.Feed.__init__
+    monkeypatch.setattr(_feed.Feed, "__init__", lambda self, *a, **k: init(
         self, *a, **{**k, "counting": False}))
 
 
@@ -118,7 +119,7 @@ def test_a_run_counted_as_sorted_gives_the_bytes_of_orders(name, small_edition, 
     else:
         ed = small_edition
     fs = default_factors(ed.spec)
-    monkeypatch.setattr(mc, "FEED_CELLS", 120 * 700)  # several passes per task
+    monkeypatch.setattr(_feed, "FEED_CELLS", 120 * 700)  # several passes per task
     monkeypatch.setattr(unc, "THREAD_CELLS", 0)  # counted on the thread
     calls: list[int] = []
 
@@ -126,7 +127,7 @@ def test_a_run_counted_as_sorted_gives_the_bytes_of_orders(name, small_edition, 
         calls.append(len(scores))
         return count_ascending(scores, counts, finite)
 
-    monkeypatch.setattr(mc, "count_ascending", spy)
+    monkeypatch.setattr(_feed, "count_ascending", spy)
     counted = uncertainty(ed, fs, n=9000, seed=3)
     assert sum(calls) == 9000  # every replication went through the counts
     with monkeypatch.context() as m:
@@ -150,7 +151,7 @@ def test_counting_failures_reach_the_caller(small_edition, monkeypatch):
         return add(self, counts, rows, nominal)
 
     monkeypatch.setattr(RankStats, "add_counts", fails_first)
-    monkeypatch.setattr(mc, "FEED_CELLS", 120 * 500)
+    monkeypatch.setattr(_feed, "FEED_CELLS", 120 * 500)
     fs = default_factors(small_edition.spec)
     job = unc._job(unc.Plan(small_edition, fs), 6, 3000, None, 1 << 30)
     stats, gstats = job.new_stats()

@@ -15,8 +15,8 @@ from hypothesis.extra import numpy as hnp
 
 import airank
 from airank import IndexSpec
+from airank.analysis.robustness import _feed, batch
 from airank.analysis.robustness import _montecarlo as mc
-from airank.analysis.robustness import batch
 from airank.analysis.robustness._order import ascending_order
 from airank.analysis.robustness._scores import score_quantiles
 from airank.analysis.robustness.batch import Plan
@@ -124,9 +124,9 @@ def test_counting_thread_gives_the_same_bytes_and_raises_its_errors(skewed_editi
     from airank.analysis.robustness._rankstats import RankStats
     from airank.errors import DataError
 
-    feed_cells = mc.FEED_CELLS
+    feed_cells = _feed.FEED_CELLS
     monkeypatch.setattr(unc, "THREAD_CELLS", 0)  # small runs too count on the thread
-    monkeypatch.setattr(mc, "FEED_CELLS", 300 * 5)  # many small passes
+    monkeypatch.setattr(_feed, "FEED_CELLS", 300 * 5)  # many small passes
     fs = default_factors(skewed_edition.spec)
     threaded = uncertainty(skewed_edition, fs, n=900, seed=6, by="state")
     monkeypatch.setattr(unc, "THREAD_CELLS", 2**62)  # inline: no thread from here
@@ -157,7 +157,7 @@ def test_counting_thread_gives_the_same_bytes_and_raises_its_errors(skewed_editi
     # is folded in, after the second task has run, and nothing is left counting
     monkeypatch.setattr(unc, "THREAD_CELLS", 0)
     monkeypatch.setattr(unc, "ThreadPoolExecutor", ThreadPoolExecutor)
-    monkeypatch.setattr(mc, "FEED_CELLS", feed_cells)
+    monkeypatch.setattr(_feed, "FEED_CELLS", feed_cells)
     calls.clear()
     monkeypatch.setattr(RankStats, "add_orders", fails_on(1))
     with pytest.raises(DataError, match="planted"):

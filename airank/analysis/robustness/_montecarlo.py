@@ -15,14 +15,14 @@ one.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._order import COUNT_UNITS, ascending_order, count_ascending
+from ._feed import Feed
+from ._order import ascending_order
 from .batch import Draws, Scorer, chunk_rows
 from .ranks import DEFAULT_MEMORY, RankStats, rank_desc
 
@@ -32,8 +32,6 @@ BLOCK = 4096  # draws per seed block
 MAX_TASKS = 256  # a run is cut into at most this many tasks
 SCORE_SAMPLE = 20_000  # at most this many replications' scores are kept (score quantiles)
 SCORE_BYTES = 1 << 28  # ... and at most 256 MB of them (float32)
-FEED_CELLS = 1 << 24  # ranks gathered before they reach an accumulator (64 MB of int32)
-IN_FLIGHT = 2  # passes a feed may have waiting for the counting thread (while it re-lays out)
 
 Drawer = Callable[[Scorer, int, int, int], Draws]
 
@@ -88,101 +86,6 @@ class Job:
         return stats, gstats
 
 
-class _Feed:
-    """Ranks gathered into passes of about :data:`FEED_CELLS` before they reach the
-    accumulator, whose per-call work is then amortised over many replications (its
-    counts do not depend on how the replications are cut into chunks).
-
-    With ``counting`` (no ranks within groups wanted) and a dense accumulator of at most
-    :data:`~._order.COUNT_UNITS` units, tie-free rows are counted as they are sorted
-    (:meth:`count`): a pass is then a table of rank counts, not a list of orders.
-
-    Given an ``executor`` (one thread, shared by a run's feeds), each pass is counted
-    there while the caller scores the next replications. A feed keeps at most
-    :data:`IN_FLIGHT` passes waiting (the scoring runs ahead while the accumulator
-    re-lays out), and one thread takes them in the order they were made, so the
-    accumulator receives the same calls in the same order as without it (same bytes).
-    """
-
-    def __init__(self, stats: RankStats | None, executor: Executor | None = None,
-                 nominal: np.ndarray | None = None, counting: bool = False) -> None:
-        self.stats = stats
-        self.executor = executor
-        self.nominal = nominal  # given: sum |rank - nominal| / units of the fed orders
-        self.shift = 0.0
-        self.pending: deque[Future[None]] = deque()
-        self.orders: list[np.ndarray] = []
-        self.ranks: list[np.ndarray] = []
-        self.cells = 0
-        n = 0 if stats is None else stats.n_units
-        self.counting = counting and stats is not None and n <= COUNT_UNITS and stats.dense
-        self.counts = np.zeros(n * n if self.counting else 0, dtype=np.int64)
-        self.counted = 0  # rows in ``counts``
-
-    def count(self, scores: np.ndarray, finite: bool) -> np.ndarray:
-        """Count the tie-free rows of ``scores`` (complete, no NaN) in this pass's table
-        (:func:`~._order.count_ascending`); returns which rows are tied (not counted)."""
-        tied = count_ascending(scores, self.counts, finite)
-        rows = len(scores) - int(tied.sum())
-        self.counted += rows
-        self._grow(rows * scores.shape[1])
-        return tied
-
-    def order(self, order: np.ndarray) -> None:
-        """Ascending orders of tie-free rows (kept, not copied, when int32)."""
-        self.orders.append(order.astype(np.int32, copy=False))
-        self._grow(order.size)
-
-    def rank(self, ranks: np.ndarray) -> None:
-        """Rank rows (float, NaN: no rank)."""
-        self.ranks.append(np.asarray(ranks, dtype=np.float32))
-        self._grow(ranks.size)
-
-    def _grow(self, cells: int) -> None:
-        self.cells += cells
-        if self.cells >= FEED_CELLS:
-            self.flush()
-
-    def flush(self) -> None:
-        """Hand the gathered rows to the accumulator (first waiting, with an executor,
-        until fewer than :data:`IN_FLIGHT` passes are waiting)."""
-        orders, ranks, counts, counted = self.orders, self.ranks, self.counts, self.counted
-        self.orders, self.ranks, self.cells = [], [], 0
-        if counted:
-            self.counts, self.counted = np.zeros_like(counts), 0
-        if self.stats is None or not (orders or ranks or counted):
-            return
-        if self.executor is None:
-            self._count(orders, ranks, counts, counted)
-            return
-        while len(self.pending) >= IN_FLIGHT:
-            self.pending.popleft().result()
-        self.pending.append(self.executor.submit(self._count, orders, ranks, counts, counted))
-
-    def wait(self) -> None:
-        """Until every pass in flight is counted (the first error, if any, raised here)."""
-        errors = []
-        while self.pending:
-            error = self.pending.popleft().exception()
-            if error is not None:
-                errors.append(error)
-        if errors:
-            raise errors[0]
-
-    def _count(self, orders: list[np.ndarray], ranks: list[np.ndarray],
-               counts: np.ndarray, counted: int) -> None:
-        assert self.stats is not None
-        if counted:
-            total = self.stats.add_counts(counts, counted, nominal=self.nominal)
-            self.shift += total / self.stats.n_units
-        if orders:
-            order = np.concatenate(orders)
-            total = self.stats.add_orders(order, ascending=True, nominal=self.nominal)
-            self.shift += total / order.shape[1]
-        if ranks:
-            self.stats.update(np.concatenate(ranks))
-
-
 @dataclass(eq=False)
 class Partial:
     """What one task returns (see the module notes)."""
@@ -199,7 +102,7 @@ class Partial:
     first_error: tuple[int, str] | None = None  # (replication, message)
     sample: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     keep_into: np.ndarray | None = field(default=None, repr=False)  # local: kept rows go here
-    feeds: tuple[_Feed, _Feed] | None = field(default=None, repr=False)  # still counting
+    feeds: tuple[Feed, Feed] | None = field(default=None, repr=False)  # still counting
 
     def settle(self) -> None:
         """Wait until the task's ranks are counted; its shift is then complete."""
@@ -221,7 +124,7 @@ def run_task(job: Job, task: int, blocks: range, *, stats: RankStats | None = No
     there (a local run's accumulators); otherwise the task makes its own. Given ``keep``
     (a local run's score sample), kept scores are written there, not returned. Given an
     ``executor`` (one thread), ranks are counted there while the next rows are scored
-    (see :class:`_Feed`; the same bytes); ``settle=False`` returns before the task's last
+    (see :class:`Feed`; the same bytes); ``settle=False`` returns before the task's last
     passes are counted (the caller calls :meth:`Partial.settle`), so that counting
     overlaps the next task's scoring."""
     own = stats is None
@@ -232,8 +135,8 @@ def run_task(job: Job, task: int, blocks: range, *, stats: RankStats | None = No
     p = Partial(task, 0, stats if own else None, gstats if own else None,
                 np.zeros(U), np.zeros(U), np.zeros(U), keep_into=keep)
     step = chunk_rows(U)
-    feed = _Feed(stats, executor, job.nominal, counting=job.groups is None)
-    gfeed = _Feed(gstats, executor)
+    feed = Feed(stats, executor, job.nominal, counting=job.groups is None)
+    gfeed = Feed(gstats, executor)
     p.feeds = (feed, gfeed)
     try:
         for b in blocks:
@@ -261,7 +164,7 @@ def _drawn(job: Job, b: int) -> Draws:
     return d
 
 
-def _chunk(job: Job, p: Partial, stats: _Feed, gstats: _Feed,
+def _chunk(job: Job, p: Partial, stats: Feed, gstats: Feed,
            reps: np.ndarray, scores: np.ndarray, failures: list[tuple[np.ndarray, str]]
            ) -> None:
     for bad, msg in failures:
@@ -309,7 +212,7 @@ def _chunk(job: Job, p: Partial, stats: _Feed, gstats: _Feed,
         gstats.rank(_group_ranks_slow(job, S[~full]))
 
 
-def _ranks(job: Job, S: np.ndarray, stats: _Feed, gstats: _Feed, finite: bool = False
+def _ranks(job: Job, S: np.ndarray, stats: Feed, gstats: Feed, finite: bool = False
            ) -> float:
     """Feed the ranks of complete rows ``S``; return the summed mean absolute shift of
     the rows with ties (the feed sums the others' where it counts them). Rows without
