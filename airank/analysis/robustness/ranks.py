@@ -60,8 +60,10 @@ re-layout (fresh pages cost more to fault in than the copy; it is let go when th
 are read); :meth:`RankStats.update` converts the whole chunk to int32 ranks
 before adding any (a bad value anywhere adds nothing), :meth:`RankStats.update_order`
 one pass of at most ``memory / 4`` bytes at a time. Measured peaks, state plus transients
-(``benchmarks/bench_ranks.py``): 535 MB for 10,000 units (the old dense table: 1.9 GB);
-2.6 GB for 100,000 units in 1,342-row chunks (old: MemoryError). The worst case (every
+(``benchmarks/bench_ranks.py``, December 2026): 791 MB for 10,000 units x 10,000
+replications, the re-layouts' spare buffer included (the old dense table: 1.9 GB); 2.7 GB
+fed as orders and 2.9 GB as rank rows for 100,000 units x 2,000 in 1,342-row chunks (old:
+MemoryError). The worst case (every
 window full at the widest bins) needs about ``5.5 KB * n_units``
 (:func:`~._rankwindows.worst_case_bytes`): the default budget serves up to 156,800 units;
 a smaller budget raises at construction.
