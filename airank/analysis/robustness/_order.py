@@ -30,10 +30,18 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["ascending_order", "count_ascending"]
+__all__ = ["ascending_order", "count_ascending", "rank_offsets"]
 
 _CACHE_CELLS = 1 << 16  # keys sorted per pass (512 KB)
 COUNT_UNITS = 256  # count_ascending takes at most this many units (a table of 65,536 cells)
+
+
+def rank_offsets(n: int, ascending: bool = True) -> np.ndarray:
+    """``(rank - 1) * n`` of each sorted position of a row of ``n`` (rank 1 the highest
+    score; ``ascending``: the order of an ascending sort): added to the unit at each
+    position, the count keys ``(rank - 1) * n + unit`` of every rank table here."""
+    pos = np.arange(n, dtype=np.int64)
+    return (pos[::-1] if ascending else pos) * n
 
 
 def ascending_order(scores: np.ndarray, dtype: type = np.intp, finite: bool = False
@@ -91,7 +99,7 @@ def _sorted_rows(x: np.ndarray, finite: bool, order: np.ndarray | None,
     odd = np.zeros(R, dtype=bool)
     # counting: a pass's orders in a buffer, then keys (n - 1 - position) * n + unit
     key_buf = np.empty((rows, n), dtype=np.int64) if order is None else None
-    rank_major = np.arange(n - 1, -1, -1, dtype=np.int64) * n
+    rank_major = rank_offsets(n)
     for i in range(0, R, step):
         j = min(i + step, R)
         part, hi, eq = buf[: j - i], hi_buf[: j - i], eq_buf[: j - i]

@@ -12,6 +12,7 @@ from numpy.typing import ArrayLike, NDArray
 from airank.errors import DataError, Issue
 
 from . import _rankwindows as rw
+from ._order import rank_offsets
 from ._rankcheck import as_rank_matrix, check_order, ranks_from_order
 from ._rankreads import RankReading
 
@@ -147,10 +148,8 @@ class RankStats(RankReading):
         self._check_total(order.shape[0])
         if not self.dense or len(order) * n > 1 << 26:
             return self._passes(order, ascending, check=False, nominal=nominal)
-        pos = np.arange(n, dtype=np.int64)
-        # keys (rank - 1) * n + unit, made in one pass over the chunk (rank-major: the
-        # sorted position is the column)
-        key = np.add(order, (pos[::-1] if ascending else pos) * n, dtype=np.int64)
+        # keys (rank - 1) * n + unit, made in one pass over the chunk
+        key = np.add(order, rank_offsets(n, ascending), dtype=np.int64)
         return self.add_counts(np.bincount(key.ravel(), minlength=n * n), len(order),
                                nominal)
 

@@ -232,8 +232,7 @@ class Scorer:
         """Score ``draws`` slice by slice: yields (rows of ``draws``, their scores, the
         failures as (positions in the slice, message)). Rows come grouped by variant and
         aggregation option, ascending within a slice, at most ``step`` (default
-        :func:`chunk_rows`) at a time; a
-        failed replication is a row of NaN."""
+        :func:`chunk_rows`) at a time; a failed replication is a row of NaN."""
         R = len(draws)
         step = chunk_rows(len(self.units)) if step is None else step
         keys = draws.options[:, [*self.pre, *self.agg]]
