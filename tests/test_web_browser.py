@@ -88,6 +88,7 @@ def _open(browser: Any, server: str, viewport: dict[str, int] = LAPTOP, path: st
     pg.goto(server + path)
     pg.wait_for_selector("#ranking tbody tr")
     _until(lambda: pg.get_attribute("#status", "data-ms") is not None)
+    _until(lambda: pg.get_attribute("html", "data-ready") == "true")  # presets too
     return pg
 
 
@@ -325,6 +326,33 @@ def test_scenario_lists_what_was_shocked_and_skipped(page: Any) -> None:
     page.click("#sc-run")
     assert page.locator("#sc-shocks li").count() == 0  # an error clears the last result
     assert page.locator("#sc-table tr").count() == 0
+
+
+def test_presets_that_fail_to_load_say_so_and_the_page_waits_for_them(
+        browser: Any, server: str) -> None:
+    """The page is ready only once the presets have answered (slow here: 1.5 s), and a
+    failed request is said as such, not as "no preset is offered"."""
+    ctx = browser.new_context(viewport=LAPTOP)
+    pg = ctx.new_page()
+    asked: list[float] = []
+
+    def slow_failure(route: Any) -> None:
+        asked.append(time.monotonic())
+        time.sleep(1.5)
+        route.fulfill(status=503, content_type="application/json", body='{"detail": "down"}')
+
+    pg.route("**/scenarios", slow_failure)
+    pg.goto(server + "/")
+    pg.wait_for_selector("#ranking tbody tr")
+    _until(lambda: pg.get_attribute("html", "data-ready") == "true")
+    assert asked and time.monotonic() - asked[0] >= 1.5
+    pg.click("#tab-scenario")
+    note = pg.text_content("#sc-none")
+    assert pg.is_visible("#sc-none") and not pg.is_visible("#scenario-form")
+    assert not pg.is_visible("#sc-results")  # no empty chart under the note
+    assert note.startswith("The scenario presets could not be loaded: ")
+    assert "error" in pg.get_attribute("#sc-none", "class")
+    ctx.close()
 
 
 def test_projection_tab(page: Any) -> None:

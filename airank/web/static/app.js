@@ -71,6 +71,7 @@ async function loadIndex(key, url = {}) {
   buildSliders(url.weights || {});
   buildComparePickers(units);
   await Promise.all([rerank(first), loadPresets()]);
+  document.documentElement.dataset.ready = "true"; // every first request has answered
   loadCells().catch((err) => setStatus(err.message, true));
   if (url.tab && $(`tab-${url.tab}`)) state.showTab(url.tab, false);
   else refreshTab();

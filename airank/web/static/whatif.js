@@ -68,13 +68,18 @@ function clearRun(prefix, ids) {
 
 /* ---------- presets offered for this index ---------- */
 async function loadPresets() {
-  try { state.presets = await api(`${base()}/scenarios`); } catch (err) { state.presets = []; }
+  let failed = null;
+  try { state.presets = await api(`${base()}/scenarios`); } catch (err) { state.presets = []; failed = err; }
   const opts = state.presets.map((p) => el("option", { value: p.name, text: p.title || p.name }));
   $("sc-preset").replaceChildren(...opts);
   $("pj-scenario").replaceChildren(el("option", { value: "", text: "none (trends only)" }), ...opts.map((o) => o.cloneNode(true)));
   const has = state.presets.length > 0;
   $("scenario-form").hidden = !has;
+  $("sc-results").hidden = !has;
   $("sc-none").hidden = has;
+  $("sc-none").textContent = failed ? `The scenario presets could not be loaded: ${failed.message}`
+    : "No scenario preset is offered for this index: the presets name indicators it does not have.";
+  $("sc-none").classList.toggle("error", Boolean(failed));
   if (has) $("sc-preset").value = state.presets.some((p) => p.name === "sanctions") ? "sanctions" : state.presets[0].name;
   describePreset();
 }
