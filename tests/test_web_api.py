@@ -299,6 +299,44 @@ def test_projection(client: TestClient) -> None:
     assert r.status_code == 422 and r.json()["detail"][0]["code"] == "bad_year"
 
 
+def test_runs_over_the_servers_budget_are_refused_before_any_work(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every run is priced by the cost model before it starts (budget_seconds)."""
+    def no_work(*_a: object, **_k: object) -> None:
+        raise AssertionError("ran although over budget")
+
+    monkeypatch.setattr(compute, "uncertainty", no_work)
+    # 12 pipeline factors of 3 options: nearly every one of 2,000 draws is its own build
+    many = [{"name": f"f{k}", "type": "choice", "path": "methodology.screen.min_coverage",
+             "options": [0.5, 0.6, 0.7]} for k in range(12)]
+    r = client.post("/api/indices/asem/uncertainty", json={"n": 2000, "factors": many})
+    assert r.status_code == 422, r.text
+    issue = r.json()["detail"][0]
+    assert issue["code"] == "over_budget" and issue["value"] > FAST.budget_seconds
+    assert "2,000 replications" in issue["message"]
+    assert "AIRANK_WEB_BUDGET_SECONDS" in issue["message"]
+    tight = FAST.model_copy(update={"budget_seconds": 1e-6})
+    app = create_app(tight)
+    app.dependency_overrides[get_settings] = lambda: tight
+    monkeypatch.setattr(compute, "reweighted_intervals", no_work)
+    monkeypatch.setattr(compute, "run_scenario", no_work)
+    monkeypatch.setattr(compute, "reach", no_work)
+    monkeypatch.setattr(compute, "project", no_work)
+    with TestClient(app, base_url=LOCAL) as c:
+        answers = [
+            c.get("/api/indices/asem/ranking", params={"replications": 100}),
+            c.post("/api/indices/asem/uncertainty", json={"n": 100}),
+            c.post("/api/indices/asem/scenario", json={"preset": "sanctions", "n": 10}),
+            c.post("/api/indices/asem/reach", json={"unit": "AUT", "rank": 3}),
+            c.post("/api/indices/asem/projection", json={"year": 2030, "n": 0}),
+        ]
+        ranking = c.get("/api/indices/asem/ranking", params={"replications": 0})
+    for a in answers:
+        assert a.status_code == 422, a.text
+        assert [i["code"] for i in a.json()["detail"]] == ["over_budget"], a.text
+    assert ranking.status_code == 200  # no replications: nothing to price
+
+
 def test_outputs_carry_provenance(client: TestClient) -> None:
     detail = client.get("/api/indices/asem").json()
     spec = airank.IndexSpec.from_dict(detail["spec"])

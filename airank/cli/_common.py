@@ -333,9 +333,8 @@ def check_cost(ed: Edition, kind: str, replications: int, budget: float | None, 
     """Refuse a run whose estimated cost is above ``--budget`` (default one hour)."""
     from ..analysis.robustness import cost
 
-    v = variants if variants is not None else cost.variants(factors, replications)
-    c = cost.estimate(len(ed.units), len(ed.spec.indicator_codes), replications, v,
-                      steps, kind)  # type: ignore[arg-type]
+    c = cost.of_run(ed, kind, replications, factors=factors,  # type: ignore[arg-type]
+                    n_variants=variants, steps=steps)
     limit = CLI_BUDGET if budget is None else budget
     cost.check_budget(c, limit, how=f"--budget SECONDS (now {limit:g}; e.g. --budget "
                                     f"{max(60.0, 2 * c.seconds):.0f})")

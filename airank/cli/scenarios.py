@@ -41,7 +41,6 @@ StrengthOpt = Annotated[float | None, typer.Option(
     "--strength", metavar="SHARE", parser=Number("float", 0, 1),
     help="The scenario's share, 0-1 (e.g. 0.3)")]
 PartnerOpt = Annotated[str | None, typer.Option("--partner", help="Partner unit (partnership)")]
-_MAX_ITER = 8  # reach's rebuild-and-repair rounds (airank.analysis.scenarios.reach)
 
 
 def _scenario(source: str, units: list[str] | None, countries: str | None,
@@ -216,15 +215,16 @@ def reach(unit: Annotated[str, typer.Argument(help="The unit: code or name, e.g.
     """What would it take: the smallest change in a unit's indicators to reach a target."""
     from ..analysis.robustness.designs import default_factors
     from ..analysis.scenarios.effects import run_scenario
+    from ..analysis.scenarios.reach import MAX_ITER
     from ..analysis.scenarios.reach import reach as solve
 
     ed = entry(None, None, example, edition, view, licence).edition
     texts = [unit, *([overtake] if overtake is not None else [])]
     codes = resolve_units(ed, texts, "unit", ["unit", "--overtake"][:len(texts)])
-    check_cost(ed, "reach", n, budget, factors=default_factors(ed.spec), steps=_MAX_ITER)
+    check_cost(ed, "reach", n, budget, factors=default_factors(ed.spec), steps=MAX_ITER)
     with progress("what would it take"):
         res = solve(ed, codes[0], rank=rank, overtake=codes[1] if overtake else None,
-                    objective=objective, max_change=max_change, max_iter=_MAX_ITER)
+                    objective=objective, max_change=max_change, max_iter=MAX_ITER)
         head = _reach_head(res)
         if n > 0 and len(res.plan):  # the gain of the proposal under the robustness factors
             row = run_scenario(res.scenario, ed, n=n, seed=seed).index_table().set_index(

@@ -14,11 +14,13 @@ from typing import Any
 
 import pandas as pd
 
+from ..analysis.robustness import cost
+from ..analysis.robustness.designs import default_factors
 from ..analysis.robustness.factors import parse_factors
 from ..analysis.robustness.uncertainty import reweighted_intervals, uncertainty
 from ..analysis.scenarios.effects import run_scenario
 from ..analysis.scenarios.projection import project
-from ..analysis.scenarios.reach import reach
+from ..analysis.scenarios.reach import MAX_ITER, reach
 from ..analysis.scenarios.shocks import preset, presets
 from ..errors import AirankError, Issue, SpecError
 from .cache import ServedIndex
@@ -28,11 +30,18 @@ __all__ = ["presets", "profile", "projection_run", "ranking", "reach_run", "scen
            "scenarios", "trend", "uncertainty_table", "weights_text"]
 
 _FACTOR_PATHS = ("methodology.",)
+_RAISE = "ask the server's operator to raise budget_seconds (AIRANK_WEB_BUDGET_SECONDS)"
+
+
+def _afford(c: cost.Cost, budget: float) -> None:
+    """422 ``over_budget`` when the run's estimate (:func:`~cost.of_run`) is above the
+    server's budget (seconds of one core), before any work."""
+    cost.check_budget(c, budget, how=_RAISE)
 
 
 def ranking(source: ServedIndex, *, edition: int | None, view: str | None,
-            weights: Mapping[str, float], replications: int, seed: int = 1
-            ) -> tuple[pd.DataFrame, dict[str, Any]]:
+            weights: Mapping[str, float], replications: int, seed: int = 1,
+            budget: float = cost.API_BUDGET) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The ranking of an edition and view with custom weights and rank intervals.
 
     Returns the table (see :func:`~airank.web.shape.ranking_table`, plus
@@ -44,6 +53,7 @@ def ranking(source: ServedIndex, *, edition: int | None, view: str | None,
     """
     e, v = source.check(edition, view)
     ed = source.edition(e, v, weights)
+    _afford(cost.of_run(ed, "ranking", replications), budget)
     iv = (reweighted_intervals(source.plan(e, v), ed.spec, replications, seed)
           if replications > 0 else None)
     spec = ed.spec
@@ -70,7 +80,7 @@ def weights_text(weights: Mapping[str, float]) -> str:
 
 def uncertainty_table(source: ServedIndex, *, edition: int | None, view: str | None,
                       weights: Mapping[str, float], factors: Sequence[Mapping[str, Any]] | None,
-                      n: int, seed: int) -> pd.DataFrame:
+                      n: int, seed: int, budget: float = cost.API_BUDGET) -> pd.DataFrame:
     """Rank intervals of every unit: the default design (cached plan) or given factors.
 
     Factor paths are limited to ``methodology.*`` and node weights (``<code>.weight``):
@@ -80,7 +90,8 @@ def uncertainty_table(source: ServedIndex, *, edition: int | None, view: str | N
     """
     e, v = source.check(edition, view)
     ed = source.edition(e, v, weights)
-    if factors is None:
+    if factors is None:  # the cached plan: its variants are built
+        _afford(cost.of_run(ed, "ranking", n), budget)
         iv = reweighted_intervals(source.plan(e, v), ed.spec, n, seed)
         t = ranking_table(ed.baseline, iv)
         return t[["unit", "name", "rank", "median", "q05", "q95"]].rename(
@@ -91,7 +102,9 @@ def uncertainty_table(source: ServedIndex, *, edition: int | None, view: str | N
               for i, f in enumerate(factors) if f.get("path") is not None and not (
                   str(f["path"]).startswith(_FACTOR_PATHS) or str(f["path"]).endswith(".weight"))]
     SpecError.collect(issues)
-    out = uncertainty(ed, parse_factors(list(factors), ed.spec), n=n, seed=seed).to_frame()
+    fs = parse_factors(list(factors), ed.spec)
+    _afford(cost.of_run(ed, "uncertainty", n, factors=fs), budget)
+    out = uncertainty(ed, fs, n=n, seed=seed).to_frame()
     return out[["unit", "name", "nominal", "median", "q05", "q95", "moved"]]
 
 
@@ -251,8 +264,8 @@ def scenarios(source: ServedIndex) -> list[dict[str, Any]]:
 
 def scenario_run(source: ServedIndex, name: str, *, edition: int | None, view: str | None,
                  weights: Mapping[str, float], countries: Sequence[str] | None,
-                 strength: float | None, partner: str | None, n: int, seed: int
-                 ) -> dict[str, Any]:
+                 strength: float | None, partner: str | None, n: int, seed: int,
+                 budget: float = cost.API_BUDGET) -> dict[str, Any]:
     """A preset scenario: before/after rank of every unit, the change's 90% interval.
 
     ``countries``, ``strength`` and ``partner`` override the preset's parameters (None
@@ -262,6 +275,7 @@ def scenario_run(source: ServedIndex, name: str, *, edition: int | None, view: s
     params = {"countries": list(countries) if countries else None, "strength": strength,
               "partner": partner}
     sc = preset(name, **{k: v for k, v in params.items() if v is not None})
+    _afford(cost.of_run(ed, "scenario", n, factors=default_factors(ed.spec)), budget)
     # the edition's cached plan: its baseline replications are reused (issue 14)
     res = run_scenario(sc, ed, n=n, seed=seed, plan=source.plan(edition, view) if n else None)
     table = res.index_table()
@@ -275,11 +289,13 @@ def scenario_run(source: ServedIndex, name: str, *, edition: int | None, view: s
 
 def reach_run(source: ServedIndex, unit: str, *, edition: int | None, view: str | None,
               weights: Mapping[str, float], rank: int | None, overtake: str | None,
-              indicators: Sequence[str] | None, max_change: float | None) -> dict[str, Any]:
+              indicators: Sequence[str] | None, max_change: float | None,
+              budget: float = cost.API_BUDGET) -> dict[str, Any]:
     """What would it take for ``unit`` to reach ``rank`` (or overtake a unit)."""
     ed = source.edition(edition, view, weights)
+    _afford(cost.of_run(ed, "reach", 0, steps=MAX_ITER), budget)
     r = reach(ed, unit, rank=rank, overtake=overtake, indicators=indicators or None,
-              max_change=max_change)
+              max_change=max_change, max_iter=MAX_ITER)
     return {"index": source.key, "edition": ed.year, "unit": r.unit, "target": r.target,
             "reachable": r.reachable, "verified": r.verified, "message": r.message,
             "rank_now": r.rank_now, "score_now": r.score_now, "rank_reached": r.rank_reached,
@@ -290,9 +306,11 @@ def reach_run(source: ServedIndex, unit: str, *, edition: int | None, view: str 
 def projection_run(source: ServedIndex, *, edition: int | None, view: str | None,
                    weights: Mapping[str, float], year: int, model: str, n: int, seed: int,
                    scenario: str | None, countries: Sequence[str] | None,
-                   strength: float | None) -> dict[str, Any]:
+                   strength: float | None, budget: float = cost.API_BUDGET
+                   ) -> dict[str, Any]:
     """Project the edition to ``year`` (optionally under a preset scenario)."""
     ed = source.edition(edition, view, weights)
+    _afford(cost.of_run(ed, "projection", n, n_variants=1), budget)
     sc = None
     if scenario is not None:
         params = {"countries": list(countries) if countries else None, "strength": strength}

@@ -45,13 +45,16 @@ import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ...errors import AirankError, Issue
 from .factors import Factor
 
+if TYPE_CHECKING:
+    from ...edition import Edition
+
 __all__ = ["API_BUDGET", "BASE_BYTES", "CLI_BUDGET", "KINDS", "Cost", "check_budget", "estimate",
-           "memory_limit", "variants"]
+           "memory_limit", "of_run", "variants"]
 
 Kind = Literal["uncertainty", "sensitivity", "ranking", "scenario", "reach", "projection"]
 KINDS: tuple[str, ...] = ("uncertainty", "sensitivity", "ranking", "scenario", "reach",
@@ -124,6 +127,17 @@ def estimate(n_units: int, n_indicators: int, replications: int, n_variants: flo
     what = (f"{r:,} replications, {v:,.0f} pipeline variant(s), {u:,} units x {i:,} "
             f"indicators")
     return Cost(seconds, _bytes(kind, u, i, r, v), builds, evals, what)
+
+
+def of_run(edition: Edition, kind: Kind, replications: int, *,
+           factors: Sequence[Factor] = (), n_variants: float | None = None,
+           steps: int = 1) -> Cost:
+    """:func:`estimate` of a run on ``edition`` (its units and indicators), the pipeline
+    variants counted from ``factors`` (:func:`variants`) unless ``n_variants`` is given:
+    what the command line and the server check against their budgets."""
+    v = variants(factors, replications) if n_variants is None else n_variants
+    return estimate(len(edition.units), len(edition.spec.indicator_codes), replications, v,
+                    steps, kind)
 
 
 def _counts(kind: str, r: int, v: float, steps: int) -> tuple[float, float]:

@@ -55,7 +55,9 @@ from ._reach_curves import Curve, Objective, curves_of, solve
 from .panel import with_values
 from .shocks import Scenario, Shock
 
-__all__ = ["ReachResult", "reach"]
+__all__ = ["MAX_ITER", "ReachResult", "reach"]
+
+MAX_ITER = 8  # rebuild-and-repair rounds, each a build (what the cost model counts)
 
 
 @dataclass(frozen=True, eq=False)
@@ -139,7 +141,7 @@ def reach(edition: Edition | None, unit: str, *, rank: int | None = None,
           overtake: str | None = None, indicators: Sequence[str] | None = None,
           bounds: Mapping[str, tuple[float | None, float | None]] | None = None,
           max_change: float | None = None, objective: Objective = "relative",
-          margin: float | None = None, max_iter: int = 8) -> ReachResult:
+          margin: float | None = None, max_iter: int = MAX_ITER) -> ReachResult:
     """The smallest change in ``unit``'s indicators that reaches rank ``rank`` or better,
     or overtakes ``overtake``.
 

@@ -54,7 +54,7 @@ def run_uncertainty(source: Source, settings: Config, body: UncertaintyRequest) 
     check_limit("n", body.n, settings.max_replications)
     table = compute.uncertainty_table(source, edition=body.edition, view=body.view,
                                       weights=body.weights, factors=body.factors, n=body.n,
-                                      seed=body.seed)
+                                      seed=body.seed, budget=settings.budget_seconds)
     if body.format == "csv":
         return csv_response(table, f"{source.key}-uncertainty.csv")
     return json({"index": source.key, "n": body.n, "seed": body.seed,
@@ -102,7 +102,7 @@ def scenario(source: Source, settings: Config, body: ScenarioRequest) -> Respons
     out = compute.scenario_run(source, body.preset, edition=body.edition, view=body.view,
                               weights=body.weights, countries=body.countries,
                               strength=body.strength, partner=body.partner, n=body.n,
-                              seed=body.seed)
+                              seed=body.seed, budget=settings.budget_seconds)
     if body.format == "csv":
         return csv_response(pd.DataFrame(out["rows"]), f"{source.key}-{body.preset}.csv")
     return json(out)
@@ -110,13 +110,14 @@ def scenario(source: Source, settings: Config, body: ScenarioRequest) -> Respons
 
 @router.post("/indices/{index}/reach", tags=["what-if"],
              summary="What would it take for a unit to reach a rank or overtake another")
-def what_would_it_take(source: Source, body: ReachRequest) -> Response:
+def what_would_it_take(source: Source, settings: Config, body: ReachRequest) -> Response:
     if (body.rank is None) == (body.overtake is None):
         raise AirankError([Issue(("body", "rank"), "one_target", "Give exactly one of "
                                  "'rank' and 'overtake'.")])
     out = compute.reach_run(source, body.unit, edition=body.edition, view=body.view,
                            weights=body.weights, rank=body.rank, overtake=body.overtake,
-                           indicators=body.indicators, max_change=body.max_change)
+                           indicators=body.indicators, max_change=body.max_change,
+                           budget=settings.budget_seconds)
     if body.format == "csv":
         return csv_response(pd.DataFrame(out["plan"]), f"{source.key}-{out['unit']}-reach.csv")
     return json(out)
@@ -143,7 +144,8 @@ def projection(source: Source, settings: Config, body: ProjectionRequest) -> Res
     out = compute.projection_run(source, edition=body.edition, view=body.view,
                                 weights=body.weights, year=body.year, model=body.model,
                                 n=body.n, seed=body.seed, scenario=body.scenario,
-                                countries=body.countries, strength=body.strength)
+                                countries=body.countries, strength=body.strength,
+                                budget=settings.budget_seconds)
     if body.format == "csv":
         return csv_response(pd.DataFrame(out["rows"]), f"{source.key}-{out['year']}.csv")
     return json(out)

@@ -14,12 +14,10 @@ from fastapi import Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from ...analysis.robustness.cost import Cost, check_budget
 from ...errors import AirankError, Issue
-from ..settings import Settings
 
 __all__ = ["EditionQ", "Finite", "FormatQ", "RawJSON", "SeedQ", "StrictBody",
-           "StrictJSONResponse", "ViewQ", "check_cost", "check_limit", "csv_response", "json",
+           "StrictJSONResponse", "ViewQ", "check_limit", "csv_response", "json",
            "rows_json"]
 
 EditionQ = Annotated[int | None, Query(ge=1900, le=2100,
@@ -44,16 +42,6 @@ def check_limit(name: str, value: int, limit: int) -> None:
     if value > limit:
         raise AirankError([Issue((name,), "over_limit", f"'{name}' must be at most {limit} "
                                  f"on this server. Got {value}.", value)])
-
-
-def check_cost(settings: Settings, cost: Cost) -> None:
-    """422 ``over_budget`` when a run's estimated cost is above the server's budget.
-
-    ``cost`` from :func:`airank.analysis.robustness.cost.estimate`.
-    """
-    check_budget(cost, settings.budget_seconds,
-                 how="ask the server's operator to raise budget_seconds "
-                     "(AIRANK_WEB_BUDGET_SECONDS)")
 
 
 def _finite(value: Any) -> Any:

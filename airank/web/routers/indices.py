@@ -76,7 +76,7 @@ def ranking(source: Source, settings: Config, weights: Weights, edition: Edition
     n = settings.live_replications if replications is None else replications
     check_limit("replications", n, settings.max_live_replications)
     table, meta = compute.ranking(source, edition=edition, view=view, weights=weights,
-                                  replications=n, seed=seed)
+                                  replications=n, seed=seed, budget=settings.budget_seconds)
     e, v = meta["edition"], meta["view"]
     if format == "csv":
         return csv_response(_download(source, table, meta),
