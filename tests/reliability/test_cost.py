@@ -79,7 +79,9 @@ def test_estimate_adds_builds_and_evaluations() -> None:
     build, ev = 0.0093 + 1.1e-7 * 1000, 3.2e-8 * 100 + 1.9e-11 * 1000  # the documented model
     assert c.builds == 3 and c.evaluations == 1000
     assert c.seconds == pytest.approx(3 * build + 1000 * ev)
-    assert cost.estimate(100, 10, 1000, kind="projection").builds == pytest.approx(1005)
+    assert cost.estimate(100, 10, 1000, kind="projection").builds == pytest.approx(2505)
+    assert cost.estimate(100, 10, 1000, kind="projection", stacked=True).builds == \
+        pytest.approx(105)
     assert cost.estimate(100, 10, 0, steps=8, kind="reach").builds == 13
     with pytest.raises(ValueError, match="kind must be one of"):
         cost.estimate(1, 1, 1, kind="nonsense")  # type: ignore[arg-type]
@@ -120,7 +122,14 @@ def test_uncertainty_time_on_a_larger_index() -> None:
 def test_projection_time(asem) -> None:
     ed = asem[2]
     measured = _cpu(lambda: project(ed, year=2030, n=10))
-    _within(cost.estimate(51, 49, 10, kind="projection").seconds, measured)
+    _within(cost.of_run(ed, "projection", 10, n_variants=1).seconds, measured)
+
+
+def test_a_stacked_projection_is_priced_as_stacked() -> None:
+    ed = Edition.ogai()  # its bootstrap replications are scored stacked
+    c = cost.of_run(ed, "projection", 200, n_variants=1)
+    assert c.builds == pytest.approx(5 + 0.1 * 200)
+    _within(c.seconds, _cpu(lambda: project(ed, year=2030, n=200)))
 
 
 def test_scenario_time_and_memory(asem) -> None:

@@ -26,12 +26,13 @@ of its measurement (0.34 to 2.32 in a later sitting). The lowest are the real in
 builds and their weights-only runs of 1,024 replications (imputation and treatment cost
 them more per cell than the synthetic ones); the highest, the smallest synthetic
 index's. The counts per kind are measured too (ASEM and OGAI): a scenario costs about 3
-builds before its interval, a projection about 5 builds plus one per replication
-(measured: 1.85 per replication where every bootstrap replication is rebuilt, as for
-ASEM; 0.23 where they are scored stacked, as for the OGAI), a reach question about 5
-builds plus one per solver round. ``tests/reliability/test_cost.py`` checks the estimate
-against measured CPU time for a few shapes (within a factor of 3). Memory counts the
-arrays each kind keeps (float64 unless said).
+builds before its interval, a projection about 5 builds plus 2.5 per replication where
+every bootstrap replication is rebuilt (ASEM: 2.3 to 2.6 builds of the model's price, 10
+against 50 replications) or 0.1 where they are scored stacked (the OGAI: 0.10, 10
+against 200), a reach question about 5 builds plus one per solver round.
+``tests/reliability/test_cost.py`` checks the estimate against measured CPU time for a
+few shapes (within a factor of 3). Memory counts the arrays each kind keeps (float64
+unless said).
 
 :func:`check_budget` raises ``over_budget`` naming the estimate and how to raise the
 budget: ``--budget SECONDS`` on the command line, ``budget_seconds`` on the server
@@ -95,7 +96,7 @@ def evaluation_seconds(n_units: int, n_indicators: int) -> float:
 
 
 def estimate(n_units: int, n_indicators: int, replications: int, n_variants: float = 1,
-             steps: int = 1, kind: Kind = "uncertainty") -> Cost:
+             steps: int = 1, kind: Kind = "uncertainty", stacked: bool = False) -> Cost:
     """The cost of a run.
 
     Parameters
@@ -113,6 +114,9 @@ def estimate(n_units: int, n_indicators: int, replications: int, n_variants: flo
         Rounds of the ``reach`` solver (each a rebuild); ignored by the other kinds.
     kind : str
         One of :data:`KINDS`.
+    stacked : bool
+        A ``projection`` whose bootstrap replications are scored stacked, not rebuilt
+        one by one (:func:`~airank.analysis.scenarios._bootstrap.stackable`).
 
     Returns
     -------
@@ -122,7 +126,7 @@ def estimate(n_units: int, n_indicators: int, replications: int, n_variants: flo
         raise ValueError(f"kind must be one of {list(KINDS)}. Got {kind!r}.")
     u, i, r = max(int(n_units), 1), max(int(n_indicators), 1), max(int(replications), 0)
     v = max(float(n_variants), 1.0)
-    builds, evals = _counts(kind, r, v, max(int(steps), 0))
+    builds, evals = _counts(kind, r, v, max(int(steps), 0), stacked)
     seconds = builds * build_seconds(u, i) + evals * evaluation_seconds(u, i)
     what = (f"{r:,} replications, {v:,.0f} pipeline variant(s), {u:,} units x {i:,} "
             f"indicators")
@@ -136,11 +140,17 @@ def of_run(edition: Edition, kind: Kind, replications: int, *,
     variants counted from ``factors`` (:func:`variants`) unless ``n_variants`` is given:
     what the command line and the server check against their budgets."""
     v = variants(factors, replications) if n_variants is None else n_variants
+    stacked = False
+    if kind == "projection":
+        from ..scenarios._bootstrap import stackable
+
+        stacked = stackable(edition)
     return estimate(len(edition.units), len(edition.spec.indicator_codes), replications, v,
-                    steps, kind)
+                    steps, kind, stacked)
 
 
-def _counts(kind: str, r: int, v: float, steps: int) -> tuple[float, float]:
+def _counts(kind: str, r: int, v: float, steps: int, stacked: bool = False
+            ) -> tuple[float, float]:
     """(builds, evaluations) of a kind of run."""
     # the shocked plan's variants and replications (the baseline's plan and ranks are
     # cached with the edition: a first request pays them once more)
@@ -153,7 +163,10 @@ def _counts(kind: str, r: int, v: float, steps: int) -> tuple[float, float]:
         return 3 + interval[0], interval[1]
     if kind == "reach":
         return 5 + steps + interval[0], interval[1]
-    return 5 + 1.0 * r, 0.0  # projection: rebuilt or stacked replications, see above
+    return 5 + (_STACKED if stacked else _REBUILT) * r, 0.0  # projection, see above
+
+
+_REBUILT, _STACKED = 2.5, 0.1  # builds per bootstrap replication of a projection
 
 
 _PANEL_YEARS = 10  # years of history a projection's bootstrap stacks (the OGAI's panel)
