@@ -15,9 +15,8 @@ from hypothesis.extra import numpy as hnp
 
 import airank
 from airank import IndexSpec
-from airank.analysis.robustness import _feed, batch
+from airank.analysis.robustness import _feed, _order, batch
 from airank.analysis.robustness import _montecarlo as mc
-from airank.analysis.robustness import _order
 from airank.analysis.robustness._order import ascending_order
 from airank.analysis.robustness._scores import score_quantiles
 from airank.analysis.robustness.batch import Plan

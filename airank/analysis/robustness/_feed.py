@@ -59,7 +59,7 @@ class Feed:
         """Count the tie-free rows of ``scores`` (complete, no NaN) in this pass's table
         (:func:`~._order.count_ascending`); returns which rows are tied (not counted)."""
         tied = count_ascending(scores, self.counts, finite)
-        rows = len(scores) - int(tied.sum())
+        rows = len(scores) - int(np.count_nonzero(tied))
         self.counted += rows
         self._grow(rows * scores.shape[1])
         return tied

@@ -28,6 +28,7 @@ the table).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -89,19 +90,15 @@ def _sorted_rows(x: np.ndarray, finite: bool, order: np.ndarray | None,
         elif counts is not None and n == 1:
             counts[0] += R
         return tied
-    bits = int(n - 1).bit_length()
-    shift, low = np.uint64(bits), np.uint64((1 << bits) - 1)
-    high, ilow = ~low, np.int64(low)
     step = max(1, _CACHE_CELLS // n)
     rows = min(step, R)
-    pos_rows, rank_rows = _tiles(n, step)
+    c = _keys(n, step)
     buf, hi_buf = np.empty((rows, n)), np.empty((rows, n), dtype=np.uint64)
     flag_buf = np.empty((0 if finite else rows, n), dtype=bool)
     eq_buf = np.empty(rows * n, dtype=bool)
     odd = np.zeros(R, dtype=bool)
     # counting: a pass's orders in a buffer, then keys (n - 1 - position) * n + unit
     key_buf = np.empty((rows, n), dtype=np.int64) if order is None else None
-    rank_major = rank_rows[0]
     for i in range(0, R, step):
         j = min(i + step, R)
         m = (j - i) * n
@@ -109,34 +106,37 @@ def _sorted_rows(x: np.ndarray, finite: bool, order: np.ndarray | None,
         out = order[i:j] if order is not None else key_buf[: j - i]  # type: ignore[index]
         np.add(x[i:j], 0.0, out=part)  # -0.0 -> +0.0: equal scores, equal keys
         # a non-finite score would make a NaN key, and SIMD sorts do not keep NaN payloads
+        flagged = False  # a row of this pass is odd or tied
         if not finite:
             ok = np.isfinite(part, out=flag_buf[: j - i])
             if not ok.all():  # reductions per row only when needed: they cost most here
                 odd[i:j] = ~ok.all(axis=1)
+                flagged = True
         k = part.view(np.uint64)
-        np.bitwise_and(k, high, out=k)
-        np.bitwise_or(k, pos_rows[: j - i], out=k)  # same shapes: one flat loop
+        np.bitwise_and(k, c.high, out=k)
+        np.bitwise_or(k, c.pos[: j - i], out=k)  # same shapes: one flat loop
         part.sort(axis=1)
         if out.dtype == np.int64:  # the same bits, without a buffered cast
-            np.bitwise_and(k.view(np.int64), ilow, out=out)
+            np.bitwise_and(k.view(np.int64), c.ilow, out=out)
         else:
-            np.bitwise_and(k, low, out=out, casting="unsafe")
+            np.bitwise_and(k, c.low, out=out, casting="unsafe")
         # equal kept bits: the only neighbours that may be out of order or tied
-        np.right_shift(k, shift, out=hi)
+        np.right_shift(k, c.shift, out=hi)
         # neighbours compared flat (one loop), the pairs across two rows then cleared:
         # eq[r, p] is position p against p + 1 of row r, eq[r, n - 1] False
         flat = hi.reshape(-1)
         np.equal(flat[1:], flat[:-1], out=eq_buf[: m - 1])
         eq_buf[n - 1: m: n] = False
         if eq_buf[:m].any():
+            flagged = True
             eq = eq_buf[:m].reshape(j - i, n)
             for r in np.flatnonzero(eq.any(axis=1)):
                 if not odd[i + r]:
                     tied[i + r] = _mend_runs(x[i + r], out[r], np.flatnonzero(eq[r]))
         if counts is not None:
-            np.add(out, rank_rows[: j - i], out=out)
-            skip = tied[i:j] | odd[i:j]
-            _count(counts, out[~skip] if skip.any() else out)
+            np.add(out, c.rank[: j - i], out=out)
+            skip = (tied[i:j] | odd[i:j]) if flagged else None
+            _count(counts, out[~skip] if skip is not None and skip.any() else out)
     for r in (np.flatnonzero(odd) if not finite else ()):
         o = np.argsort(x[r])
         v = x[r, o]
@@ -144,19 +144,34 @@ def _sorted_rows(x: np.ndarray, finite: bool, order: np.ndarray | None,
         if order is not None:
             order[r] = o
         elif not tied[r]:
-            _count(counts, o + rank_major)  # type: ignore[arg-type]
+            _count(counts, o + c.rank[0])  # type: ignore[arg-type]
     return tied
 
 
+@dataclass(frozen=True)
+class _Keys:
+    """What the keys of rows of ``n`` units need, per pass of ``rows`` rows: the bits
+    that carry the position (``low``; ``shift`` of them; ``high`` the rest, ``ilow`` as
+    int64) and ``rows`` copies of each position (uint64) and of :func:`rank_offsets`
+    (int64), as (rows, n) arrays: a pass combines them with its keys in one flat loop,
+    where a broadcast row costs a loop per row (read-only)."""
+
+    shift: np.uint64
+    low: np.uint64
+    high: np.uint64
+    ilow: np.int64
+    pos: np.ndarray
+    rank: np.ndarray
+
+
 @lru_cache(maxsize=8)
-def _tiles(n: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
-    """``rows`` copies of each position (uint64) and of :func:`rank_offsets` (int64), as
-    (rows, n) arrays: a pass combines them with its keys in one flat loop, where a
-    broadcast row costs a loop per row (read-only; kept for the next call)."""
+def _keys(n: int, rows: int) -> _Keys:
+    bits = int(n - 1).bit_length()
+    low = np.uint64((1 << bits) - 1)
     pos = np.ascontiguousarray(np.broadcast_to(np.arange(n, dtype=np.uint64), (rows, n)))
     rank = np.ascontiguousarray(np.broadcast_to(rank_offsets(n), (rows, n)))
     pos.flags.writeable = rank.flags.writeable = False
-    return pos, rank
+    return _Keys(np.uint64(bits), low, ~low, np.int64(low), pos, rank)
 
 
 def _count(counts: np.ndarray, keys: np.ndarray) -> None:
