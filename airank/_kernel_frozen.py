@@ -139,12 +139,15 @@ def reduce(k: Kernel, cut: Array, under_cut: list[list[int]], w: Array, T: Array
     return Reduced(red, node_map, empty, np.ascontiguousarray(P))
 
 
-def reduction(cache: dict[str, Any], k: Kernel, W: Array, T: Array) -> Reduced | None:
+def reduction(cache: dict[str, Any], k: Kernel, W: Array, T: Array,
+              const: Array | None = None) -> Reduced | None:
     """The reduced tree of the batch ``W`` (R x nodes) for a bound matrix whose
-    transformed indicators are ``T``; None when no group is frozen. ``cache`` (the bound
-    matrix's) keeps which groups freeze under which constant columns, and the last
-    :data:`KEPT` reduced trees by the weights they froze at."""
-    const = (W == W[:1]).all(axis=0)
+    transformed indicators are ``T``; None when no group is frozen. ``const``: which
+    columns of ``W`` are equal in every row, when the caller has found them already.
+    ``cache`` (the bound matrix's) keeps which groups freeze under which constant
+    columns, and the last :data:`KEPT` reduced trees by the weights they froze at."""
+    if const is None:
+        const = (W == W[:1]).all(axis=0)
     cuts: dict[bytes, tuple[Array, list[list[int]], Array]] = cache.setdefault("cuts", {})
     key = const.tobytes()
     if key not in cuts:

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from ._kernel_frozen import reduction
+from ._kernel_frozen import Reduced, reduction
 from ._kernel_group import aggregate_group, group_scores
 from .aggregate import Aggregator, aggregator
 from .errors import FactorError, Issue
@@ -336,6 +336,26 @@ class Bound:
             S = agg.inverse(tree.effective(Wt) @ Tt.T, p)
         S[failed] = np.nan
         return Scores(S, None, failed, errors)
+
+    def shared_form(self, W: Array, const: Array) -> Reduced | None:
+        """The reduced tree of the batch ``W`` (``const``: its columns equal in every
+        row), when its rows can be scored from effective weights found once for the
+        whole batch and shared with other bound matrices of the same tree
+        (:meth:`from_effective`): the collapsed form applies, no node is without data
+        and no value must be checked per replication. None otherwise (evaluate rows
+        one part at a time with :meth:`evaluate`)."""
+        if not self.fast or self.dead.any() or self._prepared()[2]:
+            return None
+        return reduction(self._cache, self.kernel, W, self.transformed, const)
+
+    def from_effective(self, E: Array, red: Reduced) -> Array:
+        """Index scores (R x units) from the reduced tree's effective weights ``E``
+        (``red`` from :meth:`shared_form`): ``g^-1(E @ P.T)``."""
+        agg, p = self.kernel.methods[-1], self.kernel.params[-1]
+        assert agg.inverse is not None
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            out: Array = agg.inverse(E @ red.P.T, p)
+        return out
 
     @property
     def transformed(self) -> Array:

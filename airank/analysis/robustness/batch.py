@@ -241,6 +241,9 @@ class Scorer:
                          dtype=np.int64)
         place = np.concatenate([np.cumprod(radix[::-1])[::-1][1:], [1]]).astype(np.int64)
         code = keys @ place if keys.shape[1] else np.zeros(R, dtype=np.int64)
+        W = draws.weights
+        const = (W == W[:1]).all(axis=0) if R else None  # one check for every part
+        shared: dict[bytes, np.ndarray] = {}  # effective weights of the draws, per tree
         for c in np.flatnonzero(np.bincount(code)):
             rows = np.flatnonzero(code == c)
             pre = tuple(int(v) for v in keys[rows[0], : len(self.pre)])
@@ -253,6 +256,15 @@ class Scorer:
                 continue
             bound = self._bound_kernel(pre, tuple(int(v) for v in keys[rows[0],
                                                                        len(self.pre):]), var)
+            red = bound.shared_form(W, const) if const is not None else None
+            if red is not None:  # the draws' effective weights, found once, then its rows
+                key = red.node_map.tobytes() + red.empty.tobytes()
+                if key not in shared:
+                    shared[key] = red.kernel.effective(red.weights(W))
+                for s in range(0, rows.size, step):
+                    part = rows[s:s + step]
+                    yield part, bound.from_effective(shared[key].take(part, axis=0), red), []
+                continue
             for s in range(0, rows.size, step):
                 part = rows[s:s + step]
                 res = bound.evaluate(draws.weights.take(part, axis=0))  # faster than [part]
