@@ -129,6 +129,38 @@ def test_slices_of_any_size_give_the_same_bytes(skewed_edition, monkeypatch):
     pd.testing.assert_frame_equal(whole, sliced)
 
 
+@pytest.mark.parametrize("name", ["asem", "skewed"])
+def test_effective_weights_shared_across_options_give_the_same_scores(name, skewed_edition,
+                                                                      monkeypatch):
+    """A block's effective weights, found once and shared by every variant and
+    aggregation option (Bound.shared_form), give the scores of finding them option by
+    option -- to the byte -- and the shared path is the one taken."""
+    from airank.analysis.robustness.uncertainty import draw
+    from airank.kernel import Bound
+
+    if name == "asem":
+        spec, data = airank.datasets.asem()
+        ed = airank.Edition.of(spec, data)
+    else:
+        ed = skewed_edition
+    plan = Plan(ed, default_factors(ed.spec))
+    d = draw(plan, 5, 0, 3000)
+    used: list[int] = []
+    real = Bound.from_effective
+
+    def spy(self, E, red):
+        used.append(len(E))
+        return real(self, E, red)
+
+    monkeypatch.setattr(Bound, "from_effective", spy)
+    shared, fails = plan.scorer.evaluate(d)
+    assert sum(used) == 3000 and not fails
+    monkeypatch.setattr(Bound, "shared_form", lambda self, W, const: None)
+    each, _ = plan.scorer.evaluate(d)
+    np.testing.assert_array_equal(shared, each)
+    assert sum(used) == 3000  # the second time, option by option
+
+
 def test_counting_thread_gives_the_same_bytes_and_raises_its_errors(skewed_edition,
                                                                      monkeypatch):
     """A local run counts ranks on a second thread, several passes in flight; the same
