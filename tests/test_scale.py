@@ -15,7 +15,7 @@ from hypothesis.extra import numpy as hnp
 
 import airank
 from airank import IndexSpec
-from airank.analysis.robustness import _feed, _order, batch
+from airank.analysis.robustness import _draws, _feed, _order, batch
 from airank.analysis.robustness import _montecarlo as mc
 from airank.analysis.robustness._order import ascending_order
 from airank.analysis.robustness._scores import score_quantiles
@@ -159,6 +159,47 @@ def test_effective_weights_shared_across_options_give_the_same_scores(name, skew
     each, _ = plan.scorer.evaluate(d)
     np.testing.assert_array_equal(shared, each)
     assert sum(used) == 3000  # the second time, option by option
+
+
+@pytest.mark.parametrize("doc", [
+    None,  # the default design
+    [{"name": "w2", "type": "weights", "level": 2, "noise": 0.0},  # touched, yet constant
+     {"name": "w1", "type": "weights", "level": 1, "noise": 0.0}],
+    [{"name": "drop", "type": "exclude", "codes": ["LPI", "Ship"]},
+     {"name": "cw", "type": "choice", "path": "Conn.weight", "options": [1.0, 2.0]},
+     {"name": "w3", "type": "weights", "level": 3, "distribution": "dirichlet",
+      "concentration": 50}],
+])
+def test_columns_no_factor_sets_are_known_constant_and_the_rest_checked_in_full(doc):
+    """Draws carry the nodes no factor sets (Scorer.fixed_columns); the columns found
+    constant with that knowledge are those the full check finds, a column a factor
+    touches but leaves unchanged (zero noise) included, and the scores are the same
+    bytes as when nothing is known."""
+    from airank.analysis.robustness.sensitivity import design_draws
+    from airank.analysis.robustness.uncertainty import draw
+
+    spec, data = airank.datasets.asem()
+    ed = airank.Edition.of(spec, data)
+    if doc is None:
+        fs = default_factors(spec)
+    else:
+        fs = parse_factors(doc, spec)
+    plan = Plan(ed, fs)
+    fixed = plan.fixed_columns()
+    assert not fixed.flags.writeable and fixed.any() and not fixed.all()
+    rng = np.random.default_rng(0)
+    for d in (draw(plan, 3, 0, 700),
+              design_draws(plan, rng.random((300, len(fs))), n_alternatives=16, seed=1)):
+        W = d.weights
+        assert d.fixed is fixed and (W[:, fixed] == W[:1, fixed]).all()
+        full = (W == W[:1]).all(axis=0)
+        np.testing.assert_array_equal(_draws.constant_columns(W, d.fixed), full)
+        if doc is not None and doc[0]["name"] == "w2":
+            assert full[~fixed].any()  # zero noise: touched, found constant by the check
+        known, _ = plan.evaluate(d)
+        unknown, _ = plan.evaluate(batch.Draws(d.options, W))
+        np.testing.assert_array_equal(known, unknown)
+    assert (_draws.constant_columns(W, None) == full).all()
 
 
 def test_counting_thread_gives_the_same_bytes_and_raises_its_errors(skewed_edition,

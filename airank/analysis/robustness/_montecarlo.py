@@ -160,7 +160,7 @@ def _drawn(job: Job, b: int) -> Draws:
     if job.reweight is not None:
         ratio, wanted = job.reweight
         nominal = job.scorer.nominal_weights
-        d = Draws(d.options, np.where(nominal > 0, d.weights * ratio, wanted))
+        d = Draws(d.options, np.where(nominal > 0, d.weights * ratio, wanted), d.fixed)
     return d
 
 

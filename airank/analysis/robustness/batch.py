@@ -35,6 +35,7 @@ from ...kernel import Bound, Kernel
 from ...pipeline import renormalise
 from ...results import Result
 from ...spec import IndexSpec
+from ._draws import Draws, constant_columns
 from .factors import Factor
 
 __all__ = ["CHUNK_CELLS", "Draws", "Plan", "Scorer"]
@@ -43,30 +44,6 @@ __all__ = ["CHUNK_CELLS", "Draws", "Plan", "Scorer"]
 CHUNK_CELLS = 1 << 21
 
 Variant = tuple[np.ndarray, np.ndarray]  # normalised matrix, nodes without data
-
-
-@dataclass(frozen=True)
-class Draws:
-    """Replications to evaluate.
-
-    Attributes
-    ----------
-    options : ndarray of int, shape (R, n_factors)
-        The option chosen by each choice/exclude factor (0 for weight factors).
-    weights : ndarray, shape (R, n_nodes)
-        Raw weight of every node (``Plan.nodes`` order) in each replication, with weight
-        choices, noise and exclusions already applied.
-    """
-
-    options: np.ndarray
-    weights: np.ndarray
-
-    def __len__(self) -> int:
-        return int(self.weights.shape[0])
-
-    def rows(self, start: int, stop: int) -> Draws:
-        """Replications ``start`` to ``stop - 1``."""
-        return Draws(self.options[start:stop], self.weights[start:stop])
 
 
 def chunk_rows(n_units: int) -> int:
@@ -108,6 +85,7 @@ class Scorer:
         self.variants: dict[tuple[int, ...], Variant | AirankError] = {}
         self._source = source
         self._pos = {c: j for j, c in enumerate(self.nodes)}
+        self._fixed: np.ndarray | None = None
         self._kernels: dict[tuple[int, ...], Kernel] = {} if kernels is None else kernels
         self._bound: dict[tuple[tuple[int, ...], tuple[int, ...]], Bound] = {}
         for combo in self.agg_combos():
@@ -135,6 +113,25 @@ class Scorer:
             assert parent is not None
             groups.setdefault(parent, []).append(int(j))
         return [np.array(v) for v in groups.values()]
+
+    def fixed_columns(self) -> np.ndarray:
+        """Nodes whose weight no factor sets (no weight noise on their level, no weight
+        choice, no exclusion): in draws made from the nominal weights they hold one
+        value in every row (read-only)."""
+        if self._fixed is None:
+            fixed = np.ones(len(self.nodes), dtype=bool)
+            for i, f in enumerate(self.factors):
+                if f.kind == "weights":
+                    assert f.level is not None
+                    fixed[self.level_nodes(f.level)] = False
+                elif i in self.wchoice:
+                    assert f.path is not None
+                    fixed[self._pos[f.path.split(".")[-2]]] = False
+                elif f.kind == "exclude":
+                    fixed[[self._pos[str(o)] for o in f.options[1:]]] = False
+            fixed.flags.writeable = False
+            self._fixed = fixed
+        return self._fixed
 
     def with_weight_choices(self, options: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Set the weights chosen by choice factors on a node's ``weight``."""
@@ -242,7 +239,7 @@ class Scorer:
         place = np.concatenate([np.cumprod(radix[::-1])[::-1][1:], [1]]).astype(np.int64)
         code = keys @ place if keys.shape[1] else np.zeros(R, dtype=np.int64)
         W = draws.weights
-        const = (W == W[:1]).all(axis=0) if R else None  # one check for every part
+        const = constant_columns(W, draws.fixed) if R else None  # one check for all parts
         shared: dict[bytes, np.ndarray] = {}  # effective weights of the draws, per tree
         for c in np.flatnonzero(np.bincount(code)):
             rows = np.flatnonzero(code == c)
@@ -353,6 +350,9 @@ class Plan:
 
     def siblings(self, level: int) -> list[np.ndarray]:
         return self.scorer.siblings(level)
+
+    def fixed_columns(self) -> np.ndarray:
+        return self.scorer.fixed_columns()
 
     def with_weight_choices(self, options: np.ndarray, weights: np.ndarray) -> np.ndarray:
         return self.scorer.with_weight_choices(options, weights)

@@ -82,7 +82,7 @@ def design_draws(plan: Plan, matrix: np.ndarray, *, n_alternatives: int, seed: i
             pick = bin_uniform(matrix[:, i], n_alternatives)
             table = noise_values(plan, f, base, rng)
             apply_noise(W, f, [(cols, v[pick]) for cols, v in table])
-    return Draws(options, plan.with_exclusions(options, W))
+    return Draws(options, plan.with_exclusions(options, W), plan.fixed_columns())
 
 
 def sensitivity(edition: Edition, factors: Sequence[Factor] | None = None, *,

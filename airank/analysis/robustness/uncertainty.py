@@ -75,7 +75,7 @@ def draw(plan: Plan | Scorer, seed: int, block: int, size: int = BLOCK) -> Draws
     for f in f_all:
         if f.kind == "weights":
             apply_noise(W, f, noise_values(plan, f, W, rng))
-    return Draws(options, plan.with_exclusions(options, W))
+    return Draws(options, plan.with_exclusions(options, W), plan.fixed_columns())
 
 
 def noise_values(plan: Plan | Scorer, f: Factor, W: np.ndarray, rng: np.random.Generator
@@ -148,7 +148,7 @@ class UncertaintyResult:
                                      f"Replication must be in 0..{self.n - 1}. Got {r}.", r)])
         d = draw(self.plan, self.seed, r // BLOCK)
         i = r % BLOCK
-        return Draws(d.options[i:i + 1], d.weights[i:i + 1])
+        return d.rows(i, i + 1)
 
     def replication_changes(self, r: int) -> dict[str, Any]:
         """Spec changes that reproduce replication ``r``: options and every node weight."""
