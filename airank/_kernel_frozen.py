@@ -20,6 +20,7 @@ bytes however they are run.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
 Array = np.ndarray
 KEPT = 16  # reduced trees kept per bound matrix
+_EVICTING = threading.Lock()  # one thread at a time drops and adds kept trees
 
 
 @dataclass(frozen=True, eq=False)
@@ -161,8 +163,11 @@ def reduction(cache: dict[str, Any], k: Kernel, W: Array, T: Array,
         return None
     kept: dict[tuple[bytes, bytes], Reduced] = cache.setdefault("reduced", {})
     vkey = (key, W[0, under].tobytes())
-    if vkey not in kept:
-        while len(kept) >= KEPT:
-            kept.pop(next(iter(kept)))
-        kept[vkey] = reduce(k, cut, under_cut, W[0], T)
-    return kept[vkey]
+    red = kept.get(vkey)
+    if red is None:
+        red = reduce(k, cut, under_cut, W[0], T)
+        with _EVICTING:  # threads of one process (Dask workers) may share the cache
+            while len(kept) >= KEPT:
+                kept.pop(next(iter(kept)))
+            kept[vkey] = red
+    return red

@@ -429,3 +429,39 @@ def test_exports_carry_percentiles_and_group_ranks(tmp_path, skewed_edition):
     assert {"percentile", "state", "rank_state", "percentile_state"} <= set(t.columns)
     expected = skewed_edition.baseline.group_ranks("state")["index"]
     assert (t.set_index("unit")["rank_state"] == expected.loc[t["unit"]].to_numpy()).all()
+
+
+def test_designs_of_more_option_combinations_than_int64_holds_run():
+    """Ten factors of 100 options each: 1e20 combinations, past int64, so the rows are
+    grouped by their distinct option rows instead of a mixed-radix number (which
+    wrapped to negative codes, a ValueError); each replication still scores as its
+    rebuild through the pipeline."""
+    spec, data = airank.datasets.asem()
+    fs = parse_factors([{"name": f"cov{j}", "type": "choice",
+                         "path": "methodology.screen.min_coverage", "range": [0.5, 0.9],
+                         "steps": 100} for j in range(10)], spec)
+    res = uncertainty(airank.Edition.of(spec, data), fs, n=3, seed=4)
+    assert res.n_failed == 0
+    for rep in range(3):
+        batch_scores = res.replication_scores(rep)
+        rebuilt = res.rebuild(rep)
+        np.testing.assert_allclose(rebuilt.index.loc[batch_scores.index], batch_scores,
+                                   rtol=1e-10)
+
+
+@settings(max_examples=60, deadline=None)
+@given(radix=st.lists(st.integers(1, 6), min_size=1, max_size=4),
+       rows=st.integers(0, 300), seed=st.integers(0, 2**32 - 1))
+def test_option_combinations_group_alike_by_number_or_by_distinct_rows(radix, rows, seed):
+    """The two ways of numbering option combinations group the same rows, in the same
+    (lexicographic) order."""
+    rng = np.random.default_rng(seed)
+    keys = np.stack([rng.integers(r, size=rows) for r in radix], axis=1).astype(np.int64)
+    code, groups = batch._combination_codes(keys, radix)
+    distinct, inverse = np.unique(keys, axis=0, return_inverse=True)
+    huge = [10**6] * len(radix)  # the same keys, read as of many options: distinct rows
+    code2, groups2 = batch._combination_codes(keys, huge)
+    np.testing.assert_array_equal(code2, inverse.reshape(-1))
+    assert list(groups2) == list(range(distinct.shape[0]))
+    assert [list(np.flatnonzero(code == c)) for c in groups] == \
+        [list(np.flatnonzero(code2 == c)) for c in groups2]

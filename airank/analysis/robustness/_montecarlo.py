@@ -222,13 +222,16 @@ _ONES = np.ones(0)
 def _ones(n: int) -> np.ndarray:
     """``n`` ones (read-only, shared): column sums of a slice as one BLAS product,
     ``ones @ scores``, three times as fast as ``scores.sum(axis=0)`` on slices of a few
-    hundred replications (numpy adds them row by row)."""
+    hundred replications (numpy adds them row by row). Threads of one process (Dask
+    workers) may call it at once: each reads the shared array once and slices its own
+    reference, so another thread's growing it never shortens what this one returns."""
     global _ONES
-    if _ONES.size < n:
-        grown = np.ones(max(n, 2 * _ONES.size))
-        grown.flags.writeable = False
-        _ONES = grown
-    return _ONES[:n]
+    ones = _ONES
+    if ones.size < n:
+        ones = np.ones(max(n, 2 * ones.size))
+        ones.flags.writeable = False
+        _ONES = ones
+    return ones[:n]
 
 
 def _ranks(job: Job, S: np.ndarray, stats: Feed, gstats: Feed, finite: bool = False

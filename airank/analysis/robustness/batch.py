@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -125,10 +126,9 @@ class Scorer:
                     assert f.level is not None
                     fixed[self.level_nodes(f.level)] = False
                 elif i in self.wchoice:
-                    assert f.path is not None
-                    fixed[self._pos[f.path.split(".")[-2]]] = False
+                    fixed[self._chosen(f)] = False
                 elif f.kind == "exclude":
-                    fixed[[self._pos[str(o)] for o in f.options[1:]]] = False
+                    fixed[[self._left_out(f, k) for k in range(1, f.n_options)]] = False
             fixed.flags.writeable = False
             self._fixed = fixed
         return self._fixed
@@ -140,10 +140,17 @@ class Scorer:
         w = weights.copy()
         for i in self.wchoice:
             f = self.factors[i]
-            assert f.path is not None
-            code = f.path.split(".")[-2]
-            w[:, self._pos[code]] = np.asarray(f.options, dtype=float)[options[:, i]]
+            w[:, self._chosen(f)] = np.asarray(f.options, dtype=float)[options[:, i]]
         return w
+
+    def _chosen(self, f: Factor) -> int:
+        """The node whose weight a weight-choice factor sets (its position)."""
+        assert f.path is not None
+        return self._pos[f.path.split(".")[-2]]
+
+    def _left_out(self, f: Factor, k: int) -> int:
+        """The node an exclude factor's option ``k`` (>= 1) leaves out (its position)."""
+        return self._pos[str(f.options[k])]
 
     def with_exclusions(self, options: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Zero the weight of the node each exclude factor leaves out."""
@@ -153,7 +160,7 @@ class Scorer:
         for i, f in enumerate(self.factors):
             if f.kind == "exclude":
                 for k in range(1, f.n_options):
-                    w[options[:, i] == k, self._pos[str(f.options[k])]] = 0.0
+                    w[options[:, i] == k, self._left_out(f, k)] = 0.0
         return w
 
     def effective(self, W: np.ndarray) -> np.ndarray:
@@ -233,15 +240,12 @@ class Scorer:
         R = len(draws)
         step = chunk_rows(len(self.units)) if step is None else step
         keys = draws.options[:, [*self.pre, *self.agg]]
-        # one integer per combination of options (mixed radix), then group by it
-        radix = np.array([self.factors[i].n_options for i in (*self.pre, *self.agg)],
-                         dtype=np.int64)
-        place = np.concatenate([np.cumprod(radix[::-1])[::-1][1:], [1]]).astype(np.int64)
-        code = keys @ place if keys.shape[1] else np.zeros(R, dtype=np.int64)
+        code, groups = _combination_codes(
+            keys, [self.factors[i].n_options for i in (*self.pre, *self.agg)])
         W = draws.weights
         const = constant_columns(W, draws.fixed) if R else None  # one check for all parts
         shared: dict[bytes, np.ndarray] = {}  # effective weights of the draws, per tree
-        for c in np.flatnonzero(np.bincount(code)):
+        for c in groups:
             rows = np.flatnonzero(code == c)
             pre = tuple(int(v) for v in keys[rows[0], : len(self.pre)])
             var = self.variant(pre)
@@ -266,6 +270,24 @@ class Scorer:
                 part = rows[s:s + step]
                 res = bound.evaluate(draws.weights.take(part, axis=0))  # faster than [part]
                 yield part, res.index, [(bad, msg) for bad, msg, _, _ in res.errors]
+
+
+def _combination_codes(keys: np.ndarray, radix: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """One integer per row of option ``keys`` (R x factors; factor ``j`` has ``radix[j]``
+    options) and the codes that occur, ascending: equal rows, equal codes, in the
+    lexicographic order of the rows. A mixed-radix number while the combinations are few
+    (a bincount of them is cheap); otherwise the rows' ranks among the distinct rows
+    (many factors of many options: the mixed-radix number would overflow int64)."""
+    R = keys.shape[0]
+    if not keys.shape[1]:
+        return np.zeros(R, dtype=np.int64), np.arange(1 if R else 0)
+    if math.prod(radix) <= max(4 * R, 1 << 16):
+        place = np.ones(len(radix), dtype=np.int64)
+        place[:-1] = np.cumprod(np.array(radix[:0:-1], dtype=np.int64))[::-1]
+        code = keys @ place
+        return code, np.flatnonzero(np.bincount(code))
+    distinct, code = np.unique(keys, axis=0, return_inverse=True)
+    return code.reshape(-1), np.arange(distinct.shape[0])
 
 
 @dataclass

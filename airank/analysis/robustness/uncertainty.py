@@ -53,7 +53,9 @@ from .ranks import DEFAULT_MEMORY
 __all__ = ["BLOCK", "UncertaintyResult", "draw", "reweighted_intervals", "uncertainty"]
 
 MAX_REPLICATIONS = 10_000_000
-THREAD_CELLS = 1 << 22  # ranks (replications x units) from which a local run counts on a thread
+#: Ranks (replications x units) from which a local run counts on a second thread, unless
+#: its ranks are counted as they are sorted (:func:`~._feed.counts_as_sorted`: never).
+THREAD_CELLS = 1 << 22
 
 Progress = Callable[[int, int], None]
 
