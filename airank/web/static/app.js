@@ -32,6 +32,7 @@ async function init() {
 }
 
 async function loadIndex(key, url = {}) {
+  delete document.documentElement.dataset.ready; // until this index's first requests answer
   state.index = key;
   $("index").value = key;
   const info = indexInfo();
@@ -70,8 +71,10 @@ async function loadIndex(key, url = {}) {
   buildColumnPicker();
   buildSliders(url.weights || {});
   buildComparePickers(units);
-  await Promise.all([rerank(first), loadPresets()]);
+  const answered = await Promise.allSettled([rerank(first), loadPresets()]);
   document.documentElement.dataset.ready = "true"; // every first request has answered
+  const failed = answered.find((a) => a.status === "rejected");
+  if (failed) throw failed.reason;
   loadCells().catch((err) => setStatus(err.message, true));
   if (url.tab && $(`tab-${url.tab}`)) state.showTab(url.tab, false);
   else refreshTab();
