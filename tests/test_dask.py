@@ -17,6 +17,7 @@ from airank import AirankError, IndexSpec
 from airank.analysis.robustness import distributed as dist
 from airank.analysis.robustness.batch import Plan
 from airank.analysis.robustness.designs import default_factors
+from airank.analysis.robustness.factors import parse_factors
 from airank.analysis.robustness.sensitivity import sensitivity
 from airank.analysis.robustness.uncertainty import BLOCK, uncertainty
 
@@ -100,3 +101,18 @@ def test_cli_dask_option(client, capsys, monkeypatch):
     assert main(["sensitivity", "--example", "asem", "--n-base", "64", "--dask",
                  "tcp://127.0.0.1:9"]) == 2
     assert "No Dask scheduler answers at 'tcp://127.0.0.1:9'" in capsys.readouterr().err
+
+
+def test_only_the_variants_the_draws_use_are_built_and_shipped(client, asem):
+    """Ten factors of 100 options (1e20 combinations): the client builds the variants
+    its draws use, not every combination, and the cluster run is the local one."""
+    spec, data = asem
+    fs = parse_factors([{"name": f"cov{j}", "type": "choice",
+                         "path": "methodology.screen.min_coverage", "range": [0.5, 0.9],
+                         "steps": 100} for j in range(10)], spec)
+    ed = airank.Edition.of(spec, data)
+    plan = Plan(ed, fs)
+    remote = uncertainty(ed, fs, n=5, seed=3, scheduler=client, plan=plan)
+    assert len(plan.scorer.variants) <= 5
+    local = uncertainty(ed, fs, n=5, seed=3)
+    assert remote.to_frame().to_csv() == local.to_frame().to_csv()

@@ -26,7 +26,7 @@ from ._order import ascending_order
 from .batch import Draws, Scorer, chunk_rows
 from .ranks import DEFAULT_MEMORY, RankStats, rank_desc
 
-__all__ = ["BLOCK", "MAX_TASKS", "Job", "Partial", "Totals", "run_task"]
+__all__ = ["BLOCK", "MAX_TASKS", "Job", "Partial", "Totals", "drawn", "run_task"]
 
 BLOCK = 4096  # draws per seed block
 MAX_TASKS = 256  # a run is cut into at most this many tasks
@@ -140,7 +140,7 @@ def run_task(job: Job, task: int, blocks: range, *, stats: RankStats | None = No
     p.feeds = (feed, gfeed)
     try:
         for b in blocks:
-            d = _drawn(job, b)
+            d = drawn(job, b)
             for rows, scores, failures in job.scorer.chunks(d, step):
                 _chunk(job, p, feed, gfeed, b * BLOCK + rows, scores, failures)
             p.n += len(d)
@@ -154,7 +154,7 @@ def run_task(job: Job, task: int, blocks: range, *, stats: RankStats | None = No
     return p
 
 
-def _drawn(job: Job, b: int) -> Draws:
+def drawn(job: Job, b: int) -> Draws:
     """The draws of block ``b`` (reweighted when the job says so)."""
     d = job.draw(job.scorer, job.seed, b, min(BLOCK, job.n - b * BLOCK))
     if job.reweight is not None:

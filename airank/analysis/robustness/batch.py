@@ -205,10 +205,13 @@ class Scorer:
                 X, self.kernel(()).dead(X))
         return self.variants[combo]
 
-    def build_all(self) -> Scorer:
-        """Build every pipeline variant now (before shipping to workers); returns self."""
-        for combo in self.pre_combos():
-            self.variant(combo)
+    def build_for(self, options: np.ndarray) -> Scorer:
+        """Build now (before shipping to workers) the pipeline variants that replications
+        of these ``options`` (R x factors, as in :class:`Draws`) use -- not every
+        combination, which many factors of many options make too many; returns self."""
+        if self.pre and options.shape[0]:
+            for row in np.unique(options[:, list(self.pre)], axis=0):
+                self.variant(tuple(int(v) for v in row))
         return self
 
     def _bound_kernel(self, pre: tuple[int, ...], agg: tuple[int, ...], var: Variant

@@ -5,8 +5,8 @@ tcp://host:8786``) and ``sensitivity(..., scheduler=client)`` send their tasks t
 existing ``dask.distributed`` cluster; nothing here schedules work itself.
 
 * What is shipped: the run's :class:`~._montecarlo.Job` (the
-  :class:`~.batch.Scorer` -- the normalised matrix of every pipeline variant, built
-  here first, and the spec; no dataset, no edition) scattered once to every worker; each
+  :class:`~.batch.Scorer` -- the normalised matrix of every pipeline variant the draws
+  use, built here first, and the spec; no dataset, no edition) scattered once to every worker; each
   task then names only its blocks.
 * What comes back: per task, rank statistics (exact integer counts, merged as tasks
   finish, in any order) and float sums, folded in task order; Sobol' tasks return the
@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ...errors import AirankError, Issue
-from ._montecarlo import Job, Partial, Totals, run_task
+from ._montecarlo import BLOCK, Job, Partial, Totals, drawn, run_task
 from ._threads import one_blas_thread
 
 __all__ = ["connect", "map_tasks", "run_job"]
@@ -90,7 +90,8 @@ def _task(job: Job, task: int, blocks: range) -> Partial:
 def run_job(job: Job, scheduler: Any, *, progress: Progress | None = None) -> Totals:
     """Run every task of a Monte Carlo ``job`` on the cluster; the same totals as
     :func:`~.uncertainty.run_local`."""
-    job.scorer.build_all()  # the workers get every variant; they cannot build one
+    for b in range(-(-job.n // BLOCK)):  # the workers get the variants the draws use:
+        job.scorer.build_for(drawn(job, b).options)  # they cannot build one
     tasks = job.tasks()
     stats, gstats = job.new_stats()
     totals = Totals(job, stats, gstats)

@@ -180,7 +180,7 @@ def _score_rows(scorer: Scorer, draws: Draws, nominal: np.ndarray, scheduler: An
     if scheduler is not None:
         from .distributed import map_tasks
 
-        scorer.build_all()
+        scorer.build_for(draws.options)
         parts = list(map_tasks(scheduler, _rows, (scorer, nominal), args))
     else:
         parts = [_rows((scorer, nominal), *a) for a in args]
