@@ -39,6 +39,14 @@ class Draws:
         """Replications ``start`` to ``stop - 1``."""
         return Draws(self.options[start:stop], self.weights[start:stop], self.fixed)
 
+    def reweighted(self, nominal: np.ndarray, ratio: np.ndarray, wanted: np.ndarray
+                   ) -> Draws:
+        """The same draws centred on other weights: each node's weight times its
+        ``ratio`` to the ``nominal`` one, and ``wanted`` where the nominal weight is 0
+        (scaling a column keeps a constant one constant, so ``fixed`` carries over)."""
+        return Draws(self.options, np.where(nominal > 0, self.weights * ratio, wanted),
+                     self.fixed)
+
 
 def constant_columns(W: np.ndarray, fixed: np.ndarray | None) -> np.ndarray:
     """Which columns of ``W`` (rows >= 1) hold one value in every row: those ``fixed``

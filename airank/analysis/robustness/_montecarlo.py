@@ -159,8 +159,7 @@ def drawn(job: Job, b: int) -> Draws:
     d = job.draw(job.scorer, job.seed, b, min(BLOCK, job.n - b * BLOCK))
     if job.reweight is not None:
         ratio, wanted = job.reweight
-        nominal = job.scorer.nominal_weights
-        d = Draws(d.options, np.where(nominal > 0, d.weights * ratio, wanted), d.fixed)
+        d = d.reweighted(job.scorer.nominal_weights, ratio, wanted)
     return d
 
 

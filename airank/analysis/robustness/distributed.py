@@ -6,8 +6,8 @@ existing ``dask.distributed`` cluster; nothing here schedules work itself.
 
 * What is shipped: the run's :class:`~._montecarlo.Job` (the
   :class:`~.batch.Scorer` -- the normalised matrix of every pipeline variant the draws
-  use, built here first, and the spec; no dataset, no edition) scattered once to every worker; each
-  task then names only its blocks.
+  use, built here first, and the spec; no dataset, no edition) scattered once to every
+  worker; each task then names only its blocks.
 * What comes back: per task, rank statistics (exact integer counts, merged as tasks
   finish, in any order) and float sums, folded in task order; Sobol' tasks return the
   ranks of their design rows, placed by row.

@@ -184,7 +184,7 @@ def rank_change_interval(edition: Edition, data: Dataset, *,
 
         def weights(b: int) -> Draws:
             d = draw(base, seed, b, min(BLOCK, n - b * BLOCK))
-            return Draws(d.options, np.where(nominal > 0, d.weights * ratio, wanted), d.fixed)
+            return d.reweighted(nominal, ratio, wanted)
 
         def base_ranks() -> np.ndarray:  # the same for every scenario of this edition
             out = np.concatenate([rank_desc(base.evaluate(weights(b))[0], axis=1)
