@@ -36,6 +36,7 @@ import tracemalloc
 from collections.abc import Callable
 
 import numpy as np
+from _machine import describe
 from threadpoolctl import threadpool_limits
 
 import airank
@@ -127,6 +128,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=15,
                     help="rounds of the runs against their floors (best and median of each)")
     args = ap.parse_args()
+    print(describe())
     spec, data = airank.datasets.asem()
     ed = airank.Edition.of(spec, data)
     factors = default_factors(spec)

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from _machine import describe
 
 GRID_UNITS = (1_000, 10_000, 100_000)
 GRID_IND = (20, 200)
@@ -285,7 +286,9 @@ def main() -> None:
     args = ap.parse_args()
     if args.case:
         print(json.dumps(run_case(*args.case)))
-    elif args.interactive:
+        return
+    print(describe())
+    if args.interactive:
         interactive()
     elif args.serve is not None:
         for w in args.serve or [1, 2]:

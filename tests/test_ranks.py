@@ -365,6 +365,35 @@ def test_relayout_keeps_every_count(seed, n, shift, mode):
     np.testing.assert_array_equal(_dense_of(out, dst, n), want)
 
 
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 300), src_shift=st.integers(0, 2),
+       shift=st.integers(1, 3), empty=st.floats(0, 0.5))
+@example(seed=3, n=300, src_shift=1, shift=1, empty=0.3).via("binned source, empty units")
+def test_coarsening_sums_each_new_bin_from_binned_windows(seed, n, src_shift, shift, empty):
+    # bins of 2**src_shift ranks summed into bins 2**shift times wider; units with no
+    # window (nothing seen yet) take no cells in either layout
+    rng = np.random.default_rng(seed)
+    w = 1 << src_shift
+    bins = -(-n // w)
+    a, b = np.sort(rng.integers(0, bins, size=(2, n)), axis=0)
+    size = np.where(rng.random(n) < empty, 0, b - a + 1)
+    src = rw.Layout.of(w, np.where(size > 0, a, 0), size)
+    table = rng.integers(0, 6, src.cells).astype(np.int32)
+    dlo = np.maximum((a >> shift) - rng.integers(0, 2, n), 0)
+    dhi = np.minimum((b >> shift) + rng.integers(0, 2, n), (bins - 1) >> shift)
+    dsize = np.where(size > 0, dhi - dlo + 1, rng.integers(0, 2, n))
+    dst = rw.Layout.of(w << shift, np.where(dsize > 0, dlo, 0), dsize)
+    out = np.zeros(dst.cells, dtype=np.int32)
+    rw.relayout_add(out, dst, table, src)
+    want = np.zeros((n, -(-bins // (1 << shift))), dtype=np.int64)
+    u = np.repeat(np.arange(n), src.size)
+    src_bin = np.arange(src.cells) - src.start[u] + src.lo[u]
+    np.add.at(want, (u, src_bin >> shift), table)  # the reference: one cell at a time
+    got = np.zeros_like(want)
+    v = np.repeat(np.arange(n), dst.size)
+    got[v, np.arange(dst.cells) - dst.start[v] + dst.lo[v]] = out
+    np.testing.assert_array_equal(got, want)
+
+
 def test_relayout_refuses_to_drop_a_count():
     src = rw.Layout.of(1, np.array([0, 0]), np.array([3, 3]))
     table = np.array([0, 1, 0, 0, 0, 2], dtype=np.int32)  # unit 1 has rank 3
