@@ -10,16 +10,18 @@ replications.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["COUNT_DTYPE", "DENSE_CELLS", "PER_UNIT_BYTES", "Layout", "add_spill", "choose_width",
-           "coarsest_width", "count_le", "fit_memory", "locate", "merge_keys", "plan",
-           "relayout_add", "scatter", "select_ranks", "spill_keys", "worst_case_bytes"]
+__all__ = ["COUNT_DTYPE", "DENSE_CELLS", "PER_UNIT_BYTES", "Layout", "add_spill", "builtin",
+           "choose_width", "coarsest_width", "count_le", "fit_memory", "locate", "merge_keys",
+           "plan", "relayout_add", "scatter", "select_ranks", "spill_keys", "worst_case_bytes"]
 
 COUNT_DTYPE = np.int32
 ITEM = 4  # bytes per table cell
@@ -104,6 +106,12 @@ class Layout:
             if e > s:
                 yield a, b, s, e
 
+    def builtin(self) -> Layout:
+        """The same layout, its arrays viewed with numpy's builtin dtypes (see
+        :func:`builtin`)."""
+        return dataclasses.replace(self, lo=builtin(self.lo), size=builtin(self.size),
+                                   start=builtin(self.start))
+
     def window(self, width: int) -> tuple[Ints, Ints]:
         """Windows as inclusive bin bounds at a coarser ``width`` (empty: ``lo > hi``)."""
         s = (width // self.width).bit_length() - 1
@@ -111,6 +119,12 @@ class Layout:
         lo = np.where(empty, np.iinfo(np.int64).max, self.lo >> s)
         hi = np.where(empty, -1, (self.lo + self.size - 1) >> s)
         return lo, hi
+
+
+def builtin(a: NDArray[Any]) -> NDArray[Any]:
+    """``a`` viewed with numpy's builtin instance of its (numeric) dtype: an unpickled
+    array carries a copy of it, which sends ``np.add.at`` down its slow path."""
+    return a.view(a.dtype.type) if a.dtype.kind in "biuf" else a
 
 
 def _tight(seen_lo: Ints, seen_hi: Ints, width: int) -> tuple[Ints, Ints]:
